@@ -1,0 +1,24 @@
+package dev.firesafe;
+
+/** Process exit codes: part of the CLI contract (README, "Exit codes"). Never renumber. */
+public enum ExitCode {
+    OK(0),
+    /** Unexpected internal error (a bug): the message says what failed. */
+    FAILURE(1),
+    /** Bad command line, bad plan or config, destination not empty without --force. */
+    USAGE(2),
+    /** Master key missing, malformed, or not the key the backup was made with. */
+    KEY(3),
+    /** Archive tampered, truncated, renamed, unsafe, or a file hash does not match its manifest. */
+    INTEGRITY(4),
+    /** Target unreachable, full, or refusing writes or reads; backup not found. */
+    TARGET(5),
+    /** A source path is missing or unreadable. */
+    SOURCE(6);
+
+    public final int code;
+
+    ExitCode(int code) {
+        this.code = code;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.firesafe.archive;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The last entry of every archive ({@value #ENTRY_NAME}): what the backup holds and the SHA-256 of every file as
+ * it was stored. Restore and verify check each file against it; an entry missing from either side is an error.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class Manifest {
+
+    public static final String ENTRY_NAME = ".firesafe/manifest.json";
+    public static final int FORMAT = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(SerializationFeature.INDENT_OUTPUT, false)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    public int format = FORMAT;
+    public String backupId;
+    public String plan;
+    public String host;
+    public String started;
+    public String finished;
+    public String firesafeVersion;
+    public String compression;
+    public List<SourceRoot> sources = new ArrayList<>();
+    public List<Entry> entries = new ArrayList<>();
+    public List<Warning> warnings = new ArrayList<>();
+    public long files;
+    public long bytes;
+
+    /** Where a top-level folder of the archive came from. */
+    public record SourceRoot(String label, String path) {
+    }
+
+    /** One stored entry. {@code sha256} and {@code size} for files, {@code target} for symlinks. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(String path, String type, Long size, String mode, String mtime, String sha256,
+                        String target) {
+        public static final String FILE = "file";
+        public static final String DIR = "dir";
+        public static final String SYMLINK = "symlink";
+    }
+
+    /** Something the backup noticed and got past: a file that changed or vanished while read, a skipped socket. */
+    public record Warning(String path, String problem) {
+    }
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Manifest fromJson(byte[] json) throws IOException {
+        return JSON.readValue(json, Manifest.class);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.firesafe.backup;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
+
+/**
+ * Backup ids: UTC time to the millisecond, then 32 random bits, e.g. {@code 20261124T161550.123Z-1a2b3c4d}.
+ * They sort by time as plain strings and two hosts (or two runs in one millisecond) do not collide; the target's
+ * no-replace commit catches the rest.
+ */
+public final class BackupId {
+
+    static final Pattern FORMAT = Pattern.compile("\\d{8}T\\d{6}\\.\\d{3}Z-[0-9a-f]{8}");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private BackupId() {
+    }
+
+    public static String next(Instant now) {
+        return TIME.format(now) + "-" + String.format("%08x", RANDOM.nextInt());
+    }
+
+    public static boolean isValid(String id) {
+        return FORMAT.matcher(id).matches();
+    }
+
+    public static Instant time(String id) {
+        return Instant.from(TIME.parse(id.substring(0, id.indexOf('-'))));
+    }
+}

@@ -1,0 +1,18 @@
+package dev.firesafe.backup;
+
+import dev.firesafe.archive.Manifest;
+
+import java.util.List;
+
+/** What one backup run did, per target. {@code bytesOut} is the size of the encrypted file. */
+public record BackupResult(String id, String plan, long bytesIn, long bytesOut, long files, long durationMs,
+                           String compression, List<TargetResult> targets, List<Manifest.Warning> warnings) {
+
+    /** The outcome on one target; {@code error} is null on success. */
+    public record TargetResult(String target, String object, boolean ok, String error) {
+    }
+
+    public boolean ok() {
+        return targets.stream().allMatch(TargetResult::ok);
+    }
+}

@@ -1,0 +1,258 @@
+package dev.firesafe.backup;
+
+import dev.firesafe.ExitCode;
+import dev.firesafe.FiresafeException;
+import dev.firesafe.archive.ArchiveWriter;
+import dev.firesafe.archive.Manifest;
+import dev.firesafe.crypto.ArchiveCipher;
+import dev.firesafe.crypto.BackupHeader;
+import dev.firesafe.crypto.KeySource;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.io.ChunkPipe;
+import dev.firesafe.io.Failures;
+import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.plan.Plan;
+import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.source.SourceWalker;
+import dev.firesafe.target.LocalTarget;
+import dev.firesafe.target.Target;
+import dev.firesafe.target.TargetUris;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+/**
+ * The one backup pipeline every trigger and command calls:
+ *
+ * <pre>
+ *   [this thread]  walk sources -> tar (+SHA-256 per file) -> zstd (its own worker threads) -> pipe
+ *   [encrypt]      pipe -> streaming AEAD -> every target's upload
+ * </pre>
+ *
+ * Stages overlap on separate cores and hand over bounded chunks, so memory does not grow with the backup and no
+ * unencrypted byte touches the disk. Each target receives the upload under a temporary name and publishes it only
+ * after the last byte is durable; any failure before that aborts it, so the previous backup stays the latest.
+ */
+@ApplicationScoped
+public class BackupService {
+
+    private static final Logger LOG = Logger.getLogger(BackupService.class);
+    static final int CHUNK = 1 << 20;
+    static final int PIPE_DEPTH = 4;
+    private static final int TAR_BUFFER = 256 * 1024;
+
+    @Inject
+    FiresafeConfig config;
+
+    @Inject
+    KeySource keys;
+
+    Clock clock = Clock.systemUTC();
+
+    /** Runs {@code plan} once. Throws on a failure of sources, key or every target; reports partial failures. */
+    public BackupResult run(Plan plan, Progress progress) {
+        if (plan.sources().isEmpty()) {
+            throw FiresafeException.usage("plan '" + plan.name() + "' has no sources");
+        }
+        List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
+        MasterKey key = keys.require();
+        List<String> targetUris = plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
+        List<Target> targets = targetUris.stream().map(TargetUris::open).toList();
+
+        Instant started = clock.instant();
+        String id = BackupId.next(started);
+        String objectName = BackupCatalog.objectName(plan.name(), id);
+        BackupHeader header = ArchiveCipher.headerFor(id, plan.name(), started.toString(), plan.compression().id,
+                key);
+
+        List<Target.Upload> uploads = new ArrayList<>();
+        List<FanOutStream.Branch> branches = new ArrayList<>();
+        Map<Target, String> openErrors = new HashMap<>();
+        for (Target t : targets) {
+            try {
+                Target.Upload u = t.create(objectName);
+                uploads.add(u);
+                branches.add(new FanOutStream.Branch(t.describe(), u.stream()));
+            } catch (IOException e) {
+                openErrors.put(t, e.getMessage());
+                uploads.add(null);
+                branches.add(null);
+            }
+        }
+        if (openErrors.size() == targets.size()) {
+            throw FiresafeException.target("no target can be written: " + String.join("; ",
+                    openErrors.values()), null);
+        }
+        List<FanOutStream.Branch> live = branches.stream().filter(b -> b != null).toList();
+        FanOutStream fanOut = new FanOutStream(live);
+        Manifest manifest = newManifest(plan, id, started, roots);
+        try {
+            archiveAndEncrypt(plan, roots, targets, key, header, fanOut, manifest, progress);
+        } catch (RuntimeException | IOException | Error e) {
+            uploads.stream().filter(u -> u != null).forEach(Target.Upload::abort);
+            throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
+        }
+
+        List<BackupResult.TargetResult> results = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            Target t = targets.get(i);
+            Target.Upload u = uploads.get(i);
+            FanOutStream.Branch b = branches.get(i);
+            String error = u == null ? openErrors.get(t) : b.error;
+            if (error == null) {
+                try {
+                    u.commit();
+                } catch (IOException e) {
+                    error = e.getMessage();
+                }
+            } else if (u != null) {
+                u.abort();
+            }
+            if (error != null) {
+                LOG.errorf("backup %s of plan %s FAILED on target %s: %s", id, plan.name(), t.describe(), error);
+            }
+            results.add(new BackupResult.TargetResult(t.describe(), objectName, error == null, error));
+        }
+        long duration = clock.millis() - started.toEpochMilli();
+        return new BackupResult(id, plan.name(), manifest.bytes, fanOut.written(), manifest.files, duration,
+                plan.compression().id, results, manifest.warnings);
+    }
+
+    private void archiveAndEncrypt(Plan plan, List<Path> roots, List<Target> targets, MasterKey key,
+                                   BackupHeader header, FanOutStream fanOut, Manifest manifest, Progress progress)
+            throws IOException {
+        ChunkPipe pipe = new ChunkPipe(CHUNK, PIPE_DEPTH);
+        FutureTask<Void> encrypt = new FutureTask<>(() -> {
+            try (InputStream in = pipe.source(); OutputStream out = ArchiveCipher.encrypt(fanOut, header, key)) {
+                in.transferTo(out);
+            }
+            return null;
+        });
+        Thread encryptThread = new Thread(encrypt, "firesafe-encrypt");
+        encryptThread.setDaemon(true);
+        encryptThread.start();
+        try {
+            OutputStream compressed = plan.compression().compress(pipe.sink(), config.compressionLevel(),
+                    config.compressionWorkers());
+            try (ArchiveWriter writer = new ArchiveWriter(new BufferedOutputStream(compressed, TAR_BUFFER), manifest,
+                    progress::bytesDone)) {
+                SourceWalker walker = new SourceWalker(writer, localTargetRoots(targets));
+                List<String> labels = labels(roots);
+                for (int i = 0; i < roots.size(); i++) {
+                    SourceSpec spec = plan.sources().get(i);
+                    walker.walk(new SourceSpec(roots.get(i), spec.include(), spec.exclude()), labels.get(i));
+                }
+                writer.finish(clock.instant());
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            pipe.fail(e);
+            Throwable encryptFailure = failureOf(encrypt);
+            if (e instanceof ChunkPipe.ReaderGoneException && encryptFailure != null) {
+                throw new IOException("encrypting or writing failed", encryptFailure);
+            }
+            throw e;
+        }
+        try {
+            encrypt.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while finishing encryption");
+        } catch (ExecutionException e) {
+            throw Failures.unwrap(e);
+        }
+    }
+
+    /** Waits for {@code task} and returns what it failed with, or null. */
+    private static Throwable failureOf(FutureTask<Void> task) {
+        try {
+            task.get();
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+    }
+
+    private Manifest newManifest(Plan plan, String id, Instant started, List<Path> roots) {
+        Manifest m = new Manifest();
+        m.backupId = id;
+        m.plan = plan.name();
+        m.host = hostName();
+        m.started = started.toString();
+        m.compression = plan.compression().id;
+        m.firesafeVersion = Version.current();
+        List<String> labels = labels(roots);
+        for (int i = 0; i < roots.size(); i++) {
+            m.sources.add(new Manifest.SourceRoot(labels.get(i), roots.get(i).toString()));
+        }
+        return m;
+    }
+
+    /** Top-level archive folder per source: its own name, made unique ("data", "data-2") when names repeat. */
+    static List<String> labels(List<Path> roots) {
+        Set<String> used = new HashSet<>();
+        List<String> labels = new ArrayList<>();
+        for (Path root : roots) {
+            Path name = root.getFileName();
+            String base = name == null ? "root" : name.toString();
+            if (base.startsWith(".firesafe")) {
+                base = "_" + base;
+            }
+            String label = base;
+            for (int n = 2; !used.add(label); n++) {
+                label = base + "-" + n;
+            }
+            labels.add(label);
+        }
+        return labels;
+    }
+
+    private static Set<Path> localTargetRoots(List<Target> targets) {
+        Set<Path> roots = new HashSet<>();
+        for (Target t : targets) {
+            if (t instanceof LocalTarget local) {
+                try {
+                    roots.add(local.root().toRealPath());
+                } catch (IOException e) {
+                    roots.add(local.root());
+                }
+            }
+        }
+        return roots;
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static ExitCode exitCodeOf(BackupResult result) {
+        return result.ok() ? ExitCode.OK : ExitCode.TARGET;
+    }
+}

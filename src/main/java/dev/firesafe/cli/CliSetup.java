@@ -1,0 +1,39 @@
+package dev.firesafe.cli;
+
+import dev.firesafe.ExitCode;
+import dev.firesafe.FiresafeException;
+import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import picocli.CommandLine;
+
+/**
+ * Maps failures to exit codes and one-line messages on stderr. Stack traces only with FIRESAFE_DEBUG=1: they are
+ * for developers, and a message written for people is what users should read.
+ */
+@ApplicationScoped
+class CliSetup {
+
+    @Produces
+    CommandLine commandLine(PicocliCommandLineFactory factory) {
+        return factory.create().setExecutionExceptionHandler(CliSetup::report);
+    }
+
+    private static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        boolean debug = "1".equals(System.getenv("FIRESAFE_DEBUG"));
+        if (e instanceof FiresafeException fe) {
+            cmd.getErr().println("firesafe: " + fe.getMessage());
+            if (debug) {
+                fe.printStackTrace(cmd.getErr());
+            }
+            return fe.exitCode().code;
+        }
+        cmd.getErr().println("firesafe: internal error: " + e);
+        if (debug) {
+            e.printStackTrace(cmd.getErr());
+        } else {
+            cmd.getErr().println("firesafe: set FIRESAFE_DEBUG=1 for details, and please report it");
+        }
+        return ExitCode.FAILURE.code;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.firesafe.cli;
+
+import dev.firesafe.backup.Version;
+import picocli.CommandLine;
+
+final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+        return new String[] {"firesafe " + Version.current()};
+    }
+}

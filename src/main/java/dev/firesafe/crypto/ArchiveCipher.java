@@ -1,0 +1,100 @@
+package dev.firesafe.crypto;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.firesafe.FiresafeException;
+import dev.firesafe.target.TargetIOException;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.GeneralSecurityException;
+
+/** Wraps streams in the backup file format: {@link BackupHeader} then streaming AEAD ciphertext. */
+public final class ArchiveCipher {
+
+    private ArchiveCipher() {
+    }
+
+    /** Writes {@code header} to {@code out} and returns the stream that encrypts everything written to it. */
+    public static OutputStream encrypt(OutputStream out, BackupHeader header, MasterKey key) throws IOException {
+        byte[] headerBytes = header.toBytes();
+        out.write(headerBytes);
+        try {
+            return key.primaryAead().newEncryptingStream(out, headerBytes);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot start encryption", e);
+        }
+    }
+
+    /** The header for a new backup encrypted under {@code key}'s primary key. */
+    public static BackupHeader headerFor(String backupId, String plan, String created, String compression,
+                                         MasterKey key) {
+        return new BackupHeader(backupId, plan, created, compression, BackupHeader.KEY_MODE_MASTER,
+                KeyIds.format(key.primaryKeyId()), key.primarySegmentSize());
+    }
+
+    /** An opened backup: its header and the plaintext stream. */
+    public record Decrypted(BackupHeader header, InputStream plaintext) {
+    }
+
+    /**
+     * Reads the header from {@code in} and returns the decrypting stream. The key id is checked first (wrong key),
+     * then that the header names the backup we asked for (a renamed or swapped file). Authentication failures
+     * while reading come out of the returned stream as {@link TamperedException}.
+     */
+    public static Decrypted decrypt(InputStream in, MasterKey key, String expectedBackupId, String what)
+            throws IOException {
+        BackupHeader.Parsed parsed = BackupHeader.read(in, what);
+        BackupHeader header = parsed.header();
+        if (!BackupHeader.KEY_MODE_MASTER.equals(header.keyMode())) {
+            throw FiresafeException.key(what + " was made in key mode '" + header.keyMode()
+                    + "', which this Firesafe cannot decrypt");
+        }
+        int keyId;
+        try {
+            keyId = Integer.parseUnsignedInt(header.keyId(), 16);
+        } catch (NumberFormatException e) {
+            throw FiresafeException.integrity(what + " has a damaged header (key id)");
+        }
+        StreamingAead aead = key.aeadFor(keyId);
+        if (expectedBackupId != null && !expectedBackupId.equals(header.backupId())) {
+            throw FiresafeException.integrity(what + " holds backup " + header.backupId() + ", not "
+                    + expectedBackupId + ": the file was renamed or swapped");
+        }
+        try {
+            InputStream plain = aead.newDecryptingStream(in, parsed.rawBytes());
+            return new Decrypted(header, new AuthenticatedInput(plain, what));
+        } catch (GeneralSecurityException e) {
+            throw new TamperedException(what + " failed authentication: damaged or tampered with", e);
+        }
+    }
+
+    /** Tells authentication failures (Tink throws plain IOExceptions) apart from the target's read errors. */
+    private static final class AuthenticatedInput extends FilterInputStream {
+        private final String what;
+
+        AuthenticatedInput(InputStream in, String what) {
+            super(in);
+            this.what = what;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (TargetIOException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new TamperedException(what + " failed authentication (damaged, truncated or tampered with)",
+                        e);
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.firesafe.crypto;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firesafe.FiresafeException;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The plaintext header every backup file starts with:
+ *
+ * <pre>
+ *   "FIRESAFE"  8 bytes magic
+ *   version     1 byte  (1)
+ *   length      4 bytes big-endian, length of the JSON that follows (at most 64 KiB)
+ *   JSON        backupId, plan, created, compression, keyMode, keyId, segmentSize
+ *   ciphertext  Tink streaming AEAD, associated data = every header byte above
+ * </pre>
+ *
+ * It is in clear so that {@code list} needs no key and a wrong key is named as such (the key id is here); it is
+ * authenticated because all of it is the associated data of the ciphertext: changing any byte, renaming the
+ * backup id or swapping the files of two backups makes decryption fail. {@code keyMode} leaves room for
+ * write-only (public-key) backups, whose wrapped per-backup key will live here too.
+ */
+public record BackupHeader(String backupId, String plan, String created, String compression, String keyMode,
+                           String keyId, int segmentSize) {
+
+    static final byte[] MAGIC = "FIRESAFE".getBytes(StandardCharsets.US_ASCII);
+    static final int VERSION = 1;
+    private static final int MAX_JSON = 64 * 1024;
+    public static final String KEY_MODE_MASTER = "master";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    /** The exact bytes of this header as written to the file. */
+    public byte[] toBytes() {
+        try {
+            byte[] json = JSON.writeValueAsBytes(this);
+            return ByteBuffer.allocate(MAGIC.length + 5 + json.length).put(MAGIC).put((byte) VERSION)
+                    .putInt(json.length).put(json).array();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A header read from a stream, with the raw bytes it was parsed from (they are the associated data). */
+    public record Parsed(BackupHeader header, byte[] rawBytes) {
+    }
+
+    /**
+     * Reads the header at the start of {@code in}. Anything that is not a Firesafe backup, or is from a newer
+     * format, is an integrity error that says so; read failures of the stream itself pass through.
+     */
+    public static Parsed read(InputStream in, String what) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        byte[] fixed = new byte[MAGIC.length + 5];
+        try {
+            data.readFully(fixed);
+        } catch (EOFException e) {
+            throw FiresafeException.integrity(what + " is not a Firesafe backup: it is shorter than a header");
+        }
+        if (!Arrays.equals(Arrays.copyOf(fixed, MAGIC.length), MAGIC)) {
+            throw FiresafeException.integrity(what + " is not a Firesafe backup (no FIRESAFE magic at its start)");
+        }
+        int version = fixed[MAGIC.length];
+        if (version != VERSION) {
+            throw FiresafeException.integrity(what + " uses backup format " + version
+                    + ", which this Firesafe does not know: upgrade Firesafe to read it");
+        }
+        int length = ByteBuffer.wrap(fixed, MAGIC.length + 1, 4).getInt();
+        if (length <= 0 || length > MAX_JSON) {
+            throw FiresafeException.integrity(what + " has a damaged header (length " + length + ")");
+        }
+        byte[] json = new byte[length];
+        try {
+            data.readFully(json);
+        } catch (EOFException e) {
+            throw FiresafeException.integrity(what + " is truncated inside its header");
+        }
+        BackupHeader header;
+        try {
+            header = JSON.readValue(json, BackupHeader.class);
+        } catch (IOException e) {
+            throw FiresafeException.integrity(what + " has a damaged header (not valid JSON)");
+        }
+        if (header.backupId == null || header.keyId == null || header.keyMode == null) {
+            throw FiresafeException.integrity(what + " has a damaged header (fields missing)");
+        }
+        byte[] raw = ByteBuffer.allocate(fixed.length + json.length).put(fixed).put(json).array();
+        return new Parsed(header, raw);
+    }
+}

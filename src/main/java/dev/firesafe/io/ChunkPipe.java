@@ -1,0 +1,188 @@
+package dev.firesafe.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bounded, back-pressured byte pipe between two threads, so pipeline stages (archive+compress, encrypt+write)
+ * run on both cores at once. At most {@code depth} full chunks wait in the pipe, plus one being filled and one
+ * being drained: memory stays at {@code (depth + 2) * chunkSize} however large the backup.
+ *
+ * <p>Unlike {@link java.io.PipedInputStream} (1 KiB buffer, one-second polling), chunks are large and handed
+ * over whole. Failures travel both ways: if the reader stops early, the writer's next write throws; if the writer
+ * {@link #fail}s, the reader's next read throws with that cause. Waits re-check the other side's state every
+ * {@value #RECHECK_MS} ms, so neither side can block forever on a partner that died.
+ */
+public final class ChunkPipe {
+
+    private static final int RECHECK_MS = 50;
+    private static final Chunk END = new Chunk(new byte[0], 0);
+
+    private record Chunk(byte[] data, int length) {
+    }
+
+    private final int chunkSize;
+    private final BlockingQueue<Chunk> full;
+    private final BlockingQueue<byte[]> spare;
+    private volatile Throwable writerFailure;
+    private volatile boolean readerClosed;
+
+    public ChunkPipe(int chunkSize, int depth) {
+        this.chunkSize = chunkSize;
+        this.full = new ArrayBlockingQueue<>(depth + 1);
+        this.spare = new ArrayBlockingQueue<>(depth + 2);
+    }
+
+    /** Marks the writing side as failed: the reader gets an IOException caused by {@code cause}. */
+    public void fail(Throwable cause) {
+        writerFailure = cause;
+    }
+
+    public OutputStream sink() {
+        return new Sink();
+    }
+
+    public InputStream source() {
+        return new Source();
+    }
+
+    private final class Sink extends OutputStream {
+        private byte[] current = new byte[chunkSize];
+        private int used;
+        private boolean closed;
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (closed) {
+                throw new IOException("pipe closed");
+            }
+            while (len > 0) {
+                int n = Math.min(len, current.length - used);
+                System.arraycopy(b, off, current, used, n);
+                used += n;
+                off += n;
+                len -= n;
+                if (used == current.length) {
+                    hand(new Chunk(current, used));
+                    byte[] reuse = spare.poll();
+                    current = reuse != null ? reuse : new byte[chunkSize];
+                    used = 0;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (used > 0) {
+                hand(new Chunk(current, used));
+            }
+            hand(END);
+        }
+
+        private void hand(Chunk chunk) throws IOException {
+            try {
+                while (!full.offer(chunk, RECHECK_MS, TimeUnit.MILLISECONDS)) {
+                    checkReader();
+                }
+                checkReader();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while writing to the pipe");
+            }
+        }
+
+        private void checkReader() throws IOException {
+            if (readerClosed) {
+                throw new ReaderGoneException();
+            }
+        }
+    }
+
+    /** The reading stage stopped before the end: its own failure is the one to report. */
+    public static final class ReaderGoneException extends IOException {
+        ReaderGoneException() {
+            super("the next pipeline stage stopped reading");
+        }
+    }
+
+    private final class Source extends InputStream {
+        private Chunk chunk;
+        private int pos;
+        private boolean ended;
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (chunk == null || pos == chunk.length) {
+                if (ended) {
+                    return -1;
+                }
+                recycle();
+                chunk = next();
+                pos = 0;
+                if (chunk == END) {
+                    ended = true;
+                    chunk = null;
+                    return -1;
+                }
+            }
+            int n = Math.min(len, chunk.length - pos);
+            System.arraycopy(chunk.data, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        private void recycle() {
+            if (chunk != null && chunk.data.length == chunkSize) {
+                spare.offer(chunk.data);
+            }
+            chunk = null;
+        }
+
+        private Chunk next() throws IOException {
+            try {
+                while (true) {
+                    Chunk c = full.poll(RECHECK_MS, TimeUnit.MILLISECONDS);
+                    if (c != null) {
+                        return c;
+                    }
+                    Throwable failure = writerFailure;
+                    if (failure != null) {
+                        throw new IOException("the previous pipeline stage failed", failure);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while reading from the pipe");
+            }
+        }
+
+        @Override
+        public void close() {
+            readerClosed = true;
+            full.clear();
+        }
+    }
+}

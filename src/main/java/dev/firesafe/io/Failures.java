@@ -1,0 +1,63 @@
+package dev.firesafe.io;
+
+import dev.firesafe.ExitCode;
+import dev.firesafe.FiresafeException;
+import dev.firesafe.crypto.TamperedException;
+import dev.firesafe.target.IoMessages;
+import dev.firesafe.target.TargetIOException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Turns whatever a pipeline threw, on whichever thread, into one {@link FiresafeException} with the right exit
+ * code. The most specific cause wins: a tampered segment is an integrity failure even if it surfaced as "the
+ * previous pipeline stage failed" in another thread.
+ */
+public final class Failures {
+    private Failures() {
+    }
+
+    public static FiresafeException classify(Throwable t, String context) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof FiresafeException fe) {
+                return fe;
+            }
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TamperedException te) {
+                return FiresafeException.integrity(te.getMessage(), te);
+            }
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TargetIOException te) {
+                return FiresafeException.target(context + ": " + te.getMessage(), te);
+            }
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String reason = root instanceof IOException io ? IoMessages.describe(io) : String.valueOf(root);
+        return new FiresafeException(ExitCode.FAILURE, context + ": " + reason, t);
+    }
+
+    /** The cause of an ExecutionException as something {@link #classify} understands. */
+    public static IOException unwrap(ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+            return io;
+        }
+        if (cause instanceof UncheckedIOException u) {
+            return u.getCause();
+        }
+        if (cause instanceof RuntimeException r) {
+            throw r;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        return new IOException(cause);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.firesafe.plan;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every {@code firesafe.*} setting (README, "Configuration"). Environment variables map the usual Quarkus way:
+ * {@code firesafe.master-key-file} is {@code FIRESAFE_MASTER_KEY_FILE}.
+ */
+@ConfigMapping(prefix = "firesafe")
+public interface FiresafeConfig {
+
+    /** Folder of function definitions ({@code NAME.yaml}), relative to the working directory. */
+    @WithDefault("functions")
+    String functionsDir();
+
+    /** Target of plans that name none. */
+    @WithName("target")
+    @WithDefault("${user.home}/.local/share/firesafe/backups")
+    String defaultTarget();
+
+    /** The master key itself (env {@code FIRESAFE_MASTER_KEY}); checked first. */
+    Optional<String> masterKey();
+
+    /** A file holding the master key (env {@code FIRESAFE_MASTER_KEY_FILE}); checked second. */
+    Optional<String> masterKeyFile();
+
+    /** Where {@code init} writes the key and where it is looked for last. */
+    @WithDefault("${user.home}/.config/firesafe/master.key")
+    String defaultKeyFile();
+
+    /** Compression of plans that name none: zstd, gzip or none. */
+    @WithDefault("zstd")
+    String compression();
+
+    /** zstd level (1-19) or gzip level (1-9). */
+    @WithDefault("3")
+    int compressionLevel();
+
+    /** zstd worker threads; 0 compresses in the archiving thread. */
+    @WithDefault("2")
+    int compressionWorkers();
+
+    /** Ciphertext segment size of keys made by keygen (chosen by measurement: docs/crypto-choice.md). */
+    @WithDefault("65536")
+    int segmentSize();
+
+    /** Per-plan overrides of what the function files say: {@code firesafe.plans.NAME.targets=...}. */
+    Map<String, PlanOverride> plans();
+
+    interface PlanOverride {
+        Optional<List<String>> sources();
+
+        Optional<List<String>> targets();
+
+        Optional<String> compression();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.firesafe.restore;
+
+import dev.firesafe.FiresafeException;
+import dev.firesafe.archive.Manifest;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * Streams a plaintext tar archive through an {@link EntryHandler}, hashing every file as it passes, then checks
+ * what it saw against the manifest at the end: same files, same SHA-256, nothing more, nothing less. Every entry
+ * name is checked by {@link ArchivePaths} before the handler sees it.
+ */
+final class ArchiveReader {
+
+    private static final int MAX_MANIFEST = 256 * 1024 * 1024;
+
+    /** The outcome: the manifest, and what the archive held. */
+    record Report(Manifest manifest, long files, long bytes) {
+    }
+
+    private final byte[] buffer = new byte[1 << 20];
+    private final MessageDigest sha256;
+    private final AtomicLong bytes = new AtomicLong();
+    private final LongConsumer onBytes;
+
+    ArchiveReader(LongConsumer onBytes) {
+        this.onBytes = onBytes;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Report read(InputStream plaintextTar, EntryHandler handler) throws IOException {
+        Map<String, String> seenHashes = new HashMap<>();
+        Manifest manifest = null;
+        long files = 0;
+        TarArchiveInputStream tar = new TarArchiveInputStream(plaintextTar, StandardCharsets.UTF_8.name());
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+            if (manifest != null) {
+                throw FiresafeException.integrity("archive has entries after its manifest: not made by Firesafe");
+            }
+            if (e.getName().equals(Manifest.ENTRY_NAME)) {
+                manifest = readManifest(tar, e);
+                continue;
+            }
+            String name = ArchivePaths.check(e.getName());
+            if (seenHashes.containsKey(name)) {
+                throw FiresafeException.integrity("archive holds '" + ArchivePaths.printable(name) + "' twice");
+            }
+            int mode = e.getMode() & 07777;
+            FileTime mtime = e.getLastModifiedTime();
+            if (e.isDirectory()) {
+                handler.directory(name, mode, mtime);
+                seenHashes.put(name, Manifest.Entry.DIR);
+            } else if (e.isSymbolicLink()) {
+                handler.symlink(name, e.getLinkName(), mtime);
+                seenHashes.put(name, Manifest.Entry.SYMLINK + ":" + e.getLinkName());
+            } else if (e.isFile() && !e.isLink()) {
+                seenHashes.put(name, copy(tar, handler.file(name, e.getSize(), mode, mtime)));
+                handler.fileDone(name, mode, mtime);
+                files++;
+            } else {
+                throw FiresafeException.integrity("archive entry '" + ArchivePaths.printable(name)
+                        + "' is a hard link, device or other kind Firesafe never writes");
+            }
+        }
+        if (manifest == null) {
+            throw FiresafeException.integrity("archive has no manifest: it is truncated or not made by Firesafe");
+        }
+        compare(manifest, seenHashes);
+        handler.finish();
+        return new Report(manifest, files, bytes.get());
+    }
+
+    private String copy(InputStream in, OutputStream out) throws IOException {
+        sha256.reset();
+        try (out) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                sha256.update(buffer, 0, n);
+                out.write(buffer, 0, n);
+                onBytes.accept(bytes.addAndGet(n));
+            }
+        }
+        return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    private static Manifest readManifest(InputStream in, TarArchiveEntry e) throws IOException {
+        if (e.getSize() > MAX_MANIFEST) {
+            throw FiresafeException.integrity("archive manifest is implausibly large");
+        }
+        ByteArrayOutputStream json = new ByteArrayOutputStream((int) e.getSize());
+        in.transferTo(json);
+        try {
+            return Manifest.fromJson(json.toByteArray());
+        } catch (IOException ex) {
+            throw FiresafeException.integrity("archive manifest is damaged (not valid JSON)");
+        }
+    }
+
+    /** Every difference between the manifest and the archive, named; an integrity error if there is any. */
+    private static void compare(Manifest manifest, Map<String, String> seen) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> expected = new HashMap<>();
+        for (Manifest.Entry entry : manifest.entries) {
+            expected.put(entry.path(), switch (entry.type()) {
+                case Manifest.Entry.FILE -> entry.sha256();
+                case Manifest.Entry.SYMLINK -> Manifest.Entry.SYMLINK + ":" + entry.target();
+                default -> Manifest.Entry.DIR;
+            });
+        }
+        expected.forEach((path, want) -> {
+            String got = seen.get(path);
+            if (got == null) {
+                problems.add(path + ": listed in the manifest but missing from the archive");
+            } else if (!got.equals(want)) {
+                problems.add(path + ": content does not match the manifest's SHA-256");
+            }
+        });
+        seen.keySet().stream().filter(p -> !expected.containsKey(p))
+                .forEach(p -> problems.add(p + ": in the archive but not in the manifest"));
+        if (!problems.isEmpty()) {
+            problems.sort(null);
+            int shown = Math.min(problems.size(), 20);
+            throw FiresafeException.integrity(problems.size() + " file(s) differ from the manifest:\n  "
+                    + String.join("\n  ", problems.subList(0, shown))
+                    + (problems.size() > shown ? "\n  ... and " + (problems.size() - shown) + " more" : ""));
+        }
+    }
+}

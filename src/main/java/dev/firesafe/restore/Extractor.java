@@ -1,0 +1,160 @@
+package dev.firesafe.restore;
+
+import dev.firesafe.FiresafeException;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes entries under a destination folder and nowhere else.
+ *
+ * <p>Two rules keep a crafted archive inside: no path may pass through a symbolic link (checked component by
+ * component, whether the link came from the archive or was already there under {@code --force}), and symbolic
+ * links from the archive are created only after every file is written, so no entry can be aimed through one.
+ * Files and folders are created owner-only and get their recorded modes at the end, so a read-only folder in the
+ * archive cannot block writing its own contents.
+ */
+final class Extractor implements EntryHandler {
+
+    private record Pending(Path path, int mode, FileTime mtime, String linkTarget) {
+    }
+
+    private final Path dest;
+    private final boolean force;
+    private final Set<Path> safeDirs = new HashSet<>();
+    private final List<Pending> dirs = new ArrayList<>();
+    private final List<Pending> links = new ArrayList<>();
+
+    Extractor(Path dest, boolean force) throws IOException {
+        this.dest = dest.toRealPath();
+        this.force = force;
+        safeDirs.add(this.dest);
+    }
+
+    @Override
+    public void directory(String name, int mode, FileTime mtime) throws IOException {
+        Path dir = resolve(name);
+        ensureDirectory(dir);
+        dirs.add(new Pending(dir, mode, mtime, null));
+    }
+
+    @Override
+    public void symlink(String name, String linkTarget, FileTime mtime) throws IOException {
+        Path link = resolve(name);
+        ensureDirectory(link.getParent());
+        links.add(new Pending(link, 0, mtime, linkTarget));
+    }
+
+    @Override
+    public OutputStream file(String name, long size, int mode, FileTime mtime) throws IOException {
+        Path file = resolve(name);
+        ensureDirectory(file.getParent());
+        clearForReplacement(file);
+        return Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public void fileDone(String name, int mode, FileTime mtime) throws IOException {
+        Path file = dest.resolve(name);
+        Files.setPosixFilePermissions(file, permissions(mode));
+        Files.setLastModifiedTime(file, mtime);
+    }
+
+    @Override
+    public void finish() throws IOException {
+        for (Pending l : links) {
+            ensureDirectory(l.path.getParent());
+            clearForReplacement(l.path);
+            Files.createSymbolicLink(l.path, Path.of(l.linkTarget));
+            setTimesNoFollow(l.path, l.mtime);
+        }
+        dirs.sort(Comparator.comparingInt((Pending p) -> p.path.getNameCount()).reversed());
+        for (Pending d : dirs) {
+            Files.setPosixFilePermissions(d.path, permissions(d.mode));
+            Files.setLastModifiedTime(d.path, d.mtime);
+        }
+    }
+
+    private Path resolve(String name) {
+        Path p = dest.resolve(name).normalize();
+        if (!p.startsWith(dest) || p.equals(dest)) {
+            throw FiresafeException.integrity("unsafe entry '" + ArchivePaths.printable(name)
+                    + "': it would be written outside " + dest);
+        }
+        return p;
+    }
+
+    /** Creates {@code dir} and its parents below dest, refusing any component that is a symbolic link. */
+    private void ensureDirectory(Path dir) throws IOException {
+        if (safeDirs.contains(dir)) {
+            return;
+        }
+        ensureDirectory(dir.getParent());
+        if (Files.isSymbolicLink(dir)) {
+            throw FiresafeException.integrity("unsafe archive: '" + dest.relativize(dir)
+                    + "' is a symbolic link and an entry would be written through it");
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                clearForReplacement(dir);
+            }
+            Files.createDirectory(dir);
+            Files.setPosixFilePermissions(dir, EnumSet.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+        }
+        safeDirs.add(dir);
+    }
+
+    /** With --force an existing file or link at {@code p} is removed (never followed); without, it is an error. */
+    private void clearForReplacement(Path p) throws IOException {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!force) {
+            throw FiresafeException.usage(p + " exists: restore into an empty folder, or add --force");
+        }
+        try {
+            Files.delete(p);
+        } catch (DirectoryNotEmptyException e) {
+            throw FiresafeException.usage(p + " is a non-empty folder where the backup has a file");
+        }
+    }
+
+    private static void setTimesNoFollow(Path p, FileTime mtime) {
+        try {
+            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(mtime, null, null);
+        } catch (IOException | UnsupportedOperationException e) {
+            // link times are cosmetic; some file systems cannot set them
+        }
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        for (int bit = 0; bit < order.length; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                perms.add(order[bit]);
+            }
+        }
+        return perms;
+    }
+}

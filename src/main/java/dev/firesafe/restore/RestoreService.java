@@ -1,0 +1,130 @@
+package dev.firesafe.restore;
+
+import dev.firesafe.FiresafeException;
+import dev.firesafe.archive.Compression;
+import dev.firesafe.backup.BackupCatalog;
+import dev.firesafe.backup.Progress;
+import dev.firesafe.crypto.ArchiveCipher;
+import dev.firesafe.crypto.KeySource;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.io.ChunkPipe;
+import dev.firesafe.io.Failures;
+import dev.firesafe.target.Target;
+import dev.firesafe.target.TargetUris;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.stream.Stream;
+
+/**
+ * Verify and restore: the backup pipeline reversed.
+ *
+ * <pre>
+ *   [decrypt]      target -> header check -> streaming AEAD -> pipe
+ *   [this thread]  pipe -> decompress -> tar -> files (+SHA-256) -> manifest comparison
+ * </pre>
+ */
+@ApplicationScoped
+public class RestoreService {
+
+    @Inject
+    KeySource keys;
+
+    Clock clock = Clock.systemUTC();
+
+    /** Decrypts the backup and checks every file against the manifest; writes nothing. */
+    public RestoreResult verify(String targetUri, String idOrLatest, String plan, Progress progress) {
+        return run(targetUri, idOrLatest, plan, null, new Discarder(), progress);
+    }
+
+    /** Restores into {@code dest}, which must be empty or absent unless {@code force}. */
+    public RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
+                                 Progress progress) {
+        prepareDestination(dest, force);
+        MasterKey key = keys.require();
+        try {
+            return run(targetUri, idOrLatest, plan, dest, new Extractor(dest, force), key, progress);
+        } catch (IOException e) {
+            throw FiresafeException.usage("cannot use destination " + dest + ": " + e.getMessage());
+        }
+    }
+
+    private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
+                              Progress progress) {
+        return run(targetUri, idOrLatest, plan, dest, handler, keys.require(), progress);
+    }
+
+    private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
+                              MasterKey key, Progress progress) {
+        Target target = TargetUris.open(targetUri);
+        long started = clock.millis();
+        BackupCatalog.Ref ref;
+        try {
+            ref = BackupCatalog.resolve(target, idOrLatest, plan);
+        } catch (IOException e) {
+            throw Failures.classify(e, "cannot list " + target.describe());
+        }
+        String what = "backup " + ref.id() + " in " + target.describe();
+        try (InputStream raw = target.open(ref.objectName())) {
+            ArchiveCipher.Decrypted decrypted = ArchiveCipher.decrypt(raw, key, ref.id(), what);
+            ChunkPipe pipe = new ChunkPipe(1 << 20, 4);
+            FutureTask<Void> pump = new FutureTask<>(() -> {
+                OutputStream out = pipe.sink();
+                try {
+                    decrypted.plaintext().transferTo(out);
+                } catch (IOException | RuntimeException e) {
+                    pipe.fail(e); // not close(): the reader must never mistake a failure for the end
+                    throw e;
+                }
+                out.close();
+                return null;
+            });
+            Thread pumpThread = new Thread(pump, "firesafe-decrypt");
+            pumpThread.setDaemon(true);
+            pumpThread.start();
+            ArchiveReader.Report report;
+            try (InputStream tar = Compression.byId(decrypted.header().compression()).decompress(pipe.source())) {
+                report = new ArchiveReader(progress::bytesDone).read(tar, handler);
+            }
+            pump.get();
+            return new RestoreResult(ref.id(), ref.plan(), report.manifest().host, report.manifest().started,
+                    report.files(), report.bytes(), clock.millis() - started,
+                    dest == null ? null : dest.toString(),
+                    report.manifest().warnings.stream().map(w -> w.path() + ": " + w.problem()).toList());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw FiresafeException.usage("interrupted");
+        } catch (ExecutionException e) {
+            throw Failures.classify(e.getCause(), what + " could not be read");
+        } catch (IOException | RuntimeException e) {
+            throw Failures.classify(e, what + " could not be read");
+        }
+    }
+
+    private static void prepareDestination(Path dest, boolean force) {
+        try {
+            if (Files.isDirectory(dest)) {
+                try (Stream<Path> children = Files.list(dest)) {
+                    if (children.findAny().isPresent() && !force) {
+                        throw FiresafeException.usage("destination " + dest
+                                + " is not empty: restore into an empty folder, or add --force to overwrite");
+                    }
+                }
+            } else if (Files.exists(dest)) {
+                throw FiresafeException.usage("destination " + dest + " exists and is not a folder");
+            } else {
+                Files.createDirectories(dest);
+            }
+        } catch (IOException e) {
+            throw FiresafeException.usage("cannot use destination " + dest + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.firesafe.source;
+
+import dev.firesafe.FiresafeException;
+import dev.firesafe.archive.ArchiveWriter;
+import dev.firesafe.archive.FileMeta;
+import dev.firesafe.plan.SourceSpec;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Walks one source folder (or file) and hands every entry to the {@link ArchiveWriter} under
+ * {@code label/relative/path}. Symbolic links are stored as links and never followed, so nothing outside the
+ * source gets in. Sockets, pipes and devices are skipped with a warning. Folders listed in {@code skipRoots}
+ * (local targets that sit inside a source) are never entered: a backup must not swallow its own output.
+ */
+public final class SourceWalker {
+
+    private final ArchiveWriter writer;
+    private final Set<Path> skipRoots;
+
+    public SourceWalker(ArchiveWriter writer, Set<Path> skipRoots) {
+        this.writer = writer;
+        this.skipRoots = skipRoots;
+    }
+
+    /** Fails before anything is written when a source path does not exist or cannot be read. */
+    public static Path checkReadable(SourceSpec spec) {
+        Path path = spec.path();
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw FiresafeException.source("source path " + path + " does not exist");
+        }
+        if (!Files.isReadable(path)) {
+            throw FiresafeException.source("source path " + path + " is not readable by this user");
+        }
+        try {
+            return path.toRealPath();
+        } catch (IOException e) {
+            throw FiresafeException.source("source path " + path + " cannot be resolved: " + e.getMessage());
+        }
+    }
+
+    public void walk(SourceSpec spec, String label) throws IOException {
+        Path root = checkReadable(spec);
+        Globs includes = new Globs(spec.include());
+        Globs excludes = new Globs(spec.exclude());
+        if (!Files.isDirectory(root)) {
+            BasicFileAttributes attrs = Files.readAttributes(root, BasicFileAttributes.class);
+            writer.file(label, root, meta(root, attrs));
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                String rel = relative(root, dir);
+                if (!rel.isEmpty() && excludes.matches(rel, true)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                if (skipRoots.contains(dir)) {
+                    writer.warn(name(label, rel), "is a backup target inside the source; not stored");
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                if (includes.isEmpty()) {
+                    writer.directory(name(label, rel), meta(dir, attrs));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String rel = relative(root, file);
+                if (excludes.matches(rel, false) || (!includes.isEmpty() && !includes.matches(rel, false))) {
+                    return FileVisitResult.CONTINUE;
+                }
+                String name = name(label, rel);
+                if (attrs.isSymbolicLink()) {
+                    writer.symlink(name, Files.readSymbolicLink(file).toString(), meta(file, attrs));
+                } else if (attrs.isRegularFile()) {
+                    writer.file(name, file, meta(file, attrs));
+                } else {
+                    writer.warn(name, "is a socket, pipe or device; not stored");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                String name = name(label, relative(root, file));
+                if (e instanceof NoSuchFileException) {
+                    writer.warn(name, "vanished before it could be read; not stored");
+                } else {
+                    writer.warn(name, "cannot be read (" + e.getClass().getSimpleName() + "); not stored");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static String relative(Path root, Path p) {
+        String rel = root.relativize(p).toString();
+        return p.getFileSystem().getSeparator().equals("/") ? rel : rel.replace(p.getFileSystem().getSeparator(),
+                "/");
+    }
+
+    private static String name(String label, String rel) {
+        return rel.isEmpty() ? label : label + "/" + rel;
+    }
+
+    private static FileMeta meta(Path p, BasicFileAttributes attrs) throws IOException {
+        Map<String, Object> unix;
+        try {
+            unix = Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            unix = Map.of("mode", attrs.isDirectory() ? 0755 : 0644, "uid", 0, "gid", 0);
+        }
+        FileTime mtime = attrs.lastModifiedTime();
+        return new FileMeta(attrs.size(), ((Number) unix.get("mode")).intValue() & 07777, mtime,
+                ((Number) unix.get("uid")).longValue(), ((Number) unix.get("gid")).longValue());
+    }
+}

@@ -58,13 +58,20 @@ public class BackupService {
     static final int PIPE_DEPTH = 4;
     private static final int TAR_BUFFER = 256 * 1024;
 
-    @Inject
-    FiresafeConfig config;
+    private final FiresafeConfig config;
+    private final KeySource keys;
+    private final Clock clock;
 
     @Inject
-    KeySource keys;
+    public BackupService(FiresafeConfig config, KeySource keys) {
+        this(config, keys, Clock.systemUTC());
+    }
 
-    Clock clock = Clock.systemUTC();
+    public BackupService(FiresafeConfig config, KeySource keys, Clock clock) {
+        this.config = config;
+        this.keys = keys;
+        this.clock = clock;
+    }
 
     /** Runs {@code plan} once. Throws on a failure of sources, key or every target; reports partial failures. */
     public BackupResult run(Plan plan, Progress progress) {

@@ -22,8 +22,12 @@ import java.util.Set;
 @ApplicationScoped
 public class KeySource {
 
+    private final FiresafeConfig config;
+
     @Inject
-    FiresafeConfig config;
+    public KeySource(FiresafeConfig config) {
+        this.config = config;
+    }
 
     public MasterKey require() {
         return find().orElseThrow(() -> FiresafeException.key("no master key: set FIRESAFE_MASTER_KEY or "

@@ -95,10 +95,10 @@ public final class ChunkPipe {
 
         private void hand(Chunk chunk) throws IOException {
             try {
+                checkReader();
                 while (!full.offer(chunk, RECHECK_MS, TimeUnit.MILLISECONDS)) {
                     checkReader();
                 }
-                checkReader();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while writing to the pipe");

@@ -29,8 +29,12 @@ public class PlanRepository {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
+    private final FiresafeConfig config;
+
     @Inject
-    FiresafeConfig config;
+    public PlanRepository(FiresafeConfig config) {
+        this.config = config;
+    }
 
     /** The plan called {@code name}; {@code allowMissing} gives an empty plan to be filled from the CLI. */
     public Plan find(String name, boolean allowMissing) {

@@ -35,10 +35,13 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class RestoreService {
 
-    @Inject
-    KeySource keys;
+    private final KeySource keys;
+    private final Clock clock = Clock.systemUTC();
 
-    Clock clock = Clock.systemUTC();
+    @Inject
+    public RestoreService(KeySource keys) {
+        this.keys = keys;
+    }
 
     /** Decrypts the backup and checks every file against the manifest; writes nothing. */
     public RestoreResult verify(String targetUri, String idOrLatest, String plan, Progress progress) {

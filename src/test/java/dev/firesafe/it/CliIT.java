@@ -1,0 +1,213 @@
+package dev.firesafe.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.Trees;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command-line contract of issue #2, on the packaged jar: commands, flags, exit codes, no secret leaks. */
+class CliIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private Cli cli;
+    private String key;
+    private Path source;
+    private String target;
+    private final List<Cli.Result> everything = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        cli = new Cli(tmp);
+        Cli.Result keygen = cli.run("keygen"); // the one output that must show the key: not in `everything`
+        assertEquals(0, keygen.exitCode(), keygen.toString());
+        key = lastLine(keygen.stdout());
+        cli.env("FIRESAFE_MASTER_KEY", key);
+        source = Trees.everyKind(tmp.resolve("data"));
+        target = tmp.resolve("backups").toUri().toString();
+    }
+
+    private Cli.Result ok(Cli.Result r) {
+        everything.add(r);
+        assertEquals(0, r.exitCode(), r.toString());
+        return r;
+    }
+
+    private Cli.Result fails(int exitCode, Cli.Result r) {
+        everything.add(r);
+        assertEquals(exitCode, r.exitCode(), r.toString());
+        return r;
+    }
+
+    private static String lastLine(String s) {
+        String[] lines = s.strip().split("\n");
+        return lines[lines.length - 1].strip();
+    }
+
+    private void assertNoSecretLeaked() {
+        for (Cli.Result r : everything) {
+            assertFalse(r.all().contains(key), "master key leaked:\n" + r);
+            // the key's body without dashes must not leak either (e.g. in a decoded or reformatted form)
+            assertFalse(r.all().replace("-", "").contains(key.replace("-", "").substring(5)), r.toString());
+        }
+    }
+
+    @Test
+    void backupListVerifyRestoreRoundTrip() throws IOException {
+        JsonNode b = JSON.readTree(ok(cli.run("backup", "--source", source.toString(), "--target", target,
+                "--json")).stdout());
+        assertTrue(b.get("ok").asBoolean());
+        assertEquals(8, b.get("files").asInt());
+        assertTrue(b.get("bytesOut").asLong() > 0 && b.get("bytesIn").asLong() > 3_000_000);
+        assertTrue(b.has("durationMs"));
+        String id = b.get("id").asText();
+
+        JsonNode list = JSON.readTree(ok(cli.run("list", "--target", target, "--json")).stdout());
+        assertEquals(1, list.get("backups").size());
+        assertEquals(id, list.get("backups").get(0).get("id").asText());
+
+        Cli.Result verify = ok(cli.run("verify", "latest", "--target", target));
+        assertTrue(verify.stdout().contains(id) && verify.stdout().contains("intact"), verify.toString());
+
+        Path out = tmp.resolve("restored");
+        ok(cli.run("restore", id, "--to", out.toString(), "--target", target));
+        assertEquals(Trees.describe(source), Trees.describe(out.resolve("data")));
+
+        Cli.Result human = ok(cli.run("backup", "--source", source.toString(), "--target", target));
+        assertTrue(human.stdout().contains("restore it with"), human.toString());
+        assertNoSecretLeaked();
+    }
+
+    @Test
+    void keyFromFileAndKeygenOutFile() throws IOException {
+        Path keyFile = tmp.resolve("keys/master.key");
+        Cli.Result toFile = ok(cli.run("keygen", "--out", keyFile.toString()));
+        assertFalse(toFile.all().contains(Files.readString(keyFile).strip()), "--out must not print the key");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
+        fails(2, cli.run("keygen", "--out", keyFile.toString())); // never replaces a key file
+        Cli withFile = new Cli(tmp).env("FIRESAFE_MASTER_KEY_FILE", keyFile.toString());
+        everything.add(withFile.run("backup", "--source", source.toString(), "--target", target));
+        assertEquals(0, everything.get(everything.size() - 1).exitCode());
+        Cli.Result wrong = fails(3, cli.run("verify", "latest", "--target", target));
+        assertTrue(wrong.stderr().contains("wrong key"), wrong.toString());
+        ok(withFile.run("verify", "latest", "--target", target));
+    }
+
+    @Test
+    void exitCodesNameEachKindOfFailure() throws IOException {
+        Cli noKey = new Cli(tmp);
+        Cli.Result missingKey = fails(3, noKey.run("backup", "--source", source.toString(), "--target", target));
+        assertTrue(missingKey.stderr().contains("no master key"), missingKey.toString());
+
+        Cli.Result missingSource = fails(6, cli.run("backup", "--source", tmp.resolve("gone").toString(),
+                "--target", target));
+        assertTrue(missingSource.stderr().contains("does not exist"), missingSource.toString());
+        assertFalse(Files.exists(tmp.resolve("backups")), "nothing written for a missing source");
+
+        fails(2, cli.run("backup", "--source", source.toString(), "--target", "ftp://nowhere/x"));
+        fails(2, cli.run("backup", "--no-such-flag"));
+
+        ok(cli.run("backup", "--source", source.toString(), "--target", target));
+        Path out = Files.createDirectories(tmp.resolve("busy"));
+        Files.writeString(out.resolve("precious"), "keep me");
+        fails(2, cli.run("restore", "latest", "--to", out.toString(), "--target", target));
+        assertEquals("keep me", Files.readString(out.resolve("precious")));
+
+        flipOneByteInTheMiddle(onlyBackupFile());
+        Cli.Result tampered = fails(4, cli.run("verify", "latest", "--target", target));
+        assertTrue(tampered.stderr().contains("failed authentication"), tampered.toString());
+
+        fails(5, cli.run("restore", "20200101T000000.000Z-00000000", "--to", tmp.resolve("x").toString(),
+                "--target", target));
+        Files.writeString(tmp.resolve("not-a-folder"), "x");
+        fails(5, cli.run("backup", "--source", source.toString(), "--target",
+                tmp.resolve("not-a-folder").toString()));
+        assertNoSecretLeaked();
+    }
+
+    @Test
+    void killedBackupLeavesThePreviousOneAsLatest() throws Exception {
+        String first = JSON.readTree(ok(cli.run("backup", "--source", source.toString(), "--target", target,
+                "--json")).stdout()).get("id").asText();
+        Path big = tmp.resolve("big");
+        Files.createDirectories(big);
+        byte[] block = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(block);
+        try (var out = Files.newOutputStream(big.resolve("large.bin"))) {
+            for (int i = 0; i < 768; i++) {
+                block[0] = (byte) i;
+                out.write(block);
+            }
+        }
+        Process p = cli.builder("backup", "--source", big.toString(), "--target", target)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        Path planDir = tmp.resolve("backups/default");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (partialBytes(planDir) < 8 << 20) { // wait until the backup is well under way, then kill -9
+            assertTrue(p.isAlive(), "backup ended before it could be killed");
+            assertTrue(System.nanoTime() < deadline, "backup never started writing");
+            Thread.onSpinWait();
+        }
+        p.destroyForcibly().waitFor();
+        assertEquals(137, p.exitValue());
+
+        JsonNode list = JSON.readTree(ok(cli.run("list", "--target", target, "--json")).stdout());
+        assertEquals(1, list.get("backups").size(), list.toString());
+        assertEquals(first, list.get("backups").get(0).get("id").asText());
+        Cli.Result verify = ok(cli.run("verify", "latest", "--target", target));
+        assertTrue(verify.stdout().contains(first));
+    }
+
+    private static long partialBytes(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".partial")).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+
+    private Path onlyBackupFile() throws IOException {
+        try (Stream<Path> files = Files.list(tmp.resolve("backups/default"))) {
+            List<Path> all = files.filter(f -> f.toString().endsWith(".firesafe")).toList();
+            assertEquals(1, all.size());
+            return all.get(0);
+        }
+    }
+
+    private static void flipOneByteInTheMiddle(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            long at = f.length() / 2;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x01);
+        }
+    }
+}

@@ -50,8 +50,12 @@ def aggregate(rows, tree_bytes):
             status = "ok"
         if status != "ok" and ok:
             status += " (%d/%d ok)" % (len(ok), len(rs))
-        a = {"status": status, "runs": len(rs), "ok": len(ok),
-             "notes": sorted({r["note"] for r in rs if r["note"]})}
+        notes = []
+        for r in rs:  # keep the order; of the "json: ..." notes only the last run's
+            n = r["note"]
+            if n and n not in notes and not (n.startswith("json:") and r is not (ok or rs)[-1]):
+                notes.append(n)
+        a = {"status": status, "runs": len(rs), "ok": len(ok), "notes": notes}
         if ok:
             secs = [float(r["seconds"]) for r in ok]
             a["seconds"] = statistics.median(secs)
@@ -150,11 +154,15 @@ def text(table, checks, meta, notes):
     lines.append("")
     cw = max(len(c[0]) for c in checks)
     for c in checks:
-        lines.append("%-*s  %8s  (target %-10s) %s" % (cw, c[0], c[1], c[2] + ")", c[3]))
+        lines.append("%-*s  %8s   target %-11s %s" % (cw, c[0], c[1], c[2], c[3]))
     if notes:
         lines.append("")
         lines.extend("Note: " + n for n in notes)
     return "\n".join(lines)
+
+
+def cell(s):
+    return s.replace("|", "\\|")
 
 
 def markdown(table, checks, meta, notes):
@@ -173,11 +181,10 @@ def markdown(table, checks, meta, notes):
     md.append("| " + " | ".join(h for _, h, _ in COLS) + " | Notes |")
     md.append("|" + "|".join("---" if a == "<" else "---:" for _, _, a in COLS) + "|---|")
     for r in table:
-        md.append("| " + " | ".join(r[k] for k, _, _ in COLS) + " | " + r["notes"].replace("|", "\\|") + " |")
+        md.append("| " + " | ".join(cell(r[k]) for k, _, _ in COLS) + " | " + cell(r["notes"]) + " |")
     md += ["", "## Targets", "", "| Check | Value | Target | Result |", "|---|---:|---|---|"]
     for c in checks:
-        md.append("| %s | %s | %s | %s |" % (c[0].replace("|", "\\|"), c[1], c[2].replace(">=", "≥").replace("<=", "≤"),
-                                            c[3]))
+        md.append("| %s | %s | %s | %s |" % (cell(c[0]), c[1], c[2].replace(">=", "≥").replace("<=", "≤"), c[3]))
     md += ["", "## Versions", ""]
     for k, label in (("v_pipe", "pipe"), ("v_restic", "restic"), ("v_borg", "borg"), ("v_firesafe", "Firesafe")):
         if k in meta:

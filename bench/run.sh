@@ -17,6 +17,7 @@
 #   BENCH_DIR      where the tree and the scratch repos go (default bench/work)
 #   BENCH_OUT      where results and logs go (default bench/out)
 #   BENCH_SYNC     1 (default): timed region ends with a sync of the output filesystem
+#   BENCH_CACHE    warm: never drop the page cache (default: drop it when permitted)
 #   BENCH_TIMEOUT  seconds before one tool run is killed (default 3600)
 #   BENCH_KEEP     1: keep the scratch repos and restores (default 0: delete them)
 #   FIRESAFE_JAR   jar to run (default target/quarkus-app/quarkus-run.jar, built if missing)
@@ -54,6 +55,7 @@ for t in $TOOLS; do
     case $t in pipe|restic|borg|firesafe) ;; *) die "unknown tool '$t' in BENCH_TOOLS" ;; esac
 done
 command -v python3 >/dev/null || die "python3 is required"
+export PYTHONDONTWRITEBYTECODE=1
 
 mkdir -p "$WORK" "$OUT/logs" || die "cannot create $WORK or $OUT"
 WORK=$(cd "$WORK" && pwd)
@@ -143,13 +145,13 @@ trap cleanup EXIT
 trap on_signal INT TERM
 
 # ------------------------------------------------------------- cache state --
-if sync && (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
+if [[ ${BENCH_CACHE:-cold} != warm ]] && sync && (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
     CACHE_MODE=cold
     CACHE_DESC="cold: sync + page cache dropped (echo 3 > /proc/sys/vm/drop_caches) before every timed run"
 else
     CACHE_MODE=warm
-    CACHE_DESC="warm: dropping the page cache is not permitted here, so the tree was read once before all runs and every tool sees it cached"
-    say "cannot drop caches; warming the page cache with one read of the tree"
+    CACHE_DESC="warm: the page cache is not dropped (not permitted here, or BENCH_CACHE=warm); the tree was read once before all runs and every tool sees it cached"
+    say "not dropping the page cache; warming it with one read of the tree"
     find "$TREE" -type f -exec cat {} + >/dev/null
 fi
 say "cache: $CACHE_DESC"
@@ -325,9 +327,16 @@ one_op() {
     else
         status=ok
         ((T_RC == 1)) && note="exit status 1 (warnings)"
-        if [[ $op == restore ]] && ! verify_restore "$RDIR" "$LOGS/$tag-$op.log"; then
-            status=DIFF
-            note="restored tree differs from the source; see logs/$tag-$op.log"
+        if [[ $op == restore ]]; then
+            if ! verify_restore "$RDIR" "$LOGS/$tag-$op.log"; then
+                status=DIFF
+                note="restored tree differs from the source; see logs/$tag-$op.log"
+            fi
+            local root
+            root=$(sed -n 's/^verify: root=\([^ ]*\) .*/\1/p' "$LOGS/$tag-$op.log" | tail -n 1)
+            if [[ -n $root && $root != . ]]; then
+                note="${note:+$note; }restored under DIR/$root"
+            fi
         fi
     fi
     if [[ $op == backup && $status == ok ]]; then
@@ -427,7 +436,7 @@ for ((rep = 1; rep <= REPEAT; rep++)); do
 done
 
 # ------------------------------------------------------------------ report --
-ver() { "$@" 2>&1 | head -n 1; }
+ver() { "$@" 2>&1 | head -n 1 | tr -d '*' | sed 's/^ *//; s/ *$//'; }
 META=$RUN/meta.txt
 {
     echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -15,16 +15,19 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
  * Streams a plaintext tar archive through an {@link EntryHandler}, hashing every file as it passes, then checks
  * what it saw against the manifest at the end: same files, same SHA-256, nothing more, nothing less. Every entry
- * name is checked by {@link ArchivePaths} before the handler sees it.
+ * name is checked by {@link ArchivePaths} before the handler sees it, and no entry may lie under a symbolic link
+ * of the same archive (Firesafe never follows links when it backs up, so only a crafted archive has one).
  */
 final class ArchiveReader {
 
@@ -50,6 +53,8 @@ final class ArchiveReader {
 
     Report read(InputStream plaintextTar, EntryHandler handler) throws IOException {
         Map<String, String> seenHashes = new HashMap<>();
+        Set<String> links = new HashSet<>();
+        Set<String> folders = new HashSet<>();
         Manifest manifest = null;
         long files = 0;
         TarArchiveInputStream tar = new TarArchiveInputStream(plaintextTar, StandardCharsets.UTF_8.name());
@@ -66,6 +71,7 @@ final class ArchiveReader {
             if (seenHashes.containsKey(name)) {
                 throw FiresafeException.integrity("archive holds '" + ArchivePaths.printable(name) + "' twice");
             }
+            checkNotThroughLink(name, e.isSymbolicLink(), links, folders);
             int mode = e.getMode() & 07777;
             FileTime mtime = e.getLastModifiedTime();
             if (e.isDirectory()) {
@@ -89,6 +95,28 @@ final class ArchiveReader {
         compare(manifest, seenHashes);
         handler.finish();
         return new Report(manifest, files, bytes.get());
+    }
+
+    /**
+     * Refuses an entry below a symbolic link entry, and a symbolic link entry where earlier entries made a folder:
+     * either way the archive would write through the link. {@code folders} collects every parent seen so far.
+     */
+    private static void checkNotThroughLink(String name, boolean isLink, Set<String> links, Set<String> folders) {
+        for (int slash = name.indexOf('/'); slash > 0; slash = name.indexOf('/', slash + 1)) {
+            String parent = name.substring(0, slash);
+            if (links.contains(parent)) {
+                throw FiresafeException.integrity("unsafe archive: '" + ArchivePaths.printable(name)
+                        + "' lies under the symbolic link '" + ArchivePaths.printable(parent) + "' of the archive");
+            }
+            folders.add(parent);
+        }
+        if (isLink) {
+            if (folders.contains(name)) {
+                throw FiresafeException.integrity("unsafe archive: symbolic link '" + ArchivePaths.printable(name)
+                        + "' would replace a folder that holds other entries");
+            }
+            links.add(name);
+        }
     }
 
     private String copy(InputStream in, OutputStream out) throws IOException {

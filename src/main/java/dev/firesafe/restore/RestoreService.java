@@ -94,8 +94,12 @@ public class RestoreService {
             pumpThread.setDaemon(true);
             pumpThread.start();
             ArchiveReader.Report report;
-            try (InputStream tar = Compression.byId(decrypted.header().compression()).decompress(pipe.source())) {
+            InputStream plain = pipe.source();
+            try (InputStream tar = Compression.byId(decrypted.header().compression()).decompress(plain)) {
                 report = new ArchiveReader(progress::bytesDone).read(tar, handler);
+                // Read to the authenticated end: the tar (and gzip) end before the decrypted stream does, and
+                // closing the pipe early would fail the decrypting thread's last hand-over as "stopped reading".
+                plain.transferTo(OutputStream.nullOutputStream());
             }
             pump.get();
             return new RestoreResult(ref.id(), ref.plan(), report.manifest().host, report.manifest().started,

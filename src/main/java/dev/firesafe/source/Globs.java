@@ -28,7 +28,7 @@ final class Globs {
 
     private static Rule compile(String pattern) {
         String p = pattern.startsWith("/") ? pattern.substring(1) : pattern;
-        boolean nameOnly = !p.contains("/");
+        boolean nameOnly = !pattern.contains("/"); // a leading '/' anchors the name at the root, as in .gitignore
         PathMatcher rootForm = p.startsWith("**/") ? glob(p.substring(3)) : null;
         PathMatcher folderForm = p.endsWith("/**") ? glob(p.substring(0, p.length() - 3)) : null;
         return new Rule(glob(p), nameOnly, rootForm, folderForm);

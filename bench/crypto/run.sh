@@ -5,8 +5,13 @@
 #
 # Every measurement is a fresh `java` process timed by /usr/bin/time (wall + max RSS).
 # Runs strictly one after another; do not run anything else on the machine meanwhile.
+# Other load on the machine is detected from /proc/stat: before each run the script waits
+# (up to QUIET_MAX_WAIT s) until other processes use < 15 % of one core, and a run during
+# which other processes used more than 0.2 s + 10 % of its wall time of CPU is repeated
+# (up to NOISY_RETRIES times); the CPU used by others is recorded with every run.
 # Environment knobs: SIZE_MIB (default 1024), REPS (default 2), WBUF (write/read buffer
-# bytes, default 1048576), JAVA (default: java on PATH), OUT (result directory).
+# bytes, default 1048576), JAVA (default: java on PATH), OUT (result directory),
+# QUIET_MAX_WAIT (default 600), NOISY_RETRIES (default 2).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +20,9 @@ SIZE_MIB=${SIZE_MIB:-1024}
 REPS=${REPS:-2}
 WBUF=${WBUF:-1048576}
 JAVA=${JAVA:-java}
+QUIET_MAX_WAIT=${QUIET_MAX_WAIT:-600}
+NOISY_RETRIES=${NOISY_RETRIES:-2}
+CLK=$(getconf CLK_TCK)
 OUT=${OUT:-$HERE/results/run-$(date +%Y%m%d-%H%M%S)}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/firesafe-crypto-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -38,8 +46,28 @@ mkdir -p "$OUT"
 } > "$OUT/env.txt"
 cat "$OUT/env.txt" >&2
 
-printf 'label\tmode\tkey\tseg\tprovider\tjvmflags\twarmup\trep\tmbps\tdata_ms\twall_s\tmaxrss_kb\toverhead_pct\ttrace\n' > "$TSV"
+printf 'label\tmode\tkey\tseg\tprovider\tjvmflags\twarmup\trep\tmbps\tdata_ms\twall_s\tmaxrss_kb\toverhead_pct\tcpu_s\tothers_cpu_s\tattempts\ttrace\n' > "$TSV"
 START=$SECONDS
+
+# Busy CPU jiffies of the whole machine (user nice system irq softirq steal).
+cpu_busy() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# Wait until the rest of the machine is quiet (< 15 % of one core over 1 s).
+wait_quiet() {
+  local waited=0 b0 b1
+  while :; do
+    b0=$(cpu_busy); sleep 1; b1=$(cpu_busy)
+    if (( (b1 - b0) * 100 / CLK < 15 )); then
+      if (( waited > 0 )); then echo "  (waited ${waited}s for other load to end)" >&2; fi
+      return 0
+    fi
+    waited=$((waited + 1))
+    if (( waited >= QUIET_MAX_WAIT )); then
+      echo "  machine still busy after ${waited}s; measuring anyway" >&2
+      return 0
+    fi
+  done
+}
 
 # run_one LABEL MODE KEY SEG PROVIDER REP "JVMFLAGS" [extra bench args...]
 run_one() {
@@ -48,23 +76,40 @@ run_one() {
   local extra=("$@")
   local io=()
   if [[ $mode == decrypt ]]; then io=(--keyset "$WORK/keyset.json" --in "$WORK/ct.bin"); fi
-  # shellcheck disable=SC2086
-  /usr/bin/time -f '%e %M' -o "$WORK/time.txt" \
-    "$JAVA" $flags -cp "$CP" "$MAIN" "$mode" "$key" "$seg" "$prov" "$SIZE_MIB" "$WBUF" \
-    "${io[@]}" "${extra[@]}" > "$WORK/stdout.txt"
-  local res trace wall rss
+  local res trace wall rss usr sys b0 b1 others noisy attempt=1
+  while :; do
+    wait_quiet
+    b0=$(cpu_busy)
+    # shellcheck disable=SC2086
+    /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.txt" \
+      "$JAVA" $flags -cp "$CP" "$MAIN" "$mode" "$key" "$seg" "$prov" "$SIZE_MIB" "$WBUF" \
+      "${io[@]}" "${extra[@]}" > "$WORK/stdout.txt"
+    b1=$(cpu_busy)
+    read -r wall rss usr sys < "$WORK/time.txt"
+    others=$(awk -v b=$((b1 - b0)) -v c="$CLK" -v u="$usr" -v s="$sys" \
+      'BEGIN { o = b / c - u - s; if (o < 0) o = 0; printf "%.2f", o }')
+    noisy=$(awk -v o="$others" -v w="$wall" 'BEGIN { print (o > 0.2 + 0.1 * w) ? 1 : 0 }')
+    if [[ $noisy == 1 && $attempt -le $NOISY_RETRIES ]]; then
+      echo "  $label $mode rep$rep: other processes used ${others}s CPU during ${wall}s; repeating" >&2
+      attempt=$((attempt + 1))
+      continue
+    fi
+    break
+  done
   res=$(grep '^RESULT' "$WORK/stdout.txt")
   trace=$(grep '^TRACE' "$WORK/stdout.txt" | sed 's/^TRACE per-128MiB MB\/s: //' || true)
-  read -r wall rss < "$WORK/time.txt"
   field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$res"; }
   local warm="-"
   if [[ $(field warmupMiB) != 0 ]]; then warm="$(field warmupMiB)MiB@$(field warmupSeg)"; fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  local cpu
+  cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$label" "$mode" "$key" "$seg" "$prov" "${flags:--}" "$warm" "$rep" \
-    "$(field mbps)" "$(field dataMs)" "$wall" "$rss" "$(field overheadPct)" "$trace" >> "$TSV"
-  { echo "### $label | $mode rep $rep | flags: ${flags:--} | wall ${wall}s rss ${rss}kB"; cat "$WORK/stdout.txt"; } >> "$LOG"
-  printf '[%4ds] %-45s %-7s rep%s %8s MB/s  wall %6ss  rss %7s kB  trace: %s\n' \
-    $((SECONDS - START)) "$label" "$mode" "$rep" "$(field mbps)" "$wall" "$rss" "$trace" >&2
+    "$(field mbps)" "$(field dataMs)" "$wall" "$rss" "$(field overheadPct)" "$cpu" "$others" "$attempt" "$trace" >> "$TSV"
+  { echo "### $label | $mode rep $rep | flags: ${flags:--} | wall ${wall}s rss ${rss}kB cpu ${cpu}s others ${others}s attempt $attempt"
+    cat "$WORK/stdout.txt"; } >> "$LOG"
+  printf '[%4ds] %-50s %-7s rep%s %7s MB/s  wall %6ss  rss %7s kB  cpu %5ss  others %5ss  trace: %s\n' \
+    $((SECONDS - START)) "$label" "$mode" "$rep" "$(field mbps)" "$wall" "$rss" "$cpu" "$others" "$trace" >&2
 }
 
 # prepare KEY SEG: one untimed process writes keyset + ciphertext of SIZE_MIB to $WORK
@@ -117,39 +162,21 @@ done
 rm -f "$WORK/ct.bin"
 
 # ---- 6. native reference: OpenSSL ----
+wait_quiet
 /usr/bin/time -f '%e %M' -o "$WORK/time.txt" \
   bash -c "head -c ${SIZE_MIB}M /dev/zero | openssl enc -aes-256-ctr -pass pass:x -pbkdf2 > /dev/null"
 read -r wall rss < "$WORK/time.txt"
 mbps=$(awk -v s="$SIZE_MIB" -v w="$wall" 'BEGIN { printf "%.1f", s * 1048576 / w / 1e6 }')
-printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-  "openssl enc -aes-256-ctr (pipe from head)" encrypt - - openssl - - 1 "$mbps" - "$wall" "$rss" 0 "" >> "$TSV"
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  "openssl enc -aes-256-ctr (pipe from head)" encrypt - - openssl - - 1 "$mbps" - "$wall" "$rss" 0 - - 1 "" >> "$TSV"
 echo "[$((SECONDS - START))s] openssl enc -aes-256-ctr: ${wall}s wall, ${mbps} MB/s" >&2
+wait_quiet
 openssl speed -elapsed -seconds 2 -bytes 1048576 -evp aes-256-gcm 2>/dev/null | tail -n 2 > "$OUT/openssl-speed-aes-256-gcm.txt"
 cat "$OUT/openssl-speed-aes-256-gcm.txt" >&2
 
 # ---- summary (mean of reps; individual runs in parentheses) ----
-awk -F'\t' '
-  NR == 1 { next }
-  {
-    k = $1
-    if (!(k in seen)) { seen[k] = 1; order[++n] = k; ovh[k] = $13 }
-    m = ($2 == "encrypt") ? "e" : "d"
-    cnt[k, m]++; sum[k, m] += $9; runs[k, m] = runs[k, m] (cnt[k, m] > 1 ? "/" : "") sprintf("%.0f", $9)
-    wsum[k, m] += $11; if ($12 > rss[k, m]) rss[k, m] = $12
-  }
-  function cell(k, m) { return cnt[k, m] ? sprintf("%.0f (%s)", sum[k, m] / cnt[k, m], runs[k, m]) : "-" }
-  function wall(k, m) { return cnt[k, m] ? sprintf("%.1f", wsum[k, m] / cnt[k, m]) : "-" }
-  function mib(k, m) { return cnt[k, m] ? sprintf("%.0f", rss[k, m] / 1024) : "-" }
-  END {
-    print "| configuration | encrypt MB/s | decrypt MB/s | wall s enc / dec | max RSS MiB enc / dec | ciphertext overhead % |"
-    print "|---|---:|---:|---:|---:|---:|"
-    for (i = 1; i <= n; i++) {
-      k = order[i]
-      printf "| %s | %s | %s | %s / %s | %s / %s | %.3f |\n", k, cell(k, "e"), cell(k, "d"), \
-        wall(k, "e"), wall(k, "d"), mib(k, "e"), mib(k, "d"), ovh[k]
-    }
-  }' "$TSV" > "$OUT/summary.md"
+bash "$HERE/summarize.sh" "$TSV" > "$OUT/summary.md"
 
 echo >&2
 cat "$OUT/summary.md"
-echo "total machine time: $((SECONDS - START))s; results in $OUT" >&2
+echo "total elapsed (incl. waiting for a quiet machine): $((SECONDS - START))s; results in $OUT" >&2

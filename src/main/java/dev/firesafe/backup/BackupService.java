@@ -10,6 +10,7 @@ import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.io.ChunkPipe;
 import dev.firesafe.io.Failures;
+import dev.firesafe.io.Streams;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.SourceSpec;
@@ -148,7 +149,7 @@ public class BackupService {
         ChunkPipe pipe = new ChunkPipe(CHUNK, PIPE_DEPTH);
         FutureTask<Void> encrypt = new FutureTask<>(() -> {
             try (InputStream in = pipe.source(); OutputStream out = ArchiveCipher.encrypt(fanOut, header, key)) {
-                in.transferTo(out);
+                Streams.copy(in, out);
             }
             return null;
         });

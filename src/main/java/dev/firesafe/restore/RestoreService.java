@@ -9,6 +9,7 @@ import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.io.ChunkPipe;
 import dev.firesafe.io.Failures;
+import dev.firesafe.io.Streams;
 import dev.firesafe.target.Target;
 import dev.firesafe.target.TargetUris;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -82,8 +83,8 @@ public class RestoreService {
             FutureTask<Void> pump = new FutureTask<>(() -> {
                 OutputStream out = pipe.sink();
                 try {
-                    decrypted.plaintext().transferTo(out);
-                } catch (IOException | RuntimeException e) {
+                    Streams.copy(decrypted.plaintext(), out);
+                } catch (IOException | RuntimeException | Error e) {
                     pipe.fail(e); // not close(): the reader must never mistake a failure for the end
                     throw e;
                 }

@@ -6,6 +6,7 @@ import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Manifest;
 import dev.firesafe.crypto.ArchiveCipher;
 import dev.firesafe.crypto.BackupHeader;
+import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.io.ChunkPipe;
@@ -36,6 +37,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -84,6 +86,7 @@ public class BackupService {
         List<String> targetUris = plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
         List<Target> targets = targetUris.stream().map(TargetUris::open).toList();
 
+        CompletableFuture<Void> warmup = JitWarmup.encryption();
         Instant started = clock.instant();
         String id = BackupId.next(started);
         String objectName = BackupCatalog.objectName(plan.name(), id);
@@ -112,7 +115,7 @@ public class BackupService {
         FanOutStream fanOut = new FanOutStream(live);
         Manifest manifest = newManifest(plan, id, started, roots);
         try {
-            archiveAndEncrypt(plan, roots, targets, key, header, fanOut, manifest, progress);
+            archiveAndEncrypt(plan, roots, targets, key, header, fanOut, manifest, progress, warmup);
         } catch (RuntimeException | IOException | Error e) {
             uploads.stream().filter(u -> u != null).forEach(Target.Upload::abort);
             throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
@@ -144,10 +147,11 @@ public class BackupService {
     }
 
     private void archiveAndEncrypt(Plan plan, List<Path> roots, List<Target> targets, MasterKey key,
-                                   BackupHeader header, FanOutStream fanOut, Manifest manifest, Progress progress)
-            throws IOException {
+                                   BackupHeader header, FanOutStream fanOut, Manifest manifest, Progress progress,
+                                   CompletableFuture<Void> warmup) throws IOException {
         ChunkPipe pipe = new ChunkPipe(CHUNK, PIPE_DEPTH);
         FutureTask<Void> encrypt = new FutureTask<>(() -> {
+            warmup.join();
             try (InputStream in = pipe.source(); OutputStream out = ArchiveCipher.encrypt(fanOut, header, key)) {
                 Streams.copy(in, out);
             }

@@ -140,14 +140,25 @@ public final class MasterKey {
                 .collect(Collectors.joining(", ")));
     }
 
+    /** An AEAD under a fresh random key that nobody keeps, for {@link JitWarmup} only. */
+    static StreamingAead throwawayAead(int segmentSize) {
+        byte[] material = new byte[KEY_BYTES];
+        RANDOM.nextBytes(material);
+        return aead(segmentSize, material);
+    }
+
     private Entry primary() {
         return entries.stream().filter(Entry::primary).findFirst().orElseThrow();
     }
 
     private static StreamingAead aead(Entry e) {
+        return aead(e.segmentSize, e.material);
+    }
+
+    private static StreamingAead aead(int segmentSize, byte[] material) {
         try {
-            return AesGcmHkdfStreaming.create(AesGcmHkdfStreamingKey.create(parameters(e.segmentSize),
-                    SecretBytes.copyFrom(e.material, InsecureSecretKeyAccess.get())));
+            return AesGcmHkdfStreaming.create(AesGcmHkdfStreamingKey.create(parameters(segmentSize),
+                    SecretBytes.copyFrom(material, InsecureSecretKeyAccess.get())));
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("cannot build the streaming AEAD", ex);
         }

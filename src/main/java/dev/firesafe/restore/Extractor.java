@@ -63,7 +63,9 @@ final class Extractor implements EntryHandler {
     public OutputStream file(String name, long size, int mode, FileTime mtime) throws IOException {
         Path file = resolve(name);
         ensureDirectory(file.getParent());
-        clearForReplacement(file);
+        if (force) { // without --force the destination started empty and the reader refuses duplicate entries
+            clearForReplacement(file);
+        }
         return Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                 LinkOption.NOFOLLOW_LINKS);
     }
@@ -79,7 +81,9 @@ final class Extractor implements EntryHandler {
     public void finish() throws IOException {
         for (Pending l : links) {
             ensureDirectory(l.path.getParent());
-            clearForReplacement(l.path);
+            if (force) {
+                clearForReplacement(l.path);
+            }
             Files.createSymbolicLink(l.path, Path.of(l.linkTarget));
             setTimesNoFollow(l.path, l.mtime);
         }

@@ -5,6 +5,7 @@ import dev.firesafe.archive.Compression;
 import dev.firesafe.backup.BackupCatalog;
 import dev.firesafe.backup.Progress;
 import dev.firesafe.crypto.ArchiveCipher;
+import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.io.ChunkPipe;
@@ -21,6 +22,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
@@ -68,6 +70,7 @@ public class RestoreService {
 
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
                               MasterKey key, Progress progress) {
+        CompletableFuture<Void> warmup = JitWarmup.decryption();
         Target target = TargetUris.open(targetUri);
         long started = clock.millis();
         BackupCatalog.Ref ref;
@@ -83,6 +86,7 @@ public class RestoreService {
             FutureTask<Void> pump = new FutureTask<>(() -> {
                 OutputStream out = pipe.sink();
                 try {
+                    warmup.join();
                     Streams.copy(decrypted.plaintext(), out);
                 } catch (IOException | RuntimeException | Error e) {
                     pipe.fail(e); // not close(): the reader must never mistake a failure for the end

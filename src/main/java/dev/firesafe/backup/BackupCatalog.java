@@ -50,6 +50,16 @@ public final class BackupCatalog {
         return Optional.of(new Ref(name.substring(0, slash), id, name, o.size()));
     }
 
+    /**
+     * The plaintext header of a backup (no key needed): its key mode and key id, for listings. Reads only the
+     * first bytes of the file.
+     */
+    public static dev.firesafe.crypto.BackupHeader header(Target target, Ref ref) throws IOException {
+        try (java.io.InputStream in = target.open(ref.objectName())) {
+            return dev.firesafe.crypto.BackupHeader.read(in, "backup " + ref.id()).header();
+        }
+    }
+
     /** Resolves {@code latest} (newest of {@code plan}, or of all plans) or an exact id. */
     public static Ref resolve(Target target, String idOrLatest, String plan) throws IOException {
         List<Ref> all = list(target, plan);

@@ -8,8 +8,12 @@ import java.util.List;
 public record BackupResult(String id, String plan, long bytesIn, long bytesOut, long files, long durationMs,
                            String compression, List<TargetResult> targets, List<Manifest.Warning> warnings) {
 
-    /** The outcome on one target; {@code error} is null on success. */
-    public record TargetResult(String target, String object, boolean ok, String error) {
+    /**
+     * The outcome on one target; {@code error} is null on success. {@code pruned}: backups retention removed
+     * afterwards; {@code pruneError}: why retention did not run to the end (the backup itself still counts).
+     */
+    public record TargetResult(String target, String object, boolean ok, String error, List<String> pruned,
+                               String pruneError) {
     }
 
     public boolean ok() {

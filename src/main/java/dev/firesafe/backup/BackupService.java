@@ -5,16 +5,16 @@ import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Manifest;
 import dev.firesafe.crypto.ArchiveCipher;
-import dev.firesafe.crypto.BackupHeader;
 import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
-import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.crypto.EncryptionKey;
 import dev.firesafe.io.ChunkPipe;
 import dev.firesafe.io.Failures;
 import dev.firesafe.io.Streams;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.retention.PruneService;
 import dev.firesafe.source.SourceWalker;
 import dev.firesafe.target.LocalTarget;
 import dev.firesafe.target.Target;
@@ -52,6 +52,7 @@ import java.util.concurrent.FutureTask;
  * Stages overlap on separate cores and hand over bounded chunks, so memory does not grow with the backup and no
  * unencrypted byte touches the disk. Each target receives the upload under a temporary name and publishes it only
  * after the last byte is durable; any failure before that aborts it, so the previous backup stays the latest.
+ * After a target has the new backup, the plan's retention runs there ({@link PruneService}).
  */
 @ApplicationScoped
 public class BackupService {
@@ -64,15 +65,21 @@ public class BackupService {
     private final FiresafeConfig config;
     private final KeySource keys;
     private final Clock clock;
+    private final PruneService retention;
 
     @Inject
-    public BackupService(FiresafeConfig config, KeySource keys) {
-        this(config, keys, Clock.systemUTC());
+    public BackupService(FiresafeConfig config, KeySource keys, PruneService retention) {
+        this(config, keys, retention, Clock.systemUTC());
     }
 
-    public BackupService(FiresafeConfig config, KeySource keys, Clock clock) {
+    public BackupService(FiresafeConfig config, KeySource keys) {
+        this(config, keys, new PruneService(), Clock.systemUTC());
+    }
+
+    public BackupService(FiresafeConfig config, KeySource keys, PruneService retention, Clock clock) {
         this.config = config;
         this.keys = keys;
+        this.retention = retention;
         this.clock = clock;
     }
 
@@ -82,7 +89,7 @@ public class BackupService {
             throw FiresafeException.usage("plan '" + plan.name() + "' has no sources");
         }
         List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
-        MasterKey key = keys.require();
+        EncryptionKey key = keys.forBackup();
         List<String> targetUris = plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
         List<Target> targets = targetUris.stream().map(TargetUris::open).toList();
 
@@ -90,8 +97,7 @@ public class BackupService {
         Instant started = clock.instant();
         String id = BackupId.next(started);
         String objectName = BackupCatalog.objectName(plan.name(), id);
-        BackupHeader header = ArchiveCipher.headerFor(id, plan.name(), started.toString(), plan.compression().id,
-                key);
+        ArchiveCipher.Sealing sealing = key.seal(id, plan.name(), started.toString(), plan.compression().id);
 
         List<Target.Upload> uploads = new ArrayList<>();
         List<FanOutStream.Branch> branches = new ArrayList<>();
@@ -115,7 +121,7 @@ public class BackupService {
         FanOutStream fanOut = new FanOutStream(live);
         Manifest manifest = newManifest(plan, id, started, roots);
         try {
-            archiveAndEncrypt(plan, roots, targets, key, header, fanOut, manifest, progress, warmup);
+            archiveAndEncrypt(plan, roots, targets, sealing, fanOut, manifest, progress, warmup);
         } catch (RuntimeException | IOException | Error e) {
             uploads.stream().filter(u -> u != null).forEach(Target.Upload::abort);
             throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
@@ -139,20 +145,25 @@ public class BackupService {
             if (error != null) {
                 LOG.errorf("backup %s of plan %s FAILED on target %s: %s", id, plan.name(), t.describe(), error);
             }
-            results.add(new BackupResult.TargetResult(t.describe(), objectName, error == null, error));
+            PruneService.Report pruned = error == null ? retention.prune(t, plan, false) : null;
+            if (pruned != null && !pruned.ok()) {
+                LOG.warnf("retention on %s after backup %s: %s", t.describe(), id, pruned.error());
+            }
+            results.add(new BackupResult.TargetResult(t.describe(), objectName, error == null, error,
+                    pruned == null ? List.of() : pruned.removed(), pruned == null ? null : pruned.error()));
         }
         long duration = clock.millis() - started.toEpochMilli();
         return new BackupResult(id, plan.name(), manifest.bytes, fanOut.written(), manifest.files, duration,
                 plan.compression().id, results, manifest.warnings);
     }
 
-    private void archiveAndEncrypt(Plan plan, List<Path> roots, List<Target> targets, MasterKey key,
-                                   BackupHeader header, FanOutStream fanOut, Manifest manifest, Progress progress,
+    private void archiveAndEncrypt(Plan plan, List<Path> roots, List<Target> targets,
+                                   ArchiveCipher.Sealing sealing, FanOutStream fanOut, Manifest manifest, Progress progress,
                                    CompletableFuture<Void> warmup) throws IOException {
         ChunkPipe pipe = new ChunkPipe(CHUNK, PIPE_DEPTH);
         FutureTask<Void> encrypt = new FutureTask<>(() -> {
             warmup.join();
-            try (InputStream in = pipe.source(); OutputStream out = ArchiveCipher.encrypt(fanOut, header, key)) {
+            try (InputStream in = pipe.source(); OutputStream out = ArchiveCipher.encrypt(fanOut, sealing)) {
                 Streams.copy(in, out);
             }
             return null;

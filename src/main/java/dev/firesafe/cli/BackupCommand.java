@@ -69,8 +69,12 @@ class BackupCommand implements Callable<Integer> {
                 r.plan(), r.files(), Units.bytes(r.bytesIn()), Units.bytes(r.bytesOut()), r.compression(),
                 Units.seconds(r.durationMs()));
         for (BackupResult.TargetResult t : r.targets()) {
-            System.out.printf("  %s  %s%s%n", t.ok() ? "ok    " : "FAILED", t.target(),
-                    t.ok() ? "" : ": " + t.error());
+            System.out.printf("  %s  %s%s%s%n", t.ok() ? "ok    " : "FAILED", t.target(),
+                    t.ok() ? "" : ": " + t.error(),
+                    t.pruned().isEmpty() ? "" : " (retention removed " + t.pruned().size() + " old backup(s))");
+            if (t.pruneError() != null) {
+                System.err.println("warning: retention on " + t.target() + ": " + t.pruneError());
+            }
         }
         r.warnings().forEach(w -> System.err.println("warning: " + w.path() + ": " + w.problem()));
         BackupResult.TargetResult good = r.targets().stream().filter(BackupResult.TargetResult::ok).findFirst()

@@ -1,7 +1,9 @@
 package dev.firesafe.cli;
 
 import dev.firesafe.backup.BackupCatalog;
+import dev.firesafe.FiresafeException;
 import dev.firesafe.backup.BackupId;
+import dev.firesafe.crypto.BackupHeader;
 import dev.firesafe.io.Failures;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
@@ -32,7 +34,8 @@ class ListCommand implements Runnable {
     @Inject
     FiresafeConfig config;
 
-    record Row(String id, String plan, String created, long size) {
+    /** {@code mode}: "master", "write-only", or "damaged" when even the plaintext header cannot be read. */
+    record Row(String id, String plan, String created, long size, String mode, String keyId) {
     }
 
     @Override
@@ -44,15 +47,26 @@ class ListCommand implements Runnable {
         } catch (IOException e) {
             throw Failures.classify(e, "cannot list " + t.describe());
         }
-        List<Row> rows = refs.stream().map(r -> new Row(r.id(), r.plan(), BackupId.time(r.id()).toString(),
-                r.size())).toList();
+        List<Row> rows = refs.stream().map(r -> row(t, r)).toList();
         if (json) {
             System.out.println(Json.of(new JsonView(t.describe(), rows)));
             return;
         }
-        System.out.printf("%-30s %-16s %10s%n", "ID", "PLAN", "SIZE");
-        rows.forEach(r -> System.out.printf("%-30s %-16s %10s%n", r.id(), r.plan(), Units.bytes(r.size())));
+        System.out.printf("%-30s %-16s %10s  %-10s %s%n", "ID", "PLAN", "SIZE", "MODE", "KEY");
+        rows.forEach(r -> System.out.printf("%-30s %-16s %10s  %-10s %s%n", r.id(), r.plan(), Units.bytes(r.size()),
+                r.mode(), r.keyId() == null ? "-" : r.keyId()));
         System.out.printf("%d backup(s) in %s%n", rows.size(), t.describe());
+    }
+
+    private static Row row(Target t, BackupCatalog.Ref r) {
+        String created = BackupId.time(r.id()).toString();
+        try {
+            BackupHeader h = BackupCatalog.header(t, r);
+            String mode = BackupHeader.KEY_MODE_RECIPIENT.equals(h.keyMode()) ? "write-only" : h.keyMode();
+            return new Row(r.id(), r.plan(), created, r.size(), mode, h.keyId());
+        } catch (IOException | FiresafeException e) {
+            return new Row(r.id(), r.plan(), created, r.size(), "damaged", null);
+        }
     }
 
     record JsonView(String target, List<Row> backups) {

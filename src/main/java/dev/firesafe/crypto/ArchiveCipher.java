@@ -16,48 +16,51 @@ public final class ArchiveCipher {
     private ArchiveCipher() {
     }
 
-    /** Writes {@code header} to {@code out} and returns the stream that encrypts everything written to it. */
-    public static OutputStream encrypt(OutputStream out, BackupHeader header, MasterKey key) throws IOException {
-        byte[] headerBytes = header.toBytes();
+    /** A new backup's header and the AEAD that encrypts its body. */
+    public record Sealing(BackupHeader header, StreamingAead aead) {
+    }
+
+    /** Writes the header to {@code out} and returns the stream that encrypts everything written to it. */
+    public static OutputStream encrypt(OutputStream out, Sealing sealing) throws IOException {
+        byte[] headerBytes = sealing.header().toBytes();
         out.write(headerBytes);
         try {
-            return key.primaryAead().newEncryptingStream(out, headerBytes);
+            return sealing.aead().newEncryptingStream(out, headerBytes);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot start encryption", e);
         }
     }
 
+    /** Master-key form of {@link #encrypt(OutputStream, Sealing)} for a header made by {@link #headerFor}. */
+    public static OutputStream encrypt(OutputStream out, BackupHeader header, MasterKey key) throws IOException {
+        return encrypt(out, new Sealing(header, key.aeadFor(Integer.parseUnsignedInt(header.keyId(), 16))));
+    }
+
     /** The header for a new backup encrypted under {@code key}'s primary key. */
     public static BackupHeader headerFor(String backupId, String plan, String created, String compression,
                                          MasterKey key) {
-        return new BackupHeader(backupId, plan, created, compression, BackupHeader.KEY_MODE_MASTER,
-                KeyIds.format(key.primaryKeyId()), key.primarySegmentSize());
+        return key.seal(backupId, plan, created, compression).header();
     }
 
     /** An opened backup: its header and the plaintext stream. */
     public record Decrypted(BackupHeader header, InputStream plaintext) {
     }
 
-    /**
-     * Reads the header from {@code in} and returns the decrypting stream. The key id is checked first (wrong key),
-     * then that the header names the backup we asked for (a renamed or swapped file). Authentication failures
-     * while reading come out of the returned stream as {@link TamperedException}.
-     */
     public static Decrypted decrypt(InputStream in, MasterKey key, String expectedBackupId, String what)
+            throws IOException {
+        return decrypt(in, KeyRing.of(key), expectedBackupId, what);
+    }
+
+    /**
+     * Reads the header from {@code in} and returns the decrypting stream. The key is checked first (wrong or
+     * missing key), then that the header names the backup we asked for (a renamed or swapped file).
+     * Authentication failures while reading come out of the returned stream as {@link TamperedException}.
+     */
+    public static Decrypted decrypt(InputStream in, KeyRing keys, String expectedBackupId, String what)
             throws IOException {
         BackupHeader.Parsed parsed = BackupHeader.read(in, what);
         BackupHeader header = parsed.header();
-        if (!BackupHeader.KEY_MODE_MASTER.equals(header.keyMode())) {
-            throw FiresafeException.key(what + " was made in key mode '" + header.keyMode()
-                    + "', which this Firesafe cannot decrypt");
-        }
-        int keyId;
-        try {
-            keyId = Integer.parseUnsignedInt(header.keyId(), 16);
-        } catch (NumberFormatException e) {
-            throw FiresafeException.integrity(what + " has a damaged header (key id)");
-        }
-        StreamingAead aead = key.aeadFor(keyId);
+        StreamingAead aead = keys.aeadFor(header, what);
         if (expectedBackupId != null && !expectedBackupId.equals(header.backupId())) {
             throw FiresafeException.integrity(what + " holds backup " + header.backupId() + ", not "
                     + expectedBackupId + ": the file was renamed or swapped");

@@ -20,22 +20,24 @@ import java.util.Arrays;
  *   "FIRESAFE"  8 bytes magic
  *   version     1 byte  (1)
  *   length      4 bytes big-endian, length of the JSON that follows (at most 64 KiB)
- *   JSON        backupId, plan, created, compression, keyMode, keyId, segmentSize
+ *   JSON        backupId, plan, created, compression, keyMode, keyId, segmentSize[, wrappedKey]
  *   ciphertext  Tink streaming AEAD, associated data = every header byte above
  * </pre>
  *
  * It is in clear so that {@code list} needs no key and a wrong key is named as such (the key id is here); it is
  * authenticated because all of it is the associated data of the ciphertext: changing any byte, renaming the
- * backup id or swapping the files of two backups makes decryption fail. {@code keyMode} leaves room for
- * write-only (public-key) backups, whose wrapped per-backup key will live here too.
+ * backup id or swapping the files of two backups makes decryption fail. {@code keyMode} is {@code master}
+ * (symmetric master key) or {@code recipient} (write-only: a per-backup key wrapped for a public key).
  */
 public record BackupHeader(String backupId, String plan, String created, String compression, String keyMode,
-                           String keyId, int segmentSize) {
+                           String keyId, int segmentSize, String wrappedKey) {
 
     static final byte[] MAGIC = "FIRESAFE".getBytes(StandardCharsets.US_ASCII);
     static final int VERSION = 1;
     private static final int MAX_JSON = 64 * 1024;
     public static final String KEY_MODE_MASTER = "master";
+    /** Write-only: {@code keyId} names the recovery key, {@code wrappedKey} is the HPKE-wrapped data key. */
+    public static final String KEY_MODE_RECIPIENT = "recipient";
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)

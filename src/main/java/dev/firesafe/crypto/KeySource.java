@@ -29,24 +29,63 @@ public class KeySource {
         this.config = config;
     }
 
-    public MasterKey require() {
-        return find().orElseThrow(() -> FiresafeException.key("no master key: set FIRESAFE_MASTER_KEY or "
-                + "FIRESAFE_MASTER_KEY_FILE, or run 'init' to create " + config.defaultKeyFile()));
+    /** Key text and where it was found, for messages that name the place and never the text. */
+    private record Located(String text, String origin) {
     }
 
-    public Optional<MasterKey> find() {
-        Optional<String> inline = config.masterKey().filter(s -> !s.isBlank());
-        if (inline.isPresent()) {
-            return Optional.of(MasterKey.parse(inline.get(), "FIRESAFE_MASTER_KEY"));
+    /**
+     * What new backups are encrypted with: the public key in write-only mode (then no private or master key is
+     * even looked at), else the master key.
+     */
+    public EncryptionKey forBackup() {
+        Optional<Located> pub = locate(config.publicKey(), "FIRESAFE_PUBLIC_KEY", config.publicKeyFile(),
+                "FIRESAFE_PUBLIC_KEY_FILE", null);
+        if (pub.isPresent()) {
+            return new WriteOnlyKey(PublicKey.parse(pub.get().text, pub.get().origin), config.segmentSize());
         }
-        Optional<String> file = config.masterKeyFile().filter(s -> !s.isBlank());
-        if (file.isPresent()) {
-            return Optional.of(MasterKey.parse(read(Path.of(file.get()), "FIRESAFE_MASTER_KEY_FILE ("
-                    + file.get() + ")"), "FIRESAFE_MASTER_KEY_FILE (" + file.get() + ")"));
+        return requireMaster();
+    }
+
+    /** The keys that read backups: master and/or recovery keys from FIRESAFE_MASTER_KEY (_FILE, default file). */
+    public KeyRing forReading() {
+        Located found = locateSecret().orElseThrow(() -> FiresafeException.key("no key to read backups: set "
+                + "FIRESAFE_MASTER_KEY or FIRESAFE_MASTER_KEY_FILE (the master key, or for write-only backups the "
+                + "recovery key), or run 'init' to create " + config.defaultKeyFile()));
+        return KeyRing.parse(found.text, found.origin);
+    }
+
+    /** The master key alone, for symmetric backups and for rotating it. */
+    public MasterKey requireMaster() {
+        Optional<Located> found = locateSecret();
+        if (found.isEmpty()) {
+            throw FiresafeException.key("no master key: set FIRESAFE_MASTER_KEY or FIRESAFE_MASTER_KEY_FILE, or "
+                    + "run 'init' to create " + config.defaultKeyFile() + " (or set FIRESAFE_PUBLIC_KEY for "
+                    + "write-only backups)");
         }
-        Path fallback = Path.of(config.defaultKeyFile());
-        if (Files.isRegularFile(fallback)) {
-            return Optional.of(MasterKey.parse(read(fallback, "key file " + fallback), "key file " + fallback));
+        return KeyRing.parse(found.get().text, found.get().origin).master().orElseThrow(() ->
+                FiresafeException.key(found.get().origin + " holds only recovery keys; backups need the master "
+                        + "key, or FIRESAFE_PUBLIC_KEY for write-only mode"));
+    }
+
+    private Optional<Located> locateSecret() {
+        return locate(config.masterKey(), "FIRESAFE_MASTER_KEY", config.masterKeyFile(), "FIRESAFE_MASTER_KEY_FILE",
+                Path.of(config.defaultKeyFile()));
+    }
+
+    private static Optional<Located> locate(Optional<String> inline, String inlineName, Optional<String> file,
+                                            String fileName, Path fallback) {
+        Optional<String> value = inline.filter(s -> !s.isBlank());
+        if (value.isPresent()) {
+            return Optional.of(new Located(value.get(), inlineName));
+        }
+        Optional<String> path = file.filter(s -> !s.isBlank());
+        if (path.isPresent()) {
+            String origin = fileName + " (" + path.get() + ")";
+            return Optional.of(new Located(read(Path.of(path.get()), origin), origin));
+        }
+        if (fallback != null && Files.isRegularFile(fallback)) {
+            String origin = "key file " + fallback;
+            return Optional.of(new Located(read(fallback, origin), origin));
         }
         return Optional.empty();
     }

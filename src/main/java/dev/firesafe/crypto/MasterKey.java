@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  * serialization) because Tink's form spells out a 60-character type URL per key, and a key a person has to copy
  * by hand should be as short as it can be.
  */
-public final class MasterKey {
+public final class MasterKey implements EncryptionKey {
 
     static final String KIND = "fsk1";
     private static final byte FORMAT = 1;
@@ -123,9 +123,16 @@ public final class MasterKey {
         return entries.stream().map(Entry::id).collect(Collectors.toList());
     }
 
-    /** The streaming AEAD of the primary key, for new backups. */
-    StreamingAead primaryAead() {
-        return aead(primary());
+    @Override
+    public ArchiveCipher.Sealing seal(String backupId, String plan, String created, String compression) {
+        BackupHeader header = new BackupHeader(backupId, plan, created, compression, BackupHeader.KEY_MODE_MASTER,
+                KeyIds.format(primaryKeyId()), primarySegmentSize(), null);
+        return new ArchiveCipher.Sealing(header, aead(primary()));
+    }
+
+    @Override
+    public String mode() {
+        return "master";
     }
 
     /** The streaming AEAD of the key with this id, or a "wrong key" error naming the ids on both sides. */

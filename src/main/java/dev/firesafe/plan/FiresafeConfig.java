@@ -30,6 +30,15 @@ public interface FiresafeConfig {
     /** A file holding the master key (env {@code FIRESAFE_MASTER_KEY_FILE}); checked second. */
     Optional<String> masterKeyFile();
 
+    /**
+     * Write-only mode: the public key from {@code keygen --write-only} (env {@code FIRESAFE_PUBLIC_KEY}). When it
+     * or {@link #publicKeyFile()} is set, backups are sealed for it and never read any private key.
+     */
+    Optional<String> publicKey();
+
+    /** A file holding the public key (env {@code FIRESAFE_PUBLIC_KEY_FILE}). */
+    Optional<String> publicKeyFile();
+
     /** Where {@code init} writes the key and where it is looked for last. */
     @WithDefault("${user.home}/.config/firesafe/master.key")
     String defaultKeyFile();

@@ -7,7 +7,7 @@ import dev.firesafe.backup.Progress;
 import dev.firesafe.crypto.ArchiveCipher;
 import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
-import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.crypto.KeyRing;
 import dev.firesafe.io.ChunkPipe;
 import dev.firesafe.io.Failures;
 import dev.firesafe.io.Streams;
@@ -55,7 +55,7 @@ public class RestoreService {
     public RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
                                  Progress progress) {
         prepareDestination(dest, force);
-        MasterKey key = keys.require();
+        KeyRing key = keys.forReading();
         try {
             return run(targetUri, idOrLatest, plan, dest, new Extractor(dest, force), key, progress);
         } catch (IOException e) {
@@ -65,11 +65,11 @@ public class RestoreService {
 
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
                               Progress progress) {
-        return run(targetUri, idOrLatest, plan, dest, handler, keys.require(), progress);
+        return run(targetUri, idOrLatest, plan, dest, handler, keys.forReading(), progress);
     }
 
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
-                              MasterKey key, Progress progress) {
+                              KeyRing key, Progress progress) {
         CompletableFuture<Void> warmup = JitWarmup.decryption();
         Target target = TargetUris.open(targetUri);
         long started = clock.millis();

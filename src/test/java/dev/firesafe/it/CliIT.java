@@ -145,6 +145,37 @@ class CliIT {
     }
 
     @Test
+    void writeOnlyHostCanBackUpAndListButNotRead() throws IOException {
+        Path recoveryFile = tmp.resolve("offline/recovery.key");
+        Cli.Result pair = ok(cli.run("keygen", "--write-only", "--out", recoveryFile.toString()));
+        String publicKey = lastLine(pair.stdout());
+        String privateKey = Files.readString(recoveryFile).strip();
+        assertTrue(publicKey.startsWith("fsp1-") && privateKey.startsWith("fsr1-"), pair.toString());
+        assertFalse(pair.all().contains(privateKey), "the private key is only in the file");
+        fails(2, cli.run("keygen", "--write-only")); // never printed
+
+        // The host: public key only; its master-key setting is garbage, so any attempt to read it would fail.
+        Cli host = new Cli(tmp).env("FIRESAFE_PUBLIC_KEY", publicKey).env("FIRESAFE_MASTER_KEY", "fsk1-garbage");
+        ok(cli.run("backup", "--source", source.toString(), "--target", target)); // an older, symmetric backup
+        Cli.Result backup = ok(host.run("backup", "--source", source.toString(), "--target", target, "--json"));
+        String id = JSON.readTree(backup.stdout()).get("id").asText();
+        Cli.Result list = ok(host.run("list", "--target", target));
+        assertTrue(list.stdout().contains("write-only") && list.stdout().contains("master"), list.toString());
+
+        Cli.Result refused = fails(3, cli.run("verify", id, "--target", target));
+        assertTrue(refused.stderr().contains("recovery key"), refused.toString());
+
+        Cli reader = new Cli(tmp).env("FIRESAFE_MASTER_KEY", key + "\n" + privateKey);
+        ok(reader.run("verify", id, "--target", target));
+        Path out = tmp.resolve("from-write-only");
+        ok(reader.run("restore", id, "--to", out.toString(), "--target", target));
+        assertEquals(Trees.describe(source), Trees.describe(out.resolve("data")));
+        for (Cli.Result r : everything) {
+            assertFalse(r.all().contains(privateKey), "recovery key leaked:\n" + r);
+        }
+    }
+
+    @Test
     void killedBackupLeavesThePreviousOneAsLatest() throws Exception {
         String first = JSON.readTree(ok(cli.run("backup", "--source", source.toString(), "--target", target,
                 "--json")).stdout()).get("id").asText();

@@ -1,0 +1,99 @@
+package dev.firesafe.crypto;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.firesafe.FiresafeException;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The keys that read backups: a master key, recovery keys for write-only backups, or both (a target may hold
+ * backups of either kind, e.g. after a switch to write-only mode). Given as one text, keys separated by
+ * whitespace; each backup's header says which kind and which key id it needs.
+ */
+public final class KeyRing {
+
+    private static final Pattern KEY_START = Pattern.compile("(?i)(?=\\bfs[kr]1-)");
+
+    private final Optional<MasterKey> master;
+    private final List<RecoveryKey> recovery;
+
+    public KeyRing(Optional<MasterKey> master, List<RecoveryKey> recovery) {
+        this.master = master;
+        this.recovery = List.copyOf(recovery);
+    }
+
+    public static KeyRing of(MasterKey master) {
+        return new KeyRing(Optional.of(master), List.of());
+    }
+
+    public static KeyRing parse(String text, String origin) {
+        MasterKey master = null;
+        List<RecoveryKey> recovery = new ArrayList<>();
+        for (String part : KEY_START.split(text.strip())) {
+            String key = part.strip();
+            if (key.isEmpty()) {
+                continue;
+            }
+            if (key.regionMatches(true, 0, RecoveryKey.KIND + "-", 0, 5)) {
+                recovery.add(RecoveryKey.parse(key, origin));
+            } else if (master != null) {
+                throw FiresafeException.key(origin + " holds two master keys: rotate with 'keygen --rotate' "
+                        + "instead, which keeps every key in one line");
+            } else {
+                master = MasterKey.parse(key, origin);
+            }
+        }
+        return new KeyRing(Optional.ofNullable(master), recovery);
+    }
+
+    public Optional<MasterKey> master() {
+        return master;
+    }
+
+    public List<RecoveryKey> recovery() {
+        return recovery;
+    }
+
+    /** The streaming AEAD that opens the backup this header starts, or a KEY error saying which key is needed. */
+    StreamingAead aeadFor(BackupHeader header, String what) {
+        int keyId;
+        try {
+            keyId = Integer.parseUnsignedInt(header.keyId(), 16);
+        } catch (NumberFormatException e) {
+            throw FiresafeException.integrity(what + " has a damaged header (key id)");
+        }
+        switch (header.keyMode()) {
+            case BackupHeader.KEY_MODE_MASTER:
+                return master.orElseThrow(() -> FiresafeException.key(what + " was encrypted with a master key "
+                        + "(id " + header.keyId() + "); give it in FIRESAFE_MASTER_KEY or FIRESAFE_MASTER_KEY_FILE"))
+                        .aeadFor(keyId);
+            case BackupHeader.KEY_MODE_RECIPIENT:
+                if (recovery.isEmpty()) {
+                    throw FiresafeException.key(what + " is a write-only backup: reading it needs the private "
+                            + "recovery key (the file 'keygen --write-only --out FILE' wrote) in FIRESAFE_MASTER_KEY "
+                            + "or FIRESAFE_MASTER_KEY_FILE");
+                }
+                if (header.wrappedKey() == null) {
+                    throw FiresafeException.integrity(what + " has a damaged header (no wrapped key)");
+                }
+                byte[] wrapped;
+                try {
+                    wrapped = Base64.getDecoder().decode(header.wrappedKey());
+                } catch (IllegalArgumentException e) {
+                    throw FiresafeException.integrity(what + " has a damaged header (wrapped key)");
+                }
+                RecoveryKey holder = recovery.stream().filter(r -> r.keyIds().contains(keyId)).findFirst()
+                        .orElse(recovery.get(0));
+                byte[] dataKey = holder.unwrap(keyId, wrapped,
+                        WriteOnlyKey.wrapContext(header.backupId(), header.plan()), what);
+                return WriteOnlyKey.streamingAead(dataKey, header.segmentSize());
+            default:
+                throw FiresafeException.integrity(what + " uses key mode '" + header.keyMode()
+                        + "', which this Firesafe does not know: upgrade Firesafe to read it");
+        }
+    }
+}

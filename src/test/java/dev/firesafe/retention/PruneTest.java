@@ -1,0 +1,86 @@
+package dev.firesafe.retention;
+
+import dev.firesafe.archive.Compression;
+import dev.firesafe.backup.BackupCatalog;
+import dev.firesafe.backup.BackupResult;
+import dev.firesafe.backup.BackupService;
+import dev.firesafe.backup.Progress;
+import dev.firesafe.crypto.KeySource;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.plan.Plan;
+import dev.firesafe.plan.Retention;
+import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.target.LocalTarget;
+import dev.firesafe.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Prune on a real local target, with backups made on five different days by a fixed clock. */
+class PruneTest {
+
+    @TempDir
+    Path tmp;
+
+    private final MasterKey key = MasterKey.generate(65536);
+
+    private List<String> backupsOnFiveDays(Path target, Retention retention) throws IOException {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("f"), "data");
+        FiresafeConfig config = Fixtures.configWithKey(key, tmp);
+        Plan plan = new Plan("p", List.of(SourceSpec.of(src.toString())), List.of(target.toString()),
+                Compression.ZSTD, retention);
+        List<String> ids = new ArrayList<>();
+        for (int day = 1; day <= 5; day++) {
+            Clock clock = Clock.fixed(Instant.parse("2026-03-0" + day + "T12:00:00Z"), ZoneOffset.UTC);
+            BackupResult r = new BackupService(config, new KeySource(config), new PruneService(), clock)
+                    .run(plan, Progress.NONE);
+            assertTrue(r.ok());
+            ids.add(r.id());
+        }
+        return ids;
+    }
+
+    @Test
+    void backupAppliesRetentionAndDryRunChangesNothing() throws IOException {
+        Path target = tmp.resolve("t");
+        List<String> ids = backupsOnFiveDays(target, new Retention(2, null, null, null, null, null));
+        LocalTarget t = new LocalTarget(target);
+        assertEquals(ids.subList(3, 5), BackupCatalog.list(t, "p").stream().map(BackupCatalog.Ref::id).toList());
+
+        Plan stricter = new Plan("p", List.of(), List.of(), Compression.ZSTD,
+                new Retention(1, null, null, null, null, null));
+        PruneService.Report dry = new PruneService().prune(t, stricter, true);
+        assertEquals(List.of(ids.get(3)), dry.removed());
+        assertEquals(List.of(ids.get(4)), dry.kept().stream().map(PruneService.Kept::id).toList());
+        assertEquals(2, BackupCatalog.list(t, "p").size(), "a dry run removes nothing");
+
+        PruneService.Report real = new PruneService().prune(t, stricter, false);
+        assertTrue(real.ok());
+        assertEquals(List.of(ids.get(4)), BackupCatalog.list(t, "p").stream().map(BackupCatalog.Ref::id).toList());
+    }
+
+    @Test
+    void aTargetThatCannotBeListedIsLeftAlone() throws IOException {
+        Path notADir = Files.writeString(tmp.resolve("file"), "x");
+        Plan plan = new Plan("p", List.of(), List.of(), Compression.ZSTD, new Retention(1, null, null, null, null,
+                null));
+        PruneService.Report r = new PruneService().prune(new LocalTarget(notADir), plan, false);
+        assertFalse(r.ok());
+        assertTrue(r.error().contains("nothing removed"), r.error());
+        assertTrue(Files.exists(notADir));
+    }
+}

@@ -2,9 +2,9 @@ package dev.firesafe.crypto;
 
 import com.google.crypto.tink.StreamingAead;
 import dev.firesafe.FiresafeException;
+import dev.firesafe.io.ErrorMappingInputStream;
 import dev.firesafe.target.TargetIOException;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -74,7 +74,7 @@ public final class ArchiveCipher {
     }
 
     /** Tells authentication failures (Tink throws plain IOExceptions) apart from the target's read errors. */
-    private static final class AuthenticatedInput extends FilterInputStream {
+    private static final class AuthenticatedInput extends ErrorMappingInputStream {
         private final String what;
 
         AuthenticatedInput(InputStream in, String what) {
@@ -83,21 +83,11 @@ public final class ArchiveCipher {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return in.read(b, off, len);
-            } catch (TargetIOException e) {
-                throw e;
-            } catch (IOException e) {
-                throw new TamperedException(what + " failed authentication (damaged, truncated or tampered with)",
-                        e);
+        protected IOException map(IOException e) {
+            if (e instanceof TargetIOException) {
+                return e;
             }
+            return new TamperedException(what + " failed authentication (damaged, truncated or tampered with)", e);
         }
     }
 }

@@ -1,11 +1,12 @@
 package dev.firesafe.target;
 
-import java.io.FilterInputStream;
+import dev.firesafe.io.ErrorMappingInputStream;
+
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Marks every read failure of a target's stream as a {@link TargetIOException}. */
-public final class TargetInputStream extends FilterInputStream {
+public final class TargetInputStream extends ErrorMappingInputStream {
     private final String where;
 
     public TargetInputStream(InputStream in, String where) {
@@ -14,24 +15,10 @@ public final class TargetInputStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        try {
-            return in.read();
-        } catch (TargetIOException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new TargetIOException("cannot read from " + where + ": " + IoMessages.describe(e), e);
+    protected IOException map(IOException e) {
+        if (e instanceof TargetIOException) {
+            return e;
         }
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        try {
-            return in.read(b, off, len);
-        } catch (TargetIOException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new TargetIOException("cannot read from " + where + ": " + IoMessages.describe(e), e);
-        }
+        return new TargetIOException("cannot read from " + where + ": " + IoMessages.describe(e), e);
     }
 }

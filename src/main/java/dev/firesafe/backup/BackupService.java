@@ -37,7 +37,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -93,7 +92,7 @@ public class BackupService {
         List<String> targetUris = plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
         List<Target> targets = targetUris.stream().map(TargetUris::open).toList();
 
-        CompletableFuture<Void> warmup = JitWarmup.encryption();
+        JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
         Instant started = clock.instant();
         String id = BackupId.next(started);
         String objectName = BackupCatalog.objectName(plan.name(), id);
@@ -121,7 +120,7 @@ public class BackupService {
         FanOutStream fanOut = new FanOutStream(live);
         Manifest manifest = newManifest(plan, id, started, roots);
         try {
-            archiveAndEncrypt(plan, roots, targets, sealing, fanOut, manifest, progress, warmup);
+            archiveAndEncrypt(plan, roots, targets, sealing, fanOut, manifest, progress);
         } catch (RuntimeException | IOException | Error e) {
             uploads.stream().filter(u -> u != null).forEach(Target.Upload::abort);
             throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
@@ -158,11 +157,10 @@ public class BackupService {
     }
 
     private void archiveAndEncrypt(Plan plan, List<Path> roots, List<Target> targets,
-                                   ArchiveCipher.Sealing sealing, FanOutStream fanOut, Manifest manifest, Progress progress,
-                                   CompletableFuture<Void> warmup) throws IOException {
+                                   ArchiveCipher.Sealing sealing, FanOutStream fanOut, Manifest manifest, Progress progress)
+            throws IOException {
         ChunkPipe pipe = new ChunkPipe(CHUNK, PIPE_DEPTH);
         FutureTask<Void> encrypt = new FutureTask<>(() -> {
-            warmup.join();
             try (InputStream in = pipe.source(); OutputStream out = ArchiveCipher.encrypt(fanOut, sealing)) {
                 Streams.copy(in, out);
             }

@@ -22,7 +22,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
@@ -70,7 +69,7 @@ public class RestoreService {
 
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
                               KeyRing key, Progress progress) {
-        CompletableFuture<Void> warmup = JitWarmup.decryption();
+        JitWarmup.decryption(); // in the background; never waited for, so small restores pay nothing
         Target target = TargetUris.open(targetUri);
         long started = clock.millis();
         BackupCatalog.Ref ref;
@@ -86,7 +85,6 @@ public class RestoreService {
             FutureTask<Void> pump = new FutureTask<>(() -> {
                 OutputStream out = pipe.sink();
                 try {
-                    warmup.join();
                     Streams.copy(decrypted.plaintext(), out);
                 } catch (IOException | RuntimeException | Error e) {
                     pipe.fail(e); // not close(): the reader must never mistake a failure for the end

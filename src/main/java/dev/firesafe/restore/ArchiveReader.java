@@ -41,8 +41,19 @@ final class ArchiveReader {
     private final MessageDigest sha256;
     private final AtomicLong bytes = new AtomicLong();
     private final LongConsumer onBytes;
+    private final boolean requireManifest;
 
+    /** Reads a Firesafe archive: a manifest at the end is required and every file is checked against it. */
     ArchiveReader(LongConsumer onBytes) {
+        this(onBytes, true);
+    }
+
+    /**
+     * @param requireManifest false only for archives other tools made (legacy migration): they have no manifest,
+     *                        may name entries "./x", and hold the folder itself as "./"; safety checks still apply
+     */
+    ArchiveReader(LongConsumer onBytes, boolean requireManifest) {
+        this.requireManifest = requireManifest;
         this.onBytes = onBytes;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
@@ -67,7 +78,11 @@ final class ArchiveReader {
                 manifest = readManifest(tar, e);
                 continue;
             }
-            String name = ArchivePaths.check(e.getName());
+            String raw = requireManifest ? e.getName() : withoutDotSlash(e.getName());
+            if (raw.isEmpty()) {
+                continue; // "./", the archived folder itself
+            }
+            String name = ArchivePaths.check(raw);
             if (seenHashes.containsKey(name)) {
                 throw FiresafeException.integrity("archive holds '" + ArchivePaths.printable(name) + "' twice");
             }
@@ -89,12 +104,24 @@ final class ArchiveReader {
                         + "' is a hard link, device or other kind Firesafe never writes");
             }
         }
+        if (!requireManifest) {
+            handler.finish();
+            return new Report(null, files, bytes.get());
+        }
         if (manifest == null) {
             throw FiresafeException.integrity("archive has no manifest: it is truncated or not made by Firesafe");
         }
         compare(manifest, seenHashes);
         handler.finish();
         return new Report(manifest, files, bytes.get());
+    }
+
+    private static String withoutDotSlash(String name) {
+        String n = name;
+        while (n.startsWith("./")) {
+            n = n.substring(2);
+        }
+        return n.equals(".") ? "" : n;
     }
 
     /**

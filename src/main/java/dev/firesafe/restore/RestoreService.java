@@ -119,7 +119,7 @@ public class RestoreService {
         }
     }
 
-    private static void prepareDestination(Path dest, boolean force) {
+    static void prepareDestination(Path dest, boolean force) {
         try {
             if (Files.isDirectory(dest)) {
                 try (Stream<Path> children = Files.list(dest)) {

@@ -12,7 +12,8 @@ import dev.firesafe.io.ChunkPipe;
 import dev.firesafe.io.Failures;
 import dev.firesafe.io.Streams;
 import dev.firesafe.target.Target;
-import dev.firesafe.target.TargetUris;
+import dev.firesafe.target.Targets;
+import dev.firesafe.plan.FiresafeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -39,11 +40,13 @@ import java.util.stream.Stream;
 public class RestoreService {
 
     private final KeySource keys;
+    private final Targets targets;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public RestoreService(KeySource keys) {
+    public RestoreService(KeySource keys, FiresafeConfig config) {
         this.keys = keys;
+        this.targets = new Targets(config);
     }
 
     /** Decrypts the backup and checks every file against the manifest; writes nothing. */
@@ -71,7 +74,7 @@ public class RestoreService {
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
                               KeyRing key, Progress progress) {
         CompletableFuture<Void> warmup = JitWarmup.decryption();
-        Target target = TargetUris.open(targetUri);
+        Target target = targets.open(targetUri);
         long started = clock.millis();
         BackupCatalog.Ref ref;
         try {

@@ -18,7 +18,7 @@ import dev.firesafe.retention.PruneService;
 import dev.firesafe.source.SourceWalker;
 import dev.firesafe.target.LocalTarget;
 import dev.firesafe.target.Target;
-import dev.firesafe.target.TargetUris;
+import dev.firesafe.target.Targets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -65,6 +65,7 @@ public class BackupService {
     private final KeySource keys;
     private final Clock clock;
     private final PruneService retention;
+    private final Targets opener;
 
     @Inject
     public BackupService(FiresafeConfig config, KeySource keys, PruneService retention) {
@@ -80,6 +81,7 @@ public class BackupService {
         this.keys = keys;
         this.retention = retention;
         this.clock = clock;
+        this.opener = new Targets(config);
     }
 
     /** Runs {@code plan} once. Throws on a failure of sources, key or every target; reports partial failures. */
@@ -90,7 +92,7 @@ public class BackupService {
         List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
         EncryptionKey key = keys.forBackup();
         List<String> targetUris = plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
-        List<Target> targets = targetUris.stream().map(TargetUris::open).toList();
+        List<Target> targets = targetUris.stream().map(opener::open).toList();
 
         JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
         Instant started = clock.instant();

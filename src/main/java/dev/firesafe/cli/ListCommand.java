@@ -8,7 +8,7 @@ import dev.firesafe.io.Failures;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.target.Target;
-import dev.firesafe.target.TargetUris;
+import dev.firesafe.target.Targets;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +40,7 @@ class ListCommand implements Runnable {
 
     @Override
     public void run() {
-        Target t = TargetUris.open(TargetOption.resolve(target, plan, plans, config));
+        Target t = new Targets(config).open(TargetOption.resolve(target, plan, plans, config));
         List<BackupCatalog.Ref> refs;
         try {
             refs = BackupCatalog.list(t, plan);

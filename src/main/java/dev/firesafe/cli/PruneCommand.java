@@ -5,7 +5,7 @@ import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.retention.PruneService;
-import dev.firesafe.target.TargetUris;
+import dev.firesafe.target.Targets;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,9 +44,10 @@ class PruneCommand implements Callable<Integer> {
         Plan plan = plans.find(planName, true);
         List<String> uris = targets != null && !targets.isEmpty() ? targets
                 : plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
+        Targets opener = new Targets(config);
         boolean allOk = true;
         for (String uri : uris) {
-            PruneService.Report r = service.prune(TargetUris.open(uri), plan, dryRun);
+            PruneService.Report r = service.prune(opener.open(uri), plan, dryRun);
             allOk &= r.ok();
             if (json) {
                 System.out.println(Json.of(r));

@@ -59,6 +59,35 @@ public interface FiresafeConfig {
     @WithDefault("65536")
     int segmentSize();
 
+    /** Settings of {@code s3://BUCKET/PREFIX} targets (README, "Targets"). */
+    S3 s3();
+
+    interface S3 {
+        /** Endpoint of an S3-compatible server (MinIO, Garage, B2...); empty means AWS (env FIRESAFE_S3_ENDPOINT). */
+        Optional<String> endpoint();
+
+        /** Path-style URLs (http://host/bucket/key), which most self-hosted servers need. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** Signing region; AWS_REGION if set, else us-east-1 (which self-hosted servers accept). */
+        @WithDefault("${AWS_REGION:us-east-1}")
+        String region();
+
+        /**
+         * Multipart part size in bytes, the memory one upload holds at a time. 8 MiB makes a 5 GiB archive 640
+         * parts, far below S3's 10,000-part limit; S3 refuses parts under 5 MiB (except the last).
+         */
+        @WithDefault("8388608")
+        int partSize();
+
+        /** Object Lock retention mode for new backups: GOVERNANCE or COMPLIANCE (the bucket must have Object Lock). */
+        Optional<String> objectLockMode();
+
+        /** Object Lock retention in days from upload; needed with {@link #objectLockMode()}. */
+        Optional<Integer> objectLockDays();
+    }
+
     /** Per-plan overrides of what the function files say: {@code firesafe.plans.NAME.targets=...}. */
     Map<String, PlanOverride> plans();
 

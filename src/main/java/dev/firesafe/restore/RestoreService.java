@@ -12,7 +12,8 @@ import dev.firesafe.io.ChunkPipe;
 import dev.firesafe.io.Failures;
 import dev.firesafe.io.Streams;
 import dev.firesafe.target.Target;
-import dev.firesafe.target.TargetUris;
+import dev.firesafe.target.Targets;
+import dev.firesafe.plan.FiresafeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -38,11 +39,13 @@ import java.util.stream.Stream;
 public class RestoreService {
 
     private final KeySource keys;
+    private final Targets targets;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public RestoreService(KeySource keys) {
+    public RestoreService(KeySource keys, FiresafeConfig config) {
         this.keys = keys;
+        this.targets = new Targets(config);
     }
 
     /** Decrypts the backup and checks every file against the manifest; writes nothing. */
@@ -70,7 +73,7 @@ public class RestoreService {
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
                               KeyRing key, Progress progress) {
         JitWarmup.decryption(); // in the background; never waited for, so small restores pay nothing
-        Target target = TargetUris.open(targetUri);
+        Target target = targets.open(targetUri);
         long started = clock.millis();
         BackupCatalog.Ref ref;
         try {

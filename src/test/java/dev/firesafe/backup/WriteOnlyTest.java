@@ -66,7 +66,8 @@ class WriteOnlyTest {
     }
 
     private RestoreService reader(String keyText) {
-        return new RestoreService(new KeySource(config(Map.of("firesafe.master-key", keyText))));
+        FiresafeConfig reader = config(Map.of("firesafe.master-key", keyText));
+        return new RestoreService(new KeySource(reader), reader);
     }
 
     @Test

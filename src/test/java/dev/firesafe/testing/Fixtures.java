@@ -46,6 +46,7 @@ public final class Fixtures {
     }
 
     public static RestoreService restoreService(MasterKey key, Path scratch) {
-        return new RestoreService(new KeySource(configWithKey(key, scratch)));
+        FiresafeConfig config = configWithKey(key, scratch);
+        return new RestoreService(new KeySource(config), config);
     }
 }

@@ -1,20 +1,36 @@
 package dev.firesafe.target;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.plan.FiresafeConfig;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns a target URI from a plan or the command line into a {@link Target}. One place knows every scheme, so an
- * unknown one is refused with the list of known ones. Plain paths are local directories.
+ * unknown one is refused with the list of known ones. Plain paths are local directories. S3 targets need the
+ * {@code firesafe.s3.*} settings and credentials, hence an instance rather than static methods.
  */
-public final class TargetUris {
-    private TargetUris() {
+public final class Targets {
+
+    static final String KNOWN = "file://, s3://BUCKET/PREFIX, or a plain path";
+
+    private final FiresafeConfig.S3 s3;
+    private final UnaryOperator<String> env;
+
+    public Targets(FiresafeConfig config) {
+        this(config.s3(), System::getenv);
     }
 
-    public static Target open(String uri) {
+    /** {@code env} stands in for the process environment (credentials, *_FILE variables); tests pass their own. */
+    public Targets(FiresafeConfig.S3 s3, UnaryOperator<String> env) {
+        this.s3 = s3;
+        this.env = env;
+    }
+
+    public Target open(String uri) {
         if (uri == null || uri.isBlank()) {
             throw FiresafeException.usage("empty target");
         }
@@ -30,9 +46,11 @@ public final class TargetUris {
                 } catch (IllegalArgumentException e) {
                     throw FiresafeException.usage("bad file target '" + uri + "': use file:///absolute/path");
                 }
+            case "s3":
+                return S3Target.open(S3Location.parse(uri), s3, env);
             default:
                 throw FiresafeException.usage("unknown target scheme '" + scheme + "' in '" + uri
-                        + "'; known: file://, or a plain path");
+                        + "'; known: " + KNOWN);
         }
     }
 

@@ -1,0 +1,330 @@
+package dev.firesafe.target;
+
+import dev.firesafe.FiresafeException;
+import dev.firesafe.plan.FiresafeConfig;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectLockMode;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+/**
+ * A bucket (and key prefix) on AWS S3 or an S3-compatible server: {@code s3://BUCKET/PREFIX}, objects at
+ * {@code PREFIX/NAME}.
+ *
+ * <p>Uploads stream as a multipart upload holding one part in memory at a time ({@code firesafe.s3.part-size});
+ * an archive smaller than one part is sent with a single PutObject at commit. Parts of an unfinished multipart
+ * upload are invisible to listings and reads, so the contract's "nothing visible before commit" holds; abort
+ * removes them (a killed process leaves them for the bucket's lifecycle rule: see README). Commit checks that no
+ * object has the name, completes the upload and confirms the object's size with HeadObject.
+ */
+public final class S3Target implements Target {
+
+    private static final Logger LOG = Logger.getLogger(S3Target.class);
+    static final int MIN_PART_SIZE = 5 << 20;
+
+    private final S3Client s3;
+    private final S3Location location;
+    private final String endpoint;
+    private final int partSize;
+    private final ObjectLockMode lockMode;
+    private final int lockDays;
+
+    S3Target(S3Client s3, S3Location location, String endpoint, int partSize, ObjectLockMode lockMode, int lockDays) {
+        this.s3 = s3;
+        this.location = location;
+        this.endpoint = endpoint;
+        this.partSize = partSize;
+        this.lockMode = lockMode;
+        this.lockDays = lockDays;
+    }
+
+    static S3Target open(S3Location location, FiresafeConfig.S3 config, UnaryOperator<String> env) {
+        if (config.partSize() < MIN_PART_SIZE) {
+            throw FiresafeException.usage("firesafe.s3.part-size must be at least " + MIN_PART_SIZE
+                    + " bytes (5 MiB, S3's minimum part size)");
+        }
+        ObjectLockMode mode = null;
+        int days = 0;
+        if (config.objectLockMode().isPresent() != config.objectLockDays().isPresent()) {
+            throw FiresafeException.usage("set both firesafe.s3.object-lock-mode and firesafe.s3.object-lock-days,"
+                    + " or neither");
+        }
+        if (config.objectLockMode().isPresent()) {
+            String m = config.objectLockMode().get().trim().toUpperCase(Locale.ROOT);
+            if (!m.equals("GOVERNANCE") && !m.equals("COMPLIANCE")) {
+                throw FiresafeException.usage("firesafe.s3.object-lock-mode must be GOVERNANCE or COMPLIANCE");
+            }
+            mode = ObjectLockMode.fromValue(m);
+            days = config.objectLockDays().get();
+            if (days < 1) {
+                throw FiresafeException.usage("firesafe.s3.object-lock-days must be at least 1");
+            }
+        }
+        return new S3Target(S3Clients.build(config, env), location, S3Clients.describeEndpoint(config),
+                config.partSize(), mode, days);
+    }
+
+    @Override
+    public String describe() {
+        return location.toString();
+    }
+
+    @Override
+    public Upload create(String name) throws IOException {
+        // Fails early, before any source is read, on a wrong bucket, credentials or endpoint.
+        try {
+            s3.headBucket(b -> b.bucket(location.bucket()));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new TargetIOException("cannot write to " + describe() + ": bucket '" + location.bucket()
+                        + "' does not exist at " + endpoint, e);
+            }
+            throw failure("cannot write to", e);
+        } catch (SdkException e) {
+            throw failure("cannot write to", e);
+        }
+        return new S3Upload(location.key(name));
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix) throws IOException {
+        List<StoredObject> found = new ArrayList<>();
+        String keyPrefix = location.keyPrefix();
+        try {
+            // The paginator fetches page after page; any failure throws, so the list is all or nothing.
+            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(ListObjectsV2Request.builder()
+                    .bucket(location.bucket()).prefix(keyPrefix + prefix).build())) {
+                for (S3Object o : page.contents()) {
+                    found.add(new StoredObject(o.key().substring(keyPrefix.length()), o.size()));
+                }
+            }
+        } catch (SdkException e) {
+            throw failure("cannot list", e);
+        }
+        return found;
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        String key = location.key(name);
+        try {
+            return new TargetInputStream(new ResumingS3Stream(s3, location.bucket(), key), describe());
+        } catch (NoSuchKeyException e) {
+            throw new TargetIOException(name + " does not exist in " + describe(), e);
+        } catch (SdkException e) {
+            throw failure("cannot read from", e);
+        }
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        try {
+            s3.deleteObject(d -> d.bucket(location.bucket()).key(location.key(name)));
+        } catch (SdkException e) {
+            throw failure("cannot delete from", e);
+        }
+    }
+
+    private TargetIOException failure(String verb, SdkException e) {
+        return S3Errors.failure(verb + " " + describe(), e, location.bucket(), endpoint);
+    }
+
+    /** HeadObject: the object's metadata, or null if there is none. */
+    private HeadObjectResponse head(String key) {
+        try {
+            return s3.headObject(h -> h.bucket(location.bucket()).key(key));
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private final class S3Upload extends OutputStream implements Upload {
+        private final String key;
+        private final byte[] part = new byte[partSize];
+        private final List<CompletedPart> parts = new ArrayList<>();
+        private int filled;
+        private long written;
+        private String uploadId;
+        private boolean finished; // committed or aborted
+
+        S3Upload(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public OutputStream stream() {
+            return this;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (finished) {
+                throw new TargetIOException("upload to " + describe() + " was aborted", null);
+            }
+            while (len > 0) {
+                int n = Math.min(len, part.length - filled);
+                System.arraycopy(b, off, part, filled, n);
+                filled += n;
+                written += n;
+                off += n;
+                len -= n;
+                if (filled == part.length) {
+                    sendPart();
+                }
+            }
+        }
+
+        /** Uploads the buffered bytes as the next part, starting the multipart upload with the first one. */
+        private void sendPart() throws IOException {
+            try {
+                if (uploadId == null) {
+                    CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
+                            .bucket(location.bucket()).key(key);
+                    if (lockMode != null) {
+                        create.objectLockMode(lockMode).objectLockRetainUntilDate(retainUntil())
+                                .checksumAlgorithm(ChecksumAlgorithm.CRC32);
+                    }
+                    uploadId = s3.createMultipartUpload(create.build()).uploadId();
+                }
+                int number = parts.size() + 1;
+                int length = filled;
+                UploadPartResponse r = s3.uploadPart(u -> {
+                    u.bucket(location.bucket()).key(key).uploadId(uploadId).partNumber(number)
+                            .contentLength((long) length);
+                    if (lockMode != null) {
+                        u.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+                    }
+                }, body(length));
+                parts.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumCRC32(r.checksumCRC32())
+                        .build());
+                filled = 0;
+            } catch (SdkException e) {
+                throw failure("cannot write to", e);
+            }
+        }
+
+        /** The part buffer as a body without copying it; a fresh stream per SDK retry. */
+        private RequestBody body(int length) {
+            return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part, 0, length), length,
+                    "application/octet-stream");
+        }
+
+        private Instant retainUntil() {
+            return Instant.now().plus(lockDays, ChronoUnit.DAYS);
+        }
+
+        @Override
+        public void close() {
+            // Nothing to do: the last part is sent by commit(), which must come next (or abort()).
+        }
+
+        @Override
+        public void commit() throws IOException {
+            if (finished) {
+                return;
+            }
+            try {
+                // Check-then-act: another writer could create the name between this check and the completion.
+                // Backup ids are unique per run, so only a second process with the same id could race; S3's
+                // If-None-Match on completion would close the gap but not every compatible server supports it.
+                if (head(key) != null) {
+                    throw new TargetIOException(key + " already exists in " + describe() + "; not replacing it",
+                            null);
+                }
+                if (uploadId == null) {
+                    putWhole();
+                } else {
+                    if (filled > 0) {
+                        sendPart();
+                    }
+                    s3.completeMultipartUpload(c -> c.bucket(location.bucket()).key(key).uploadId(uploadId)
+                            .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+                }
+                finished = true;
+                confirm();
+            } catch (SdkException e) {
+                abort();
+                throw failure("cannot publish to", e);
+            } catch (IOException | RuntimeException e) {
+                abort();
+                throw e;
+            }
+        }
+
+        private void putWhole() {
+            PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(location.bucket()).key(key)
+                    .contentLength((long) filled);
+            if (lockMode != null) {
+                put.objectLockMode(lockMode).objectLockRetainUntilDate(retainUntil())
+                        .checksumAlgorithm(ChecksumAlgorithm.CRC32);
+            }
+            s3.putObject(put.build(), body(filled));
+        }
+
+        /** The object must now exist with every byte written; a short object is removed, never left as a backup. */
+        private void confirm() throws IOException {
+            HeadObjectResponse h = head(key);
+            if (h == null || h.contentLength() == null || h.contentLength() != written) {
+                String found = h == null ? "no object" : h.contentLength() + " bytes";
+                try {
+                    s3.deleteObject(d -> d.bucket(location.bucket()).key(key));
+                } catch (SdkException e) {
+                    LOG.warnf("could not remove incomplete %s from %s: %s", key, describe(), e.getMessage());
+                }
+                throw new TargetIOException("upload to " + describe() + " not confirmed: wrote " + written
+                        + " bytes, found " + found, null);
+            }
+        }
+
+        @Override
+        public void abort() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (uploadId != null) {
+                try {
+                    s3.abortMultipartUpload(a -> a.bucket(location.bucket()).key(key).uploadId(uploadId));
+                } catch (SdkException e) {
+                    LOG.warnf("could not abort multipart upload of %s in %s (%s); its parts stay until the bucket's "
+                            + "lifecycle rule removes them", key, describe(), S3Errors.reason(e, location.bucket(),
+                            endpoint));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package dev.firesafe.it;
+
+import dev.firesafe.FiresafeException;
+import dev.firesafe.ExitCode;
+import dev.firesafe.archive.Compression;
+import dev.firesafe.backup.BackupCatalog;
+import dev.firesafe.backup.BackupResult;
+import dev.firesafe.backup.BackupService;
+import dev.firesafe.backup.Progress;
+import dev.firesafe.crypto.KeySource;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.plan.Plan;
+import dev.firesafe.plan.Retention;
+import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.restore.RestoreService;
+import dev.firesafe.retention.PruneService;
+import dev.firesafe.target.Target;
+import dev.firesafe.target.TargetIOException;
+import dev.firesafe.target.Targets;
+import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.Fixtures;
+import dev.firesafe.testing.LoopbackProxy;
+import dev.firesafe.testing.S3Mock;
+import dev.firesafe.testing.Trees;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The s3:// target against a real S3-compatible server (S3Mock) on loopback, in process and through the jar. */
+class S3TargetIT {
+
+    private static final int PART = 5 << 20;
+    private static final String SECRET = "s3cr3t-" + UUID.randomUUID();
+
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path tmp;
+
+    private static S3Mock server;
+    private static S3Client admin;
+    private final MasterKey key = MasterKey.generate(65536);
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3Mock.start(shared);
+        // In-process services take credentials from the SDK's default chain; S3Mock accepts any.
+        System.setProperty("aws.accessKeyId", "firesafe-it");
+        System.setProperty("aws.secretAccessKey", SECRET);
+        admin = S3Client.builder().endpointOverride(URI.create(server.endpoint())).forcePathStyle(true)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+                .build();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        admin.close();
+        server.close();
+    }
+
+    private FiresafeConfig config(String endpoint) {
+        Map<String, String> values = new HashMap<>();
+        values.put("firesafe.master-key", key.toEscrowText());
+        values.put("firesafe.default-key-file", tmp.resolve("no-such-key-file").toString());
+        values.put("firesafe.target", tmp.resolve("default-target").toString());
+        values.put("firesafe.s3.endpoint", endpoint);
+        values.put("firesafe.s3.path-style", "true");
+        values.put("firesafe.s3.part-size", String.valueOf(PART));
+        return Fixtures.config(values);
+    }
+
+    private static String uniqueTarget() {
+        return "s3://" + S3Mock.BUCKET + "/it/" + UUID.randomUUID();
+    }
+
+    private static Plan plan(Path source, List<String> targets, Retention retention) {
+        return new Plan("p", List.of(SourceSpec.of(source.toString())), targets, Compression.ZSTD,
+                retention == null ? Retention.KEEP_ALL : retention);
+    }
+
+    private static int multipartUploadsInProgress() {
+        return admin.listMultipartUploads(l -> l.bucket(S3Mock.BUCKET)).uploads().size();
+    }
+
+    @Test
+    void roundTripOfAMultipartArchive() throws IOException {
+        Path source = Trees.everyKind(tmp.resolve("data"));
+        byte[] noise = new byte[20 << 20]; // incompressible: the archive is more than 3 parts of 5 MiB
+        new Random(42).nextBytes(noise);
+        Files.write(source.resolve("noise.bin"), noise);
+        String target = uniqueTarget();
+        FiresafeConfig config = config(server.endpoint());
+
+        BackupResult r = new BackupService(config, new KeySource(config)).run(plan(source, List.of(target), null),
+                Progress.NONE);
+        assertTrue(r.ok(), r.toString());
+
+        Target t = new Targets(config).open(target);
+        List<BackupCatalog.Ref> refs = BackupCatalog.list(t, "p");
+        assertEquals(List.of(r.id()), refs.stream().map(BackupCatalog.Ref::id).toList());
+        assertTrue(refs.get(0).size() > 3L * PART, "archive size " + refs.get(0).size());
+        String key = target.substring(("s3://" + S3Mock.BUCKET + "/").length()) + "/" + refs.get(0).objectName();
+        String eTag = admin.headObject(h -> h.bucket(S3Mock.BUCKET).key(key)).eTag();
+        long parts = (refs.get(0).size() + PART - 1) / PART;
+        assertTrue(eTag.replace("\"", "").endsWith("-" + parts), "multipart ETag of " + parts + " parts: " + eTag);
+        assertEquals(0, multipartUploadsInProgress());
+
+        RestoreService restore = new RestoreService(new KeySource(config), config);
+        assertEquals(r.files(), restore.verify(target, "latest", "p", Progress.NONE).files());
+        Path dest = tmp.resolve("restored");
+        restore.restore(target, r.id(), "p", dest, false, Progress.NONE);
+        assertEquals(Trees.describe(source), Trees.describe(dest.resolve("data")));
+    }
+
+    @Test
+    void abortRemovesUploadedPartsAndCommitNeverReplaces() throws IOException {
+        Target t = new Targets(config(server.endpoint())).open(uniqueTarget());
+        byte[] chunk = new byte[1 << 20];
+        new Random(7).nextBytes(chunk);
+
+        Target.Upload aborted = t.create("p/a.firesafe");
+        writeMiB(aborted.stream(), chunk, 12); // two parts are on the server now
+        assertEquals(1, multipartUploadsInProgress(), "the parts were really uploaded");
+        aborted.abort();
+        assertEquals(0, multipartUploadsInProgress(), "abort leaves no parts");
+        assertEquals(List.of(), t.list("p/"));
+
+        Target.Upload first = t.create("p/b.firesafe");
+        first.stream().write(chunk);
+        first.commit();
+        Target.Upload second = t.create("p/b.firesafe");
+        writeMiB(second.stream(), chunk, 6);
+        TargetIOException e = assertThrows(TargetIOException.class, second::commit);
+        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+        assertEquals(0, multipartUploadsInProgress(), "a failed commit aborts its multipart upload");
+        // Observed with S3Mock 4.11.0: aborting a multipart upload also removes a committed object of the same
+        // key (AWS keeps it). Either way the 6 MiB upload must not have replaced the 1 MiB object.
+        List<Target.StoredObject> left = t.list("p/");
+        assertTrue(left.isEmpty() || left.equals(List.of(new Target.StoredObject("p/b.firesafe", chunk.length))),
+                left.toString());
+    }
+
+    private static void writeMiB(OutputStream out, byte[] chunk, int times) throws IOException {
+        for (int i = 0; i < times; i++) {
+            out.write(chunk);
+        }
+        out.close();
+    }
+
+    @Test
+    void aMissingBucketFailsItsTargetWhileTheOtherGetsTheBackup() throws IOException {
+        Path source = Trees.everyKind(tmp.resolve("data"));
+        String local = tmp.resolve("local").toUri().toString();
+        String missing = "s3://no-such-bucket/x";
+        FiresafeConfig config = config(server.endpoint());
+
+        BackupResult r = new BackupService(config, new KeySource(config))
+                .run(plan(source, List.of(missing, local), null), Progress.NONE);
+        assertFalse(r.ok());
+        BackupResult.TargetResult bad = r.targets().get(0);
+        assertEquals(missing, bad.target());
+        assertFalse(bad.ok());
+        assertTrue(bad.error().contains("bucket 'no-such-bucket' does not exist at " + server.endpoint()),
+                bad.error());
+        assertTrue(r.targets().get(1).ok(), r.toString());
+        Path dest = tmp.resolve("restored");
+        new RestoreService(new KeySource(config), config).restore(local, r.id(), "p", dest, false, Progress.NONE);
+        assertEquals(Trees.describe(source), Trees.describe(dest.resolve("data")));
+    }
+
+    @Test
+    void aDroppedConnectionDuringRestoreResumesWithARangedGet() throws IOException {
+        Path source = tmp.resolve("data");
+        Files.createDirectories(source);
+        byte[] noise = new byte[6 << 20];
+        new Random(1).nextBytes(noise);
+        Files.write(source.resolve("noise.bin"), noise);
+        String target = uniqueTarget();
+        FiresafeConfig direct = config(server.endpoint());
+        BackupResult r = new BackupService(direct, new KeySource(direct)).run(plan(source, List.of(target), null),
+                Progress.NONE);
+        assertTrue(r.ok(), r.toString());
+
+        try (LoopbackProxy proxy = new LoopbackProxy(server.port()).cutOnceAfter(2 << 20)) {
+            FiresafeConfig viaProxy = config(proxy.endpoint());
+            Path dest = tmp.resolve("restored");
+            new RestoreService(new KeySource(viaProxy), viaProxy).restore(target, r.id(), "p", dest, false,
+                    Progress.NONE);
+            assertEquals(1, proxy.cuts(), "the proxy cut the download once");
+            assertTrue(proxy.sawRangeRequest(), "the rest was fetched with a ranged GET");
+            assertEquals(Trees.describe(source), Trees.describe(dest.resolve("data")));
+        }
+    }
+
+    @Test
+    void pruneDryRunOnS3RemovesNothing() throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(source.resolve("f"), "data");
+        String target = uniqueTarget();
+        FiresafeConfig config = config(server.endpoint());
+        BackupService backup = new BackupService(config, new KeySource(config));
+        String first = backup.run(plan(source, List.of(target), null), Progress.NONE).id();
+        String second = backup.run(plan(source, List.of(target), null), Progress.NONE).id();
+        Target t = new Targets(config).open(target);
+
+        Plan keepOne = plan(source, List.of(target), new Retention(1, null, null, null, null, null));
+        PruneService.Report dry = new PruneService().prune(t, keepOne, true);
+        assertTrue(dry.ok(), String.valueOf(dry.error()));
+        assertEquals(List.of(first), dry.removed());
+        assertEquals(2, BackupCatalog.list(t, "p").size(), "a dry run removes nothing");
+        PruneService.Report real = new PruneService().prune(t, keepOne, false);
+        assertEquals(List.of(second), BackupCatalog.list(t, "p").stream().map(BackupCatalog.Ref::id).toList(),
+                String.valueOf(real.error()));
+    }
+
+    @Test
+    void unknownSchemeIsAUsageErrorListingS3() {
+        FiresafeException e = assertThrows(FiresafeException.class,
+                () -> new Targets(config(server.endpoint())).open("ftp://host/x"));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("s3://"), e.getMessage());
+    }
+
+    @Test
+    void packagedJarReadsCredentialFilesAndReportsWrongCredentialsWithoutTheSecret() throws IOException {
+        Path source = Trees.everyKind(tmp.resolve("data"));
+        Path idFile = Files.writeString(tmp.resolve("id"), "firesafe-good\n");
+        Path secretFile = Files.writeString(tmp.resolve("secret"), SECRET + "\n");
+        String target = uniqueTarget();
+        try (LoopbackProxy gate = new LoopbackProxy(server.port()).requireAccessKey("firesafe-good")) {
+            Cli cli = new Cli(tmp).env("FIRESAFE_MASTER_KEY", key.toEscrowText())
+                    .env("FIRESAFE_S3_ENDPOINT", gate.endpoint()).env("FIRESAFE_S3_PATH_STYLE", "true")
+                    .env("AWS_ACCESS_KEY_ID_FILE", idFile.toString())
+                    .env("AWS_SECRET_ACCESS_KEY_FILE", secretFile.toString());
+            Cli.Result ok = cli.run("backup", "--source", source.toString(), "--target", target);
+            assertEquals(0, ok.exitCode(), ok.toString());
+            Cli.Result list = cli.run("list", "--target", target);
+            assertEquals(0, list.exitCode(), list.toString());
+            assertTrue(list.stdout().contains("1 backup(s) in " + target), list.toString());
+
+            Files.writeString(idFile, "firesafe-wrong\n");
+            Cli.Result denied = cli.run("backup", "--source", source.toString(), "--target", target);
+            assertEquals(ExitCode.TARGET.code, denied.exitCode(), denied.toString());
+            assertTrue(denied.all().contains("access denied"), denied.toString());
+            assertFalse(denied.all().contains(SECRET), "the secret must never be printed");
+
+            Cli.Result noBucket = cli.withoutEnv("AWS_ACCESS_KEY_ID_FILE").env("AWS_ACCESS_KEY_ID", "firesafe-good")
+                    .run("list", "--target", "s3://no-such-bucket");
+            assertEquals(ExitCode.TARGET.code, noBucket.exitCode(), noBucket.toString());
+            assertTrue(noBucket.all().contains("bucket 'no-such-bucket' does not exist"), noBucket.toString());
+            assertFalse(noBucket.all().contains(SECRET));
+        }
+        assertNotNull(key);
+    }
+}

@@ -63,6 +63,15 @@ final class ArchiveReader {
     }
 
     Report read(InputStream plaintextTar, EntryHandler handler) throws IOException {
+        try {
+            return readAll(plaintextTar, handler);
+        } catch (IOException | RuntimeException | Error e) {
+            handler.abort();
+            throw e;
+        }
+    }
+
+    private Report readAll(InputStream plaintextTar, EntryHandler handler) throws IOException {
         Map<String, String> seenHashes = new HashMap<>();
         Set<String> links = new HashSet<>();
         Set<String> folders = new HashSet<>();

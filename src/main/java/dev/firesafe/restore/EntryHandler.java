@@ -19,4 +19,8 @@ interface EntryHandler {
 
     /** Every entry was seen and matches the manifest. */
     void finish() throws IOException;
+
+    /** The read failed: stop all work now, so nothing changes on disk after the failure is reported. */
+    default void abort() {
+    }
 }

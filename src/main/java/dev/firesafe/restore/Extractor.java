@@ -38,6 +38,7 @@ final class Extractor implements EntryHandler {
     private final Set<Path> safeDirs = new HashSet<>();
     private final List<Pending> dirs = new ArrayList<>();
     private final List<Pending> links = new ArrayList<>();
+    private final FileWriterThread writer = new FileWriterThread();
 
     Extractor(Path dest, boolean force) throws IOException {
         this.dest = dest.toRealPath();
@@ -66,19 +67,22 @@ final class Extractor implements EntryHandler {
         if (force) { // without --force the destination started empty and the reader refuses duplicate entries
             clearForReplacement(file);
         }
-        return Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS);
+        return writer.create(file);
     }
 
     @Override
     public void fileDone(String name, int mode, FileTime mtime) throws IOException {
-        Path file = dest.resolve(name);
-        Files.setPosixFilePermissions(file, permissions(mode));
-        Files.setLastModifiedTime(file, mtime);
+        writer.attributes(dest.resolve(name), mode, mtime);
+    }
+
+    @Override
+    public void abort() {
+        writer.abort();
     }
 
     @Override
     public void finish() throws IOException {
+        writer.drain(); // every file is on disk before links appear: nothing can be written through one
         for (Pending l : links) {
             ensureDirectory(l.path.getParent());
             if (force) {

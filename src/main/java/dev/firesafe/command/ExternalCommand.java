@@ -82,6 +82,10 @@ public final class ExternalCommand {
             out.transferTo(java.io.OutputStream.nullOutputStream()); // a reader that stops early must not block the program
         } catch (IOException | RuntimeException | Error e) {
             kill(p);
+            if (watchdog.fired) { // killing a process closes its streams under the reader: report the cause
+                throw FiresafeException.source(label + " did not finish within " + describe(timeout)
+                        + " and was killed" + tail.describe(env));
+            }
             throw e;
         }
         int status;

@@ -39,13 +39,25 @@ public final class ExternalCommand {
     private final List<String> argv;
     private final Map<String, String> env;
     private final Duration timeout;
+    private final List<String> secrets;
 
-    /** @param label how messages name it, e.g. "command source 'redis/dump.rdb'"; must hold no secret */
+    /**
+     * Every value of {@code env} is treated as secret.
+     *
+     * @param label how messages name it, e.g. "command source 'redis/dump.rdb'"; must hold no secret
+     */
     public ExternalCommand(String label, List<String> argv, Map<String, String> env, Duration timeout) {
+        this(label, argv, env, timeout, env.keySet());
+    }
+
+    /** Only the values of {@code secretKeys} are blanked out of messages (PGHOST and PGUSER are not secrets). */
+    public ExternalCommand(String label, List<String> argv, Map<String, String> env, Duration timeout,
+                           java.util.Set<String> secretKeys) {
         this.label = label;
         this.argv = List.copyOf(argv);
         this.env = Map.copyOf(env);
         this.timeout = timeout;
+        this.secrets = secretKeys.stream().map(env::get).filter(v -> v != null).toList();
     }
 
     public static ExternalCommand shell(String label, String command, Map<String, String> env, Duration timeout) {
@@ -84,7 +96,7 @@ public final class ExternalCommand {
             kill(p);
             if (watchdog.fired) { // killing a process closes its streams under the reader: report the cause
                 throw FiresafeException.source(label + " did not finish within " + describe(timeout)
-                        + " and was killed" + tail.describe(env));
+                        + " and was killed" + tail.describe(secrets));
             }
             throw e;
         }
@@ -99,13 +111,13 @@ public final class ExternalCommand {
         }
         if (watchdog.fired) {
             throw FiresafeException.source(label + " did not finish within " + describe(timeout)
-                    + " and was killed" + tail.describe(env));
+                    + " and was killed" + tail.describe(secrets));
         }
         if (status != 0) {
-            throw FiresafeException.source(label + " failed with exit status " + status + tail.describe(env));
+            throw FiresafeException.source(label + " failed with exit status " + status + tail.describe(secrets));
         }
         synchronized (tail.lines) {
-            return new Finished(tail.errorCount, tail.errors.stream().map(l -> redact(l, env)).toList());
+            return new Finished(tail.errorCount, tail.errors.stream().map(l -> redact(l, secrets)).toList());
         }
     }
 
@@ -192,7 +204,7 @@ public final class ExternalCommand {
             }
         }
 
-        String describe(Map<String, String> env) {
+        String describe(List<String> secrets) {
             List<String> shown;
             synchronized (lines) {
                 shown = new ArrayList<>(lines);
@@ -202,16 +214,16 @@ public final class ExternalCommand {
             }
             StringBuilder sb = new StringBuilder("; its stderr ends with:");
             for (String line : shown) {
-                sb.append("\n  ").append(redact(line, env));
+                sb.append("\n  ").append(redact(line, secrets));
             }
             return sb.toString();
         }
     }
 
-    /** Blanks every environment value (3+ characters: shorter ones would blank ordinary words) out of a line. */
-    static String redact(String line, Map<String, String> env) {
+    /** Blanks every secret value (3+ characters: shorter ones would blank ordinary words) out of a line. */
+    static String redact(String line, List<String> secrets) {
         String out = line;
-        for (String value : env.values()) {
+        for (String value : secrets) {
             if (value != null && value.length() >= 3) {
                 out = out.replace(value, "***");
             }

@@ -21,6 +21,8 @@ import java.util.Map;
 public final class PgConnection {
 
     private static final Duration QUERY_TIMEOUT = Duration.ofMinutes(1);
+    /** What of {@link #env()} must never appear in a message. */
+    public static final java.util.Set<String> SECRET_ENV = java.util.Set.of("PGPASSWORD");
 
     private final PostgresSource source;
 
@@ -84,7 +86,7 @@ public final class PgConnection {
         PgClients.Client psql = clients.any("psql");
         String out = new ExternalCommand("psql (asking PostgreSQL server " + describe() + " its version)",
                 List.of(psql.path().toString(), "-X", "-A", "-t", "-w", "-d", database, "-c",
-                        "SHOW server_version_num"), env(), QUERY_TIMEOUT).output();
+                        "SHOW server_version_num"), env(), QUERY_TIMEOUT, SECRET_ENV).output();
         return ServerVersion.parse(out, describe());
     }
 }

@@ -31,13 +31,13 @@ public final class PostgresDumps {
             PgClients.Client dumpall = clients.forServer("pg_dumpall", server, conn.describe());
             jobs.add(new CommandJob(source.folder() + "/all.sql", new ExternalCommand(
                     "pg_dumpall of PostgreSQL server " + conn.describe(),
-                    List.of(dumpall.path().toString(), "-w"), conn.env(), DUMP_TIMEOUT)));
+                    List.of(dumpall.path().toString(), "-w"), conn.env(), DUMP_TIMEOUT, PgConnection.SECRET_ENV)));
         } else {
             PgClients.Client dump = clients.forServer("pg_dump", server, conn.describe());
             for (String db : source.databases()) {
                 jobs.add(new CommandJob(source.folder() + "/" + db + ".dump", new ExternalCommand(
                         "pg_dump of database '" + db + "' on PostgreSQL server " + conn.describe(),
-                        List.of(dump.path().toString(), "-w", "-Fc", "-d", db), conn.env(), DUMP_TIMEOUT)));
+                        List.of(dump.path().toString(), "-w", "-Fc", "-d", db), conn.env(), DUMP_TIMEOUT, PgConnection.SECRET_ENV)));
             }
         }
         return jobs;

@@ -48,14 +48,14 @@ public final class PostgresRestore {
                     PgClients.Client psql = clients.forServer("psql", version, conn.describe());
                     ExternalCommand.Finished f = new ExternalCommand("psql replaying " + rel + " into "
                             + conn.describe(), List.of(psql.path().toString(), "-X", "-q", "-w", "-d", "postgres",
-                            "-f", dump.toString()), conn.env(), REPLAY_TIMEOUT)
+                            "-f", dump.toString()), conn.env(), REPLAY_TIMEOUT, PgConnection.SECRET_ENV)
                             .run(in -> in.transferTo(java.io.OutputStream.nullOutputStream()));
                     done.add(new Replayed(rel, "psql " + psql.version(), f.errorCount(), f.firstErrors()));
                 } else {
                     PgClients.Client restore = clients.forServer("pg_restore", version, conn.describe());
                     ExternalCommand.Finished f = new ExternalCommand("pg_restore of " + rel + " into "
                             + conn.describe(), List.of(restore.path().toString(), "-w", "--create", "-d", "postgres",
-                            dump.toString()), conn.env(), REPLAY_TIMEOUT)
+                            dump.toString()), conn.env(), REPLAY_TIMEOUT, PgConnection.SECRET_ENV)
                             .run(in -> in.transferTo(java.io.OutputStream.nullOutputStream()));
                     done.add(new Replayed(rel, "pg_restore " + restore.version(), f.errorCount(), f.firstErrors()));
                 }

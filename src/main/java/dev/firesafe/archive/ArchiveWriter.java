@@ -38,7 +38,20 @@ public final class ArchiveWriter implements Closeable {
     private static final int DIR_TYPE = 040000;
     private static final int LINK_TYPE = 0120000;
 
+    /**
+     * Tar needs each entry's size in its header, a command's output has no size until it ends, and nothing
+     * unencrypted may touch the disk: so a stream is held in memory up to this many bytes at a time and written
+     * as one part entry per chunk. 16 MiB keeps a writer's extra heap bounded (one buffer, allocated on the first
+     * stream) while a 10 GiB dump is still only 640 parts.
+     */
+    public static final int STREAM_PART_SIZE = 16 << 20;
+    /** PAX header keys marking a part entry, so a reader knows before the manifest which logical file it is. */
+    public static final String PAX_STREAM = "FIRESAFE.stream";
+    public static final String PAX_PART = "FIRESAFE.part";
+
     private final TarArchiveOutputStream tar;
+    private final int streamPartSize;
+    private byte[] partBuffer;
     private final Manifest manifest;
     private final byte[] buffer = new byte[1 << 20];
     private final MessageDigest sha256;
@@ -47,6 +60,15 @@ public final class ArchiveWriter implements Closeable {
 
     /** @param onBytesRead told the running total of content bytes read, for progress displays */
     public ArchiveWriter(OutputStream out, Manifest manifest, LongConsumer onBytesRead) {
+        this(out, manifest, onBytesRead, STREAM_PART_SIZE);
+    }
+
+    /** @param streamPartSize bytes per part entry of a {@link #stream}; tests use small ones to get many parts */
+    public ArchiveWriter(OutputStream out, Manifest manifest, LongConsumer onBytesRead, int streamPartSize) {
+        if (streamPartSize <= 0) {
+            throw new IllegalArgumentException("stream part size must be positive");
+        }
+        this.streamPartSize = streamPartSize;
         this.onBytesRead = onBytesRead;
         this.tar = new TarArchiveOutputStream(out, StandardCharsets.UTF_8.name());
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -123,6 +145,59 @@ public final class ArchiveWriter implements Closeable {
                 meta.mtime().toInstant().toString(), HexFormat.of().formatHex(sha256.digest()), null));
         manifest.files++;
         manifest.bytes += meta.size();
+    }
+
+    /** The tar entry name of part {@code index} (from 1) of the stream {@code name}. */
+    public static String partName(String name, int index) {
+        return String.format("%s.part%06d", name, index);
+    }
+
+    /**
+     * Stores everything {@code in} yields until its end as one logical file {@code name} of unknown length: read in
+     * parts of at most {@link #STREAM_PART_SIZE} bytes held in memory, each written as the tar entry
+     * {@link #partName}, all hashed together. {@code cat NAME.part*} reassembles it without Firesafe. An empty
+     * stream is one empty part, so the entry still exists. Returns the stream's size.
+     */
+    public long stream(String name, InputStream in, int mode, Instant mtime) throws IOException {
+        if (partBuffer == null) {
+            partBuffer = new byte[streamPartSize];
+        }
+        sha256.reset();
+        long total = 0;
+        int parts = 0;
+        boolean ended = false;
+        while (!ended) {
+            int filled = 0;
+            while (filled < partBuffer.length) {
+                int n = in.read(partBuffer, filled, partBuffer.length - filled);
+                if (n < 0) {
+                    ended = true;
+                    break;
+                }
+                filled += n;
+            }
+            if (filled == 0 && ended && parts > 0) {
+                break;
+            }
+            parts++;
+            TarArchiveEntry e = new TarArchiveEntry(partName(name, parts), TarConstants.LF_NORMAL);
+            e.setMode(FILE_TYPE | (mode & 07777));
+            e.setModTime(FileTime.from(mtime));
+            e.setSize(filled);
+            e.addPaxHeader(PAX_STREAM, name);
+            e.addPaxHeader(PAX_PART, Integer.toString(parts));
+            tar.putArchiveEntry(e);
+            tar.write(partBuffer, 0, filled);
+            tar.closeArchiveEntry();
+            sha256.update(partBuffer, 0, filled);
+            total += filled;
+            onBytesRead.accept(bytesRead.addAndGet(filled));
+        }
+        manifest.entries.add(new Manifest.Entry(name, Manifest.Entry.STREAM, total, octal(mode), mtime.toString(),
+                HexFormat.of().formatHex(sha256.digest()), null, parts));
+        manifest.files++;
+        manifest.bytes += total;
+        return total;
     }
 
     private void padWithZeros(long count) throws IOException {

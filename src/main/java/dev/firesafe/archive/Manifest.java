@@ -42,13 +42,22 @@ public final class Manifest {
     public record SourceRoot(String label, String path) {
     }
 
-    /** One stored entry. {@code sha256} and {@code size} for files, {@code target} for symlinks. */
+    /**
+     * One stored entry. {@code sha256} and {@code size} for files and streams, {@code target} for symlinks.
+     * A {@value #STREAM} is one logical file (a command's output) stored as {@code parts} consecutive tar entries
+     * {@code PATH.part000001...}; size and SHA-256 are of the whole reassembled stream.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Entry(String path, String type, Long size, String mode, String mtime, String sha256,
-                        String target) {
+                        String target, Integer parts) {
         public static final String FILE = "file";
         public static final String DIR = "dir";
         public static final String SYMLINK = "symlink";
+        public static final String STREAM = "stream";
+
+        public Entry(String path, String type, Long size, String mode, String mtime, String sha256, String target) {
+            this(path, type, size, mode, mtime, sha256, target, null);
+        }
     }
 
     /** Something the backup noticed and got past: a file that changed or vanished while read, a skipped socket. */

@@ -4,6 +4,8 @@ import dev.firesafe.ExitCode;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Manifest;
+import dev.firesafe.command.CommandJob;
+import dev.firesafe.command.ExternalCommand;
 import dev.firesafe.crypto.ArchiveCipher;
 import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
@@ -12,7 +14,11 @@ import dev.firesafe.io.ChunkPipe;
 import dev.firesafe.io.Failures;
 import dev.firesafe.io.Streams;
 import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.plan.CommandSource;
 import dev.firesafe.plan.Plan;
+import dev.firesafe.plan.PostgresSource;
+import dev.firesafe.postgres.PgClients;
+import dev.firesafe.postgres.PostgresDumps;
 import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.retention.PruneService;
 import dev.firesafe.source.SourceWalker;
@@ -60,6 +66,7 @@ public class BackupService {
     static final int CHUNK = 1 << 20;
     static final int PIPE_DEPTH = 4;
     private static final int TAR_BUFFER = 256 * 1024;
+    static final java.time.Duration HOOK_TIMEOUT = java.time.Duration.ofHours(1);
 
     private final FiresafeConfig config;
     private final KeySource keys;
@@ -84,12 +91,60 @@ public class BackupService {
         this.opener = new Targets(config);
     }
 
-    /** Runs {@code plan} once. Throws on a failure of sources, key or every target; reports partial failures. */
+    /**
+     * Runs {@code plan} once: its {@code before} hooks, the backup, then its {@code after} hooks, which run also
+     * when the backup failed. Throws on a failure of hooks, sources, key or every target; reports partial failures.
+     */
     public BackupResult run(Plan plan, Progress progress) {
-        if (plan.sources().isEmpty()) {
+        if (plan.isEmpty()) {
             throw FiresafeException.usage("plan '" + plan.name() + "' has no sources");
         }
+        BackupResult result;
+        try {
+            for (String hook : plan.hooks().before()) {
+                runHook("before hook `" + hook + "`", hook, "running");
+            }
+            result = backup(plan, progress);
+        } catch (RuntimeException | Error e) {
+            for (String hook : plan.hooks().after()) {
+                try {
+                    runHook("after hook `" + hook + "`", hook, "failed");
+                } catch (RuntimeException afterFailure) {
+                    e.addSuppressed(afterFailure);
+                    LOG.errorf("%s", afterFailure.getMessage());
+                }
+            }
+            throw e;
+        }
+        List<Manifest.Warning> warnings = new ArrayList<>(result.warnings());
+        for (String hook : plan.hooks().after()) {
+            try {
+                runHook("after hook `" + hook + "`", hook, result.ok() ? "ok" : "failed");
+            } catch (RuntimeException afterFailure) {
+                // the backup is committed by now; the hook's failure is reported, not allowed to undo it
+                warnings.add(new Manifest.Warning("after hook", afterFailure.getMessage()));
+            }
+        }
+        return new BackupResult(result.id(), result.plan(), result.bytesIn(), result.bytesOut(), result.files(),
+                result.durationMs(), result.compression(), result.targets(), warnings);
+    }
+
+    /**
+     * Hooks are the operator's own shell lines from the plan, so their text may be shown; their output is not
+     * kept. FIRESAFE_BACKUP_STATUS tells an after hook how the backup went (ok / failed).
+     */
+    private static void runHook(String label, String command, String status) {
+        try {
+            ExternalCommand.shell(label, command, Map.of("FIRESAFE_BACKUP_STATUS", status, "FIRESAFE_HOOK", label),
+                    HOOK_TIMEOUT).run(in -> in.transferTo(OutputStream.nullOutputStream()));
+        } catch (IOException e) {
+            throw FiresafeException.source(label + " failed: " + e.getMessage());
+        }
+    }
+
+    private BackupResult backup(Plan plan, Progress progress) {
         List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
+        List<CommandJob> jobs = commandJobs(plan, labels(roots));
         EncryptionKey key = keys.forBackup();
         List<String> targetUris = plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
         List<Target> targets = targetUris.stream().map(opener::open).toList();
@@ -121,8 +176,9 @@ public class BackupService {
         List<FanOutStream.Branch> live = branches.stream().filter(b -> b != null).toList();
         FanOutStream fanOut = new FanOutStream(live);
         Manifest manifest = newManifest(plan, id, started, roots);
+        jobs.forEach(j -> manifest.sources.add(new Manifest.SourceRoot(j.entryName(), j.command().label())));
         try {
-            archiveAndEncrypt(plan, roots, targets, sealing, fanOut, manifest, progress);
+            archiveAndEncrypt(plan, roots, jobs, targets, sealing, fanOut, manifest, progress);
         } catch (RuntimeException | IOException | Error e) {
             uploads.stream().filter(u -> u != null).forEach(Target.Upload::abort);
             throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
@@ -158,7 +214,47 @@ public class BackupService {
                 plan.compression().id, results, manifest.warnings);
     }
 
-    private void archiveAndEncrypt(Plan plan, List<Path> roots, List<Target> targets,
+    /**
+     * The command and database sources as streamed entries. Database servers are asked their version and a
+     * matching dump client is chosen here, before any upload starts. Entry names may not collide with each other
+     * or with a folder source's top-level name.
+     */
+    private List<CommandJob> commandJobs(Plan plan, List<String> pathLabels) {
+        List<CommandJob> jobs = new ArrayList<>();
+        for (CommandSource c : plan.commands()) {
+            jobs.add(new CommandJob(c.name(), ExternalCommand.shell("command source '" + c.name() + "'", c.command(),
+                    c.env(), c.timeout())));
+        }
+        PgClients clients = new PgClients(config.postgres().clientPaths());
+        for (PostgresSource pg : plan.postgres()) {
+            try {
+                jobs.addAll(PostgresDumps.prepare(pg, clients));
+            } catch (IOException e) {
+                throw FiresafeException.source("cannot reach PostgreSQL server " + pg.host() + ":" + pg.port() + ": "
+                        + e.getMessage());
+            }
+        }
+        Set<String> names = new HashSet<>();
+        for (CommandJob job : jobs) {
+            String name = job.entryName();
+            String top = name.contains("/") ? name.substring(0, name.indexOf('/')) : name;
+            if (pathLabels.contains(top) || !names.add(name)) {
+                throw FiresafeException.usage("plan '" + plan.name() + "': source name '" + name
+                        + "' is used twice (another command, database or folder source)");
+            }
+        }
+        for (String name : names) {
+            for (String other : names) {
+                if (other.startsWith(name + "/")) {
+                    throw FiresafeException.usage("plan '" + plan.name() + "': source name '" + name
+                            + "' is a folder of another source name, '" + other + "'");
+                }
+            }
+        }
+        return jobs;
+    }
+
+    private void archiveAndEncrypt(Plan plan, List<Path> roots, List<CommandJob> jobs, List<Target> targets,
                                    ArchiveCipher.Sealing sealing, FanOutStream fanOut, Manifest manifest, Progress progress)
             throws IOException {
         ChunkPipe pipe = new ChunkPipe(CHUNK, PIPE_DEPTH);
@@ -181,6 +277,10 @@ public class BackupService {
                 for (int i = 0; i < roots.size(); i++) {
                     SourceSpec spec = plan.sources().get(i);
                     walker.walk(new SourceSpec(roots.get(i), spec.include(), spec.exclude()), labels.get(i));
+                }
+                for (CommandJob job : jobs) {
+                    // dumps hold secrets (password hashes, tokens): owner-only once restored
+                    job.command().run(in -> writer.stream(job.entryName(), in, 0600, clock.instant()));
                 }
                 writer.finish(clock.instant());
             }

@@ -4,7 +4,9 @@ import dev.firesafe.ExitCode;
 import dev.firesafe.backup.BackupResult;
 import dev.firesafe.backup.BackupService;
 import dev.firesafe.backup.Progress;
+import dev.firesafe.FiresafeException;
 import dev.firesafe.plan.Plan;
+import dev.firesafe.postgres.PgConnection;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.source.SourceSize;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "backup", description = "Make one encrypted backup of a plan and write it to its target(s).")
@@ -24,6 +27,14 @@ class BackupCommand implements Callable<Integer> {
 
     @Option(names = "--source", description = "Back up this path instead of the plan's sources (repeatable).")
     List<String> sources;
+
+    @Option(names = "--command", paramLabel = "NAME=CMD", description = "Also back up the stdout of CMD (run with "
+            + "/bin/sh -c) as the file NAME, e.g. redis/dump.rdb='redis-cli --rdb -' (repeatable).")
+    List<String> commands;
+
+    @Option(names = "--postgres", paramLabel = "URL", description = "Also back up every database of this server "
+            + "with pg_dumpall: postgresql://USER@HOST:PORT/ (password from PGPASSWORD or PGPASSFILE; repeatable).")
+    List<String> postgres;
 
     @Option(names = "--target", description = "Write here instead of the plan's targets (repeatable): "
             + "file:///path or a path.")
@@ -40,10 +51,22 @@ class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean fromCli = sources != null && !sources.isEmpty();
+        boolean hasSources = sources != null && !sources.isEmpty();
+        boolean fromCli = hasSources || commands != null || postgres != null;
         Plan plan = plans.find(planName, fromCli);
-        if (fromCli) {
+        if (hasSources) {
             plan = plan.withSources(sources.stream().map(SourceSpec::of).toList());
+        }
+        for (String c : commands == null ? List.<String>of() : commands) {
+            int eq = c.indexOf('=');
+            if (eq <= 0) {
+                throw FiresafeException.usage("--command wants NAME=CMD, e.g. redis/dump.rdb='redis-cli --rdb -'");
+            }
+            plan = plan.plusCommand(PlanRepository.command("--command", c.substring(0, eq), c.substring(eq + 1),
+                    null, Map.of()));
+        }
+        for (String url : postgres == null ? List.<String>of() : postgres) {
+            plan = plan.plusPostgres(PgConnection.parseUrl(url));
         }
         if (targets != null && !targets.isEmpty()) {
             plan = plan.withTargets(targets);

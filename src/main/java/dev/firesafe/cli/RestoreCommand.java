@@ -3,6 +3,10 @@ package dev.firesafe.cli;
 import dev.firesafe.backup.Progress;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
+import dev.firesafe.plan.PostgresSource;
+import dev.firesafe.postgres.PgClients;
+import dev.firesafe.postgres.PgConnection;
+import dev.firesafe.postgres.PostgresRestore;
 import dev.firesafe.restore.RestoreResult;
 import dev.firesafe.restore.LegacyFernetRestore;
 import dev.firesafe.restore.RestoreService;
@@ -16,6 +20,8 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 @Command(name = "restore", description = "Restore a backup into a folder, checking every file's SHA-256.")
@@ -35,6 +41,10 @@ class RestoreCommand implements Runnable {
 
     @Option(names = "--force", description = "Restore into a non-empty folder, replacing files in the way.")
     boolean force;
+
+    @Option(names = "--postgres", paramLabel = "URL", description = "After restoring, replay the backup's PostgreSQL "
+            + "dumps into this running server: postgresql://USER@HOST:PORT/ (password from PGPASSWORD or PGPASSFILE).")
+    String postgres;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -64,6 +74,7 @@ class RestoreCommand implements Runnable {
             restoreLegacy();
             return;
         }
+        PostgresSource server = postgres == null ? null : PgConnection.parseUrl(postgres); // bad URL: fail first
         Progress progress = ProgressLine.forTerminal(json, 0);
         RestoreResult r;
         try {
@@ -71,13 +82,25 @@ class RestoreCommand implements Runnable {
         } finally {
             ProgressLine.end(progress);
         }
+        List<PostgresRestore.Replayed> replayed = server == null ? List.of()
+                : PostgresRestore.replay(to, server, new PgClients(config.postgres().clientPaths()));
         if (json) {
-            System.out.println(Json.of(r));
+            System.out.println(server == null ? Json.of(r) : Json.of(Map.of("restore", r, "postgres", replayed)));
         } else {
             System.out.printf("restored backup %s of plan '%s' (host %s, %s) into %s: %d files, %s, every SHA-256 "
                     + "matches; took %s%n", r.id(), r.plan(), r.host(), r.created(), r.destination(), r.files(),
                     Units.bytes(r.bytes()), Units.seconds(r.durationMs()));
             r.warnings().forEach(w -> System.err.println("note from backup time: " + w));
+            printReplayed(replayed);
+        }
+    }
+
+    private static void printReplayed(List<PostgresRestore.Replayed> replayed) {
+        for (PostgresRestore.Replayed p : replayed) {
+            System.out.printf("replayed %s with %s%s%n", p.file(), p.tool(), p.errors() == 0 ? ""
+                    : "; it reported " + p.errors() + " error(s) and went on (in a fresh cluster, 'role ... already "
+                    + "exists' for the superuser is expected):");
+            p.firstErrors().forEach(e -> System.out.println("    " + e));
         }
     }
 

@@ -88,6 +88,20 @@ public interface FiresafeConfig {
         Optional<Integer> objectLockDays();
     }
 
+    /** Settings of PostgreSQL sources and restores (README, "Plans"). */
+    Postgres postgres();
+
+    interface Postgres {
+        /**
+         * Where to look for pg_dump, pg_dumpall, psql and pg_restore, in order: {@code PATH} (the PATH folders),
+         * folders (a {@code *} matches one folder name) or the programs themselves. A dump needs a client of the
+         * server's major version or newer; of those that fit, the oldest is used, since its output is the most
+         * likely to load back into a server of the dumped version.
+         */
+        @WithDefault("PATH,/usr/lib/postgresql/*/bin")
+        List<String> clientPaths();
+    }
+
     /** Per-plan overrides of what the function files say: {@code firesafe.plans.NAME.targets=...}. */
     Map<String, PlanOverride> plans();
 

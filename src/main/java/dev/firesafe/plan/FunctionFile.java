@@ -1,8 +1,10 @@
 package dev.firesafe.plan;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The YAML shape of {@code functions/NAME.yaml}: one plan and the triggers that run it. Unknown keys are errors,
@@ -11,10 +13,20 @@ import java.util.List;
 public record FunctionFile(PlanSection plan, List<TriggerSection> triggers) {
 
     public record PlanSection(String name, List<SourceSection> sources, List<String> targets, String compression,
-                              Retention retention) {
+                              Retention retention,
+                              @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> before,
+                              @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> after) {
     }
 
-    public record SourceSection(String path, List<String> include, List<String> exclude) {
+    /** Exactly one of: {@code path} (with include/exclude), {@code command} (with name, timeout, env), {@code postgres}. */
+    public record SourceSection(String path, List<String> include, List<String> exclude, String command, String name,
+                                String timeout, Map<String, String> env, PostgresSection postgres) {
+    }
+
+    /** {@code mode: all} (pg_dumpall, the default) or a {@code databases} list (pg_dump -Fc each). */
+    public record PostgresSection(String host, Integer port, String user,
+                                  @JsonProperty("password-file") String passwordFile, String sslmode,
+                                  List<String> databases, String mode) {
     }
 
     /**

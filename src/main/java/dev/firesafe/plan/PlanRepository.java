@@ -12,7 +12,9 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -25,6 +27,8 @@ import java.util.regex.Pattern;
 public class PlanRepository {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern ENTRY_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._/-]{0,200}[A-Za-z0-9._-]|[A-Za-z0-9_-]");
+    private static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,62}");
     private static final Set<String> TRIGGER_TYPES = Set.of("timer", "startup", "message", "http");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
@@ -76,15 +80,70 @@ public class PlanRepository {
         FunctionFile.PlanSection p = f.plan();
         String planName = p.name() == null ? name : p.name();
         checkName(planName);
-        List<SourceSpec> sources = p.sources() == null ? List.of() : p.sources().stream().map(s -> {
-            if (s.path() == null || s.path().isBlank()) {
-                throw FiresafeException.usage(file + ": a source has no 'path'");
+        List<SourceSpec> sources = new ArrayList<>();
+        List<CommandSource> commands = new ArrayList<>();
+        List<PostgresSource> postgres = new ArrayList<>();
+        for (FunctionFile.SourceSection s : p.sources() == null ? List.<FunctionFile.SourceSection>of() : p.sources()) {
+            int kinds = (s.path() != null ? 1 : 0) + (s.command() != null ? 1 : 0) + (s.postgres() != null ? 1 : 0);
+            if (kinds != 1) {
+                throw FiresafeException.usage(file + ": a source needs exactly one of 'path', 'command', 'postgres'");
             }
-            return new SourceSpec(Path.of(s.path()), s.include(), s.exclude());
-        }).toList();
+            if (s.path() != null) {
+                if (s.path().isBlank() || s.name() != null || s.timeout() != null || s.env() != null) {
+                    throw FiresafeException.usage(file + ": a 'path' source takes only include and exclude");
+                }
+                sources.add(new SourceSpec(Path.of(s.path()), s.include(), s.exclude()));
+            } else if (s.command() != null) {
+                if (s.include() != null || s.exclude() != null) {
+                    throw FiresafeException.usage(file + ": a 'command' source takes name, timeout and env only");
+                }
+                commands.add(command(file.toString(), s.name(), s.command(), s.timeout(), s.env()));
+            } else {
+                postgres.add(postgres(file, s.postgres()));
+            }
+        }
         return new Plan(planName, sources, p.targets() == null ? List.of() : p.targets(),
                 Compression.byId(p.compression() == null ? config.compression() : p.compression()),
-                p.retention() == null ? Retention.KEEP_ALL : p.retention());
+                p.retention() == null ? Retention.KEEP_ALL : p.retention(), commands, postgres,
+                new Hooks(p.before(), p.after()));
+    }
+
+    /** A command source, checked: its name becomes an archive path, so it must be a safe relative one. */
+    public static CommandSource command(String where, String name, String command, String timeout,
+                                        Map<String, String> env) {
+        if (command == null || command.isBlank()) {
+            throw FiresafeException.usage(where + ": a command source has an empty command");
+        }
+        checkEntryName(where, name);
+        return new CommandSource(name, command, timeout == null ? null : Durations.parse(where, timeout), env);
+    }
+
+    static void checkEntryName(String where, String name) {
+        if (name == null || !ENTRY_NAME.matcher(name).matches() || name.startsWith(".firesafe")
+                || java.util.Arrays.stream(name.split("/")).anyMatch(seg -> seg.equals(".") || seg.equals(".."))) {
+            throw FiresafeException.usage(where + ": command source name '" + name + "' must be a relative path of "
+                    + "letters, digits, '.', '_', '-' and '/' (say redis/dump.rdb)");
+        }
+    }
+
+    private static PostgresSource postgres(Path file, FunctionFile.PostgresSection s) {
+        boolean all = s.mode() != null && s.mode().equals("all");
+        if (s.mode() != null && !all) {
+            throw FiresafeException.usage(file + ": postgres mode '" + s.mode() + "' is not 'all'");
+        }
+        if (all == (s.databases() != null && !s.databases().isEmpty())) {
+            throw FiresafeException.usage(file + ": a postgres source needs either 'mode: all' or a 'databases' list");
+        }
+        if (s.databases() != null) {
+            for (String db : s.databases()) {
+                if (db == null || !DB_NAME.matcher(db).matches()) {
+                    throw FiresafeException.usage(file + ": database name '" + db + "' must be letters, digits, "
+                            + "'.', '_' or '-'");
+                }
+            }
+        }
+        return new PostgresSource(s.host(), s.port() == null ? 0 : s.port(), s.user(),
+                s.passwordFile() == null ? null : Path.of(s.passwordFile()), s.sslmode(), s.databases());
     }
 
     private static void checkTriggers(Path file, List<FunctionFile.TriggerSection> triggers) {
@@ -113,8 +172,7 @@ public class PlanRepository {
             result = result.withTargets(o.targets().get());
         }
         if (o.compression().isPresent()) {
-            result = new Plan(result.name(), result.sources(), result.targets(),
-                    Compression.byId(o.compression().get()), result.retention());
+            result = result.withCompression(Compression.byId(o.compression().get()));
         }
         return result;
     }

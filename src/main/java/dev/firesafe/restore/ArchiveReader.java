@@ -1,6 +1,7 @@
 package dev.firesafe.restore;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Manifest;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -62,6 +63,31 @@ final class ArchiveReader {
         }
     }
 
+    /** A streamed entry being reassembled from its consecutive part entries. */
+    private static final class OpenStream {
+        final String name;
+        final OutputStream out;
+        final MessageDigest sha256;
+        final int mode;
+        final FileTime mtime;
+        long size;
+        int parts;
+
+        OpenStream(String name, OutputStream out, int mode, FileTime mtime) {
+            this.name = name;
+            this.out = out;
+            this.mode = mode;
+            this.mtime = mtime;
+            try {
+                this.sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private OpenStream open;
+
     Report read(InputStream plaintextTar, EntryHandler handler) throws IOException {
         try {
             return readAll(plaintextTar, handler);
@@ -83,6 +109,12 @@ final class ArchiveReader {
             if (manifest != null) {
                 throw FiresafeException.integrity("archive has entries after its manifest: not made by Firesafe");
             }
+            String streamName = requireManifest ? e.getExtraPaxHeader(ArchiveWriter.PAX_STREAM) : null;
+            if (streamName != null) {
+                files += part(tar, e, streamName, handler, seenHashes, links, folders);
+                continue;
+            }
+            files += closeStream(handler, seenHashes);
             if (e.getName().equals(Manifest.ENTRY_NAME)) {
                 manifest = readManifest(tar, e);
                 continue;
@@ -113,6 +145,7 @@ final class ArchiveReader {
                         + "' is a hard link, device or other kind Firesafe never writes");
             }
         }
+        files += closeStream(handler, seenHashes);
         if (!requireManifest) {
             handler.finish();
             return new Report(null, files, bytes.get());
@@ -123,6 +156,72 @@ final class ArchiveReader {
         compare(manifest, seenHashes);
         handler.finish();
         return new Report(manifest, files, bytes.get());
+    }
+
+    /**
+     * Appends one part entry to its logical stream: parts must come in order 1, 2, 3... without gaps, under the
+     * names {@link ArchiveWriter#partName} gives, and a stream's name may appear only once. Returns 1 when this
+     * part started a new stream after closing another (a finished file), else 0.
+     */
+    private int part(InputStream tar, TarArchiveEntry e, String streamName, EntryHandler handler,
+                     Map<String, String> seenHashes, Set<String> links, Set<String> folders) throws IOException {
+        int index;
+        try {
+            index = Integer.parseInt(String.valueOf(e.getExtraPaxHeader(ArchiveWriter.PAX_PART)));
+        } catch (NumberFormatException ex) {
+            throw FiresafeException.integrity("stream part '" + ArchivePaths.printable(e.getName())
+                    + "' has no valid part number");
+        }
+        ArchivePaths.check(e.getName());
+        if (!e.isFile() || index < 1 || !e.getName().equals(ArchiveWriter.partName(streamName, index))) {
+            throw FiresafeException.integrity("stream part '" + ArchivePaths.printable(e.getName())
+                    + "' is malformed: not made by Firesafe");
+        }
+        int closed = 0;
+        if (open == null || !open.name.equals(streamName)) {
+            closed = closeStream(handler, seenHashes);
+            String name = ArchivePaths.check(streamName);
+            if (index != 1) {
+                throw FiresafeException.integrity("stream '" + ArchivePaths.printable(name) + "' starts at part "
+                        + index + ": earlier parts are missing");
+            }
+            if (seenHashes.containsKey(name)) {
+                throw FiresafeException.integrity("archive holds '" + ArchivePaths.printable(name) + "' twice");
+            }
+            checkNotThroughLink(name, false, links, folders);
+            int mode = e.getMode() & 07777;
+            open = new OpenStream(name, handler.file(name, -1, mode, e.getLastModifiedTime()), mode,
+                    e.getLastModifiedTime());
+        } else if (index != open.parts + 1) {
+            throw FiresafeException.integrity("stream '" + ArchivePaths.printable(open.name) + "' jumps from part "
+                    + open.parts + " to " + index + ": parts are missing or reordered");
+        }
+        int n;
+        while ((n = tar.read(buffer)) > 0) {
+            open.sha256.update(buffer, 0, n);
+            open.out.write(buffer, 0, n);
+            open.size += n;
+            onBytes.accept(bytes.addAndGet(n));
+        }
+        open.parts = index;
+        return closed;
+    }
+
+    /** Ends the stream being reassembled, if any: its content is complete. Returns 1 if there was one. */
+    private int closeStream(EntryHandler handler, Map<String, String> seenHashes) throws IOException {
+        if (open == null) {
+            return 0;
+        }
+        OpenStream s = open;
+        open = null;
+        s.out.close();
+        seenHashes.put(s.name, streamKey(s.size, s.parts, HexFormat.of().formatHex(s.sha256.digest())));
+        handler.fileDone(s.name, s.mode, s.mtime);
+        return 1;
+    }
+
+    private static String streamKey(long size, int parts, String sha256) {
+        return Manifest.Entry.STREAM + ":" + size + ":" + parts + ":" + sha256;
     }
 
     private static String withoutDotSlash(String name) {
@@ -189,6 +288,8 @@ final class ArchiveReader {
             expected.put(entry.path(), switch (entry.type()) {
                 case Manifest.Entry.FILE -> entry.sha256();
                 case Manifest.Entry.SYMLINK -> Manifest.Entry.SYMLINK + ":" + entry.target();
+                case Manifest.Entry.STREAM -> streamKey(entry.size() == null ? -1 : entry.size(),
+                        entry.parts() == null ? -1 : entry.parts(), entry.sha256());
                 default -> Manifest.Entry.DIR;
             });
         }
@@ -197,7 +298,9 @@ final class ArchiveReader {
             if (got == null) {
                 problems.add(path + ": listed in the manifest but missing from the archive");
             } else if (!got.equals(want)) {
-                problems.add(path + ": content does not match the manifest's SHA-256");
+                problems.add(path + (want.startsWith(Manifest.Entry.STREAM + ":")
+                        ? ": streamed content (size, parts or SHA-256) does not match the manifest"
+                        : ": content does not match the manifest's SHA-256"));
             }
         });
         seen.keySet().stream().filter(p -> !expected.containsKey(p))

@@ -1,0 +1,233 @@
+package dev.firesafe.command;
+
+import dev.firesafe.FiresafeException;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a program (never through a shell unless the argv says {@code /bin/sh -c}) with extra environment
+ * variables, hands its stdout to a reader as it is produced, and fails with a {@link FiresafeException#source}
+ * when it exits non-zero or outlives its timeout. The failure message carries the last lines of the program's own
+ * stderr, with every value of {@code env} blanked out: secrets go in the environment and must not come back out
+ * through an error message. Stdin is /dev/null, so a program that asks for a password fails instead of hanging.
+ */
+public final class ExternalCommand {
+
+    private static final int STDERR_LINES = 8;
+    private static final int STDERR_LINE_CHARS = 400;
+    private static final int MAX_OUTPUT = 1 << 20;
+
+    /** Consumes the program's stdout until its end. */
+    @FunctionalInterface
+    public interface StdoutReader {
+        void read(InputStream stdout) throws IOException;
+    }
+
+    private final String label;
+    private final List<String> argv;
+    private final Map<String, String> env;
+    private final Duration timeout;
+    private final List<String> secrets;
+
+    /**
+     * Every value of {@code env} is treated as secret.
+     *
+     * @param label how messages name it, e.g. "command source 'redis/dump.rdb'"; must hold no secret
+     */
+    public ExternalCommand(String label, List<String> argv, Map<String, String> env, Duration timeout) {
+        this(label, argv, env, timeout, env.keySet());
+    }
+
+    /** Only the values of {@code secretKeys} are blanked out of messages (PGHOST and PGUSER are not secrets). */
+    public ExternalCommand(String label, List<String> argv, Map<String, String> env, Duration timeout,
+                           java.util.Set<String> secretKeys) {
+        this.label = label;
+        this.argv = List.copyOf(argv);
+        this.env = Map.copyOf(env);
+        this.timeout = timeout;
+        this.secrets = secretKeys.stream().map(env::get).filter(v -> v != null).toList();
+    }
+
+    public static ExternalCommand shell(String label, String command, Map<String, String> env, Duration timeout) {
+        return new ExternalCommand(label, List.of("/bin/sh", "-c", command), env, timeout);
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /**
+     * What a successful run printed on stderr that looks like an error ({@code ERROR:} lines, as psql prints them
+     * and goes on): the count and the first few, redacted.
+     */
+    public record Finished(int errorCount, List<String> firstErrors) {
+    }
+
+    /** Runs to the end; {@code reader} gets stdout. Throws a source failure on non-zero exit or timeout. */
+    public Finished run(StdoutReader reader) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(new File("/dev/null"));
+        pb.environment().putAll(env);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw FiresafeException.source(label + " could not be started: " + e.getMessage());
+        }
+        StderrTail tail = new StderrTail(p.getErrorStream());
+        tail.start();
+        Watchdog watchdog = new Watchdog(p, timeout);
+        watchdog.start();
+        try (InputStream out = p.getInputStream()) {
+            reader.read(out);
+            out.transferTo(java.io.OutputStream.nullOutputStream()); // a reader that stops early must not block the program
+        } catch (IOException | RuntimeException | Error e) {
+            kill(p);
+            if (watchdog.fired) { // killing a process closes its streams under the reader: report the cause
+                throw FiresafeException.source(label + " did not finish within " + describe(timeout)
+                        + " and was killed" + tail.describe(secrets));
+            }
+            throw e;
+        }
+        int status;
+        try {
+            status = p.waitFor();
+            tail.join(); // stderr ends when the process and its children are gone
+        } catch (InterruptedException e) {
+            kill(p);
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException(label + " was interrupted");
+        }
+        if (watchdog.fired) {
+            throw FiresafeException.source(label + " did not finish within " + describe(timeout)
+                    + " and was killed" + tail.describe(secrets));
+        }
+        if (status != 0) {
+            throw FiresafeException.source(label + " failed with exit status " + status + tail.describe(secrets));
+        }
+        synchronized (tail.lines) {
+            return new Finished(tail.errorCount, tail.errors.stream().map(l -> redact(l, secrets)).toList());
+        }
+    }
+
+    /** Runs to the end and returns stdout as text (at most 1 MiB: for version queries and the like). */
+    public String output() throws IOException {
+        StringBuilder text = new StringBuilder();
+        run(in -> text.append(new String(in.readNBytes(MAX_OUTPUT), StandardCharsets.UTF_8)));
+        return text.toString();
+    }
+
+    static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    static String describe(Duration d) {
+        long s = d.toSeconds();
+        if (s % 3600 == 0) {
+            return s / 3600 + "h";
+        }
+        return s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+
+    /** Kills the program (and what it started) when it is still running at the deadline. */
+    private static final class Watchdog extends Thread {
+        private final Process process;
+        private final Duration timeout;
+        volatile boolean fired;
+
+        Watchdog(Process process, Duration timeout) {
+            super("firesafe-command-watchdog");
+            setDaemon(true);
+            this.process = process;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    fired = true;
+                    kill(process);
+                }
+            } catch (InterruptedException e) {
+                kill(process);
+            }
+        }
+    }
+
+    /** Keeps the last few lines of stderr, bounded, for the failure message. */
+    private static final class StderrTail extends Thread {
+        private final InputStream in;
+        private final Deque<String> lines = new ArrayDeque<>();
+        private final List<String> errors = new ArrayList<>();
+        private int errorCount;
+
+        StderrTail(InputStream in) {
+            super("firesafe-command-stderr");
+            setDaemon(true);
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.addLast(line.length() > STDERR_LINE_CHARS ? line.substring(0, STDERR_LINE_CHARS)
+                                + "..." : line);
+                        if (lines.size() > STDERR_LINES) {
+                            lines.removeFirst();
+                        }
+                        if (line.contains("ERROR:")) {
+                            errorCount++;
+                            if (errors.size() < STDERR_LINES) {
+                                errors.add(lines.peekLast());
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the program is gone; what was read is what there is
+            }
+        }
+
+        String describe(List<String> secrets) {
+            List<String> shown;
+            synchronized (lines) {
+                shown = new ArrayList<>(lines);
+            }
+            if (shown.isEmpty()) {
+                return " (no stderr output)";
+            }
+            StringBuilder sb = new StringBuilder("; its stderr ends with:");
+            for (String line : shown) {
+                sb.append("\n  ").append(redact(line, secrets));
+            }
+            return sb.toString();
+        }
+    }
+
+    /** Blanks every secret value (3+ characters: shorter ones would blank ordinary words) out of a line. */
+    static String redact(String line, List<String> secrets) {
+        String out = line;
+        for (String value : secrets) {
+            if (value != null && value.length() >= 3) {
+                out = out.replace(value, "***");
+            }
+        }
+        return out.replaceAll("\\p{Cntrl}", "?");
+    }
+}

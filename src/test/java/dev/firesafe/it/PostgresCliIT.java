@@ -37,15 +37,7 @@ class PostgresCliIT {
 
     @AfterAll
     static void stopClusters() throws Exception {
-        try {
-            if (source != null) {
-                source.close();
-            }
-        } finally {
-            if (fresh != null) {
-                fresh.close();
-            }
-        }
+        PgCluster.closeAll(source, fresh);
     }
 
     private Cli cli() throws Exception {

@@ -83,15 +83,7 @@ class PostgresBackupTest {
 
     @AfterAll
     static void stopClusters() throws Exception {
-        try {
-            if (source != null) {
-                source.close();
-            }
-        } finally {
-            if (fresh != null) {
-                fresh.close();
-            }
-        }
+        PgCluster.closeAll(source, fresh);
     }
 
     private FiresafeConfig config(String clientPaths) {

@@ -124,6 +124,24 @@ public final class PgCluster implements AutoCloseable {
     }
 
     @Override
+    /** Stops every cluster given (nulls skipped), even when stopping an earlier one fails. */
+    public static void closeAll(PgCluster... clusters) throws IOException, InterruptedException {
+        IOException first = null;
+        for (PgCluster c : clusters) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     public void close() throws IOException, InterruptedException {
         try {
             server("pg_ctl", "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");

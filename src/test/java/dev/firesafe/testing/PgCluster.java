@@ -123,7 +123,6 @@ public final class PgCluster implements AutoCloseable {
         return out;
     }
 
-    @Override
     /** Stops every cluster given (nulls skipped), even when stopping an earlier one fails. */
     public static void closeAll(PgCluster... clusters) throws IOException, InterruptedException {
         IOException first = null;
@@ -142,6 +141,7 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
+    @Override
     public void close() throws IOException, InterruptedException {
         try {
             server("pg_ctl", "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");

@@ -12,12 +12,15 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a loopback server, with two faults a test can switch on:
  * <ul>
  *   <li>{@link #cutOnceAfter}: the first connection that has sent more than N response bytes is closed
  *       mid-stream (only object bodies are that large), once;</li>
+ *   <li>{@link #dieAfterRequestBytes}: once clients have sent more than N bytes in all, the proxy stops like a
+ *       crashed server: every open connection is closed and new ones are refused;</li>
  *   <li>{@link #requireAccessKey}: a connection whose first request is signed with another access key id gets
  *       S3's answer to an unknown key (403 InvalidAccessKeyId), since S3Mock itself accepts any credentials.</li>
  * </ul>
@@ -27,6 +30,8 @@ public final class LoopbackProxy implements AutoCloseable {
     private final int upstreamPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile long cutAfter = -1;
+    private volatile long dieAfter = -1;
+    private final AtomicLong requestBytes = new AtomicLong();
     private volatile String accessKey;
     private final AtomicInteger cuts = new AtomicInteger();
     private final AtomicBoolean sawRange = new AtomicBoolean();
@@ -46,6 +51,16 @@ public final class LoopbackProxy implements AutoCloseable {
     public LoopbackProxy cutOnceAfter(long bytes) {
         cutAfter = bytes;
         return this;
+    }
+
+    public LoopbackProxy dieAfterRequestBytes(long bytes) {
+        dieAfter = bytes;
+        return this;
+    }
+
+    /** Whether {@link #dieAfterRequestBytes} has struck. */
+    public boolean died() {
+        return server.isClosed();
     }
 
     public LoopbackProxy requireAccessKey(String id) {
@@ -138,6 +153,11 @@ public final class LoopbackProxy implements AutoCloseable {
             while ((n = in.read(buf)) > 0) {
                 if (request) {
                     noteRange(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                    long die = dieAfter;
+                    if (die >= 0 && requestBytes.addAndGet(n) > die) {
+                        close();
+                        return;
+                    }
                 }
                 long limit = cutAfter;
                 if (!request && limit >= 0 && total + n > limit && cuts.compareAndSet(0, 1)) {

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +37,8 @@ public final class LoopbackProxy implements AutoCloseable {
     private volatile String accessKey;
     private final AtomicInteger cuts = new AtomicInteger();
     private final AtomicBoolean sawRange = new AtomicBoolean();
+    private final List<String> lockHeaders = new CopyOnWriteArrayList<>();
+    private static final Pattern LOCK_HEADER = Pattern.compile("(?i)\r\n(x-amz-object-lock-[a-z-]+: [^\r]+)(?=\r\n)");
 
     public LoopbackProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -138,7 +142,16 @@ public final class LoopbackProxy implements AutoCloseable {
         return java.util.Arrays.copyOf(buf, n);
     }
 
+    /** The Object Lock headers (name: value) seen in requests, since S3Mock accepts but does not keep them. */
+    public List<String> objectLockHeaders() {
+        return List.copyOf(lockHeaders);
+    }
+
     private void noteRange(String text) {
+        Matcher m = LOCK_HEADER.matcher(text);
+        while (m.find()) {
+            lockHeaders.add(m.group(1));
+        }
         if (text.toLowerCase(Locale.ROOT).contains("\r\nrange: bytes=")) {
             sawRange.set(true);
         }

@@ -18,7 +18,7 @@ record ProcessMode(boolean serve, Map<String, String> properties) {
         Map<String, String> p = new LinkedHashMap<>();
         boolean serve = args.length > 0 && args[0].equals("serve");
         if (serve) {
-            p.put("firesafe.mode", "serve");
+            p.put("firesafe.triggers.mode", "serve");
             // timers are registered programmatically, and the scheduler starts only for @Scheduled methods
             p.put("quarkus.scheduler.start-mode", "forced");
             // "Listening on: http://HOST:PORT" tells the operator (and tests using port 0) where it is
@@ -28,7 +28,7 @@ record ProcessMode(boolean serve, Map<String, String> properties) {
                 p.put("firesafe.functions-dir", dir);
             }
         } else {
-            p.put("firesafe.mode", "cli");
+            p.put("firesafe.triggers.mode", "cli");
             p.put("quarkus.http.host-enabled", "false");
             for (String channel : CHANNELS) {
                 p.put("mp.messaging." + channel + ".connector", "smallrye-in-memory");

@@ -11,7 +11,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -26,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * The function host's start: an application-level bean that always exists and observes {@link StartupEvent}
  * itself (the original system's startup handler sat on a sub-application and never fired). In {@code serve} mode
  * it loads every function file, checks the HTTP token rule, registers the timers, schedules the startup triggers
- * and logs each trigger. One-shot commands ({@code firesafe.mode=cli}) start nothing here.
+ * and logs each trigger. One-shot commands ({@code firesafe.triggers.mode=cli}) start nothing here.
  *
  * <p>A failure (invalid function file, missing token) is kept, not thrown from the observer, so {@code serve}
  * reports it as one clear line with exit code 2 instead of a framework stack trace.
@@ -53,15 +52,14 @@ public class FunctionHost {
 
     @Inject
     public FunctionHost(FunctionCatalog catalog, FunctionRunner runner, TimerTriggers timers, BearerToken token,
-                        FiresafeConfig config, TriggerConfig triggerConfig,
-                        @ConfigProperty(name = "firesafe.mode", defaultValue = "cli") String mode) {
+                        FiresafeConfig config, TriggerConfig triggerConfig) {
         this.catalog = catalog;
         this.runner = runner;
         this.timers = timers;
         this.token = token;
         this.config = config;
         this.triggerConfig = triggerConfig;
-        this.serve = mode.equals("serve");
+        this.serve = triggerConfig.mode().equals("serve");
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -7,7 +7,6 @@ import io.quarkus.scheduler.Scheduler;
 import io.quarkus.scheduler.Trigger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,11 +27,17 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class TimerTriggers {
 
-    private static final Logger LOG = Logger.getLogger(TimerTriggers.class);
-
     private final Scheduler scheduler;
     private final FunctionRunner runner;
-    private final Map<String, List<Trigger>> jobs = new ConcurrentHashMap<>();
+    private final Map<String, List<Job>> jobs = new ConcurrentHashMap<>();
+
+    /** A registered job; {@code firstFire} is known for {@code every} jobs, whose trigger reports it wrongly. */
+    private record Job(Trigger trigger, Instant firstFire) {
+        Instant nextFire() {
+            return firstFire != null && trigger.getPreviousFireTime() == null ? firstFire
+                    : trigger.getNextFireTime();
+        }
+    }
 
     @Inject
     public TimerTriggers(Scheduler scheduler, FunctionRunner runner) {
@@ -41,7 +46,7 @@ public class TimerTriggers {
     }
 
     public void register(FunctionDefinition function) {
-        List<Trigger> registered = new ArrayList<>();
+        List<Job> registered = new ArrayList<>();
         int n = 0;
         for (TriggerSpec spec : function.triggers()) {
             if (spec.kind() != TriggerSpec.Kind.TIMER) {
@@ -50,26 +55,22 @@ public class TimerTriggers {
             Scheduler.JobDefinition<?> job = scheduler.newJob("firesafe-" + function.name() + "-timer-" + n++)
                     .setSkipPredicate(Scheduled.ApplicationNotRunning.class)
                     .setTask(execution -> runner.request(function.name(), "timer", Policy.SKIP_IF_BUSY));
+            Instant firstFire = null;
             if (spec.cron() != null) {
                 job.setCron(spec.cron());
             } else {
                 String every = spec.every().toString();
                 job.setInterval(every).setDelayed(every);
+                firstFire = Instant.now().plus(spec.every());
             }
-            registered.add(job.schedule());
+            registered.add(new Job(job.schedule(), firstFire));
         }
         jobs.put(function.name(), registered);
     }
 
     /** The soonest next fire time of {@code function}'s timers. */
     public Optional<Instant> nextFireTime(String function) {
-        return jobs.getOrDefault(function, List.of()).stream().map(Trigger::getNextFireTime)
+        return jobs.getOrDefault(function, List.of()).stream().map(Job::nextFire)
                 .filter(t -> t != null).min(Instant::compareTo);
-    }
-
-    void unregisterAll() {
-        jobs.values().forEach(list -> list.forEach(t -> scheduler.unscheduleJob(t.getId())));
-        jobs.clear();
-        LOG.debug("timers removed");
     }
 }

@@ -19,4 +19,11 @@ public interface TriggerConfig {
     /** How long after start-up a catch-up run starts when the function's startup trigger names no delay. */
     @WithDefault("1s")
     Duration catchUpDelay();
+
+    /**
+     * {@code serve} or {@code cli}: set by the process itself from its command line (dev.firesafe.cli.Main), as
+     * a system property that outranks any user setting; only {@code serve} starts triggers.
+     */
+    @WithDefault("cli")
+    String mode();
 }

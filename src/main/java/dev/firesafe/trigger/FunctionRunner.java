@@ -85,6 +85,7 @@ public class FunctionRunner {
     private final ExecutorService workers = Executors.newCachedThreadPool(named("firesafe-run"));
     private final ScheduledExecutorService starter = Executors.newSingleThreadScheduledExecutor(
             named("firesafe-debounce"));
+    private volatile boolean stopping;
 
     @Inject
     public FunctionRunner(FunctionBackups backups, TriggerConfig config, Event<RunFinished> events) {
@@ -188,6 +189,12 @@ public class FunctionRunner {
             error = "internal error: " + e.getClass().getSimpleName();
             LOG.errorf(e, "function %s: run %s failed unexpectedly", function, run.id());
         }
+        if (stopping && exit != ExitCode.OK) {
+            // cut short by shutdown, not a failure of the backup: leave its requests unanswered (a message stays
+            // unacknowledged, so the broker redelivers it to the next host)
+            LOG.warnf("function %s: run %s stopped by shutdown", function, run.id());
+            return;
+        }
         RunState ended = new RunState(started.id(), function, started.trigger(),
                 exit == ExitCode.OK ? RunState.Status.SUCCEEDED : RunState.Status.FAILED, started.queued(),
                 started.started(), clock.instant(), result == null ? null : result.id(),
@@ -214,10 +221,17 @@ public class FunctionRunner {
         run.done.complete(ended);
     }
 
+    /** Starts nothing more; a run that is going is not interrupted (the process exit ends it, as a crash would). */
     @PreDestroy
     void stop() {
+        stopping = true;
         starter.shutdownNow();
-        workers.shutdownNow();
+        workers.shutdown();
+    }
+
+    /** After {@link #stop()}: waits for the runs still going to end (tests). */
+    boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {

@@ -143,4 +143,19 @@ class FunctionRunnerTest {
         assertEquals(1, runs.get());
         assertEquals(10, runner.snapshot("web").coalesced());
     }
+
+    @Test
+    void aRunCutShortByShutdownIsNotReportedSoItsMessageIsRedelivered() throws Exception {
+        FunctionRunner r = runner(f -> {
+            blockingBackup(f);
+            throw FiresafeException.target("upload aborted: process is stopping", null);
+        });
+        FunctionRunner.Run run = r.request("web", "message", Policy.COALESCE).orElseThrow();
+        awaitStarted();
+        r.stop();
+        release.countDown();
+        assertTrue(r.awaitStopped(Duration.ofSeconds(30)));
+        assertTrue(!run.done().isDone(), "a shutdown failure was reported as the run's result");
+        assertTrue(finished.isEmpty());
+    }
 }

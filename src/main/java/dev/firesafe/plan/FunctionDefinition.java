@@ -9,4 +9,9 @@ public record FunctionDefinition(String name, Path file, Plan plan, List<Trigger
     public FunctionDefinition {
         triggers = List.copyOf(triggers);
     }
+
+    /** Whether the file declares a trigger of this kind: message and HTTP requests run only such functions. */
+    public boolean accepts(TriggerSpec.Kind kind) {
+        return triggers.stream().anyMatch(t -> t.kind() == kind);
+    }
 }

@@ -59,6 +59,20 @@ public class FunctionCatalog {
         return functions.values().stream().filter(d -> d.plan().name().equals(name)).findFirst();
     }
 
+    /**
+     * The function or plan an event's subject names, if it declares a {@code kind} trigger; else why not, as a
+     * {@link CloudEvent.Malformed} (the request can never succeed as sent).
+     */
+    public FunctionDefinition forEvent(String subject, dev.firesafe.plan.TriggerSpec.Kind kind) {
+        FunctionDefinition f = byFunctionOrPlan(subject).orElseThrow(() -> new CloudEvent.Malformed(
+                "subject '" + subject + "' names no loaded function or plan"));
+        if (!f.accepts(kind)) {
+            throw new CloudEvent.Malformed("function '" + f.name() + "' has no " + kind.name().toLowerCase(
+                    java.util.Locale.ROOT) + " trigger");
+        }
+        return f;
+    }
+
     public FunctionDefinition require(String name) {
         return find(name).orElseThrow(() -> FiresafeException.usage("no function '" + name + "' is loaded"));
     }

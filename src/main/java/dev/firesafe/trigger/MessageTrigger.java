@@ -1,6 +1,7 @@
 package dev.firesafe.trigger;
 
 import dev.firesafe.plan.FunctionDefinition;
+import dev.firesafe.plan.TriggerSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -19,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  * connector (in-memory, AMQP 1.0, MQTT, Kafka) is configuration. A message is acknowledged only when the run it
  * asked for has ended, success or recorded failure, so a host killed mid-backup gets it redelivered. The method
  * returns at once, so requests that arrive meanwhile reach {@link FunctionRunner} and are coalesced there.
- * A malformed message, or one naming no loaded function, goes to {@code backup-requests-dead-letter} with the
+ * A malformed message, or one naming no loaded function with a {@code message} trigger, goes to {@code backup-requests-dead-letter} with the
  * reason and is then acknowledged: it can never succeed, and must not block or crash the consumer.
  */
 @ApplicationScoped
@@ -57,8 +58,7 @@ public class MessageTrigger {
         FunctionDefinition function;
         try {
             event = CloudEvent.structured(text);
-            function = catalog.byFunctionOrPlan(event.subject()).orElseThrow(() -> new CloudEvent.Malformed(
-                    "subject '" + event.subject() + "' names no loaded function or plan"));
+            function = catalog.forEvent(event.subject(), TriggerSpec.Kind.MESSAGE);
         } catch (CloudEvent.Malformed e) {
             deadLetter(message, text, e.getMessage());
             return;

@@ -166,7 +166,8 @@ class FunctionHostIT {
 
     @Test
     void cloudEventsInBinaryAndStructuredModeStartRuns() throws Exception {
-        Functions.write(functions, "web", data, target, "");
+        Functions.write(functions, "web", data, target, "  - type: http\n");
+        Functions.write(functions, "quiet", data, target, "  - type: message\n");
         Host host = serve("--functions", functions.toString());
 
         Host.Response binary = host.post("/", "{\"snapshot\":\"s1\"}", Map.of("Content-Type", "application/json",
@@ -190,6 +191,13 @@ class FunctionHostIT {
         assertTrue(noSubject.body().contains("'subject' is missing"), noSubject.body());
         assertEquals(400, host.post("/", "not json", Map.of("Content-Type", "application/cloudevents+json"))
                 .status());
+        // triggers are explicit: a function without `type: http` is not started over HTTP
+        Host.Response quiet = host.post("/", "", Map.of("ce-specversion", "1.0", "ce-id", "e4", "ce-source", "/x",
+                "ce-type", "t", "ce-subject", "quiet"));
+        assertEquals(400, quiet.status());
+        assertTrue(quiet.body().contains("function 'quiet' has no http trigger"), quiet.body());
+        assertEquals(403, host.post("/functions/quiet", "", Map.of()).status());
+        assertEquals(0, Functions.backups(target, "quiet"));
     }
 
     @Test

@@ -108,6 +108,7 @@ class MessagingIT {
         Path data = Files.createDirectories(tmp.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "a");
         Functions.write(functions, "web", data, target, "  - type: message\n");
+        Functions.write(functions, "web-http-only", data, target, "  - type: http\n");
         BlockingQueue<String> completions = amqp.receive(events);
         BlockingQueue<String> rejected = amqp.receive(deadLetters);
         Host host = serve();
@@ -125,15 +126,20 @@ class MessagingIT {
                 data0.get("targets").get(0).get("target").asText().replaceAll("/$", ""));
         assertTrue(Files.exists(target.resolve("web/" + data0.get("backupId").asText() + ".firesafe")));
 
-        amqp.send(requests, List.of("this is not json", event("e2", "no-such-function")));
+        amqp.send(requests, List.of("this is not json", event("e2", "no-such-function"),
+                event("e3", "web-http-only")));
         JsonNode first = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
         JsonNode second = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
+        JsonNode third = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
         assertTrue(first.get("reason").asText().startsWith("not JSON"), first.toString());
         assertEquals("this is not json", first.get("payload").asText());
         assertTrue(second.get("reason").asText().contains("'no-such-function' names no loaded function"),
                 second.toString());
+        assertTrue(third.get("reason").asText().contains("function 'web-http-only' has no message trigger"),
+                third.toString());
+        assertEquals(0, Functions.backups(target, "web-http-only"));
         // the consumer survived both: the next good event still runs
-        amqp.send(requests, List.of(event("e3", "web")));
+        amqp.send(requests, List.of(event("e4", "web")));
         assertEquals("backup.completed", JSON.readTree(Amqp.next(completions, WAIT, "second completion"))
                 .get("type").asText());
         assertEquals(2, Functions.backups(target, "web"));

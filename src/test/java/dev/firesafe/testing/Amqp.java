@@ -10,8 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +19,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real AMQP 1.0 broker on loopback: the machine's RabbitMQ (127.0.0.1:5672, guest/guest) with the
@@ -42,34 +39,18 @@ public final class Amqp implements AutoCloseable {
         this.connection = connection;
     }
 
-    /**
-     * Connects, or skips the test with the reason when no broker listens here and this is not CI; on CI (env
-     * {@code CI} set) a missing broker fails the test, since .ci/run should have started one.
-     */
+    /** Connects, or fails / skips as {@link Brokers#requireListening} says. */
     public static Amqp connectOrSkip() {
-        boolean listening;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, PORT), 2000);
-            listening = true;
-        } catch (IOException e) {
-            listening = false;
-        }
-        String reason = "this test needs an AMQP 1.0 broker on " + HOST + ":" + PORT + " (RabbitMQ with "
-                + "rabbitmq_amqp1_0 enabled, guest/guest; .ci/run starts one)";
-        if (!listening) {
-            if (System.getenv("CI") != null) {
-                fail(reason + ": nothing listens there");
-            }
-            System.out.println("SKIPPED: " + reason + ": nothing listens there");
-            assumeTrue(false, reason);
-        }
+        String reason = "this test needs an AMQP 1.0 broker (RabbitMQ with rabbitmq_amqp1_0 enabled, guest/guest; "
+                + ".ci/run starts one)";
+        Brokers.requireListening(HOST, PORT, reason);
         Vertx vertx = Vertx.vertx();
         try {
             return new Amqp(vertx, await(AmqpClient.create(vertx, options()).connect()));
         } catch (RuntimeException e) {
             vertx.close();
-            fail(reason + ": something listens but AMQP 1.0 failed (is the plugin enabled? "
-                    + "rabbitmq-plugins enable rabbitmq_amqp1_0): " + e.getMessage());
+            fail(reason + ": something listens on " + HOST + ":" + PORT + " but AMQP 1.0 failed (is the plugin "
+                    + "enabled? rabbitmq-plugins enable rabbitmq_amqp1_0): " + e.getMessage());
             return null;
         }
     }

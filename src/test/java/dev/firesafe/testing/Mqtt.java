@@ -7,17 +7,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real MQTT broker on loopback: the machine's Mosquitto (127.0.0.1:1883, anonymous). Topics are named per
@@ -37,16 +31,7 @@ public final class Mqtt implements AutoCloseable {
     }
 
     public static Mqtt connectOrSkip() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, PORT), 2000);
-        } catch (IOException e) {
-            String reason = "this test needs an MQTT broker on " + HOST + ":" + PORT + " (Mosquitto)";
-            if (System.getenv("CI") != null) {
-                fail(reason + ": nothing listens there");
-            }
-            System.out.println("SKIPPED: " + reason + ": nothing listens there");
-            assumeTrue(false, reason);
-        }
+        Brokers.requireListening(HOST, PORT, "an MQTT broker (Mosquitto, anonymous; .ci/run starts one)");
         Vertx vertx = Vertx.vertx();
         MqttClient client = MqttClient.create(vertx, new MqttClientOptions().setClientId("firesafe-test-"
                 + UUID.randomUUID()));

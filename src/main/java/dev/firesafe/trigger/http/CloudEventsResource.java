@@ -5,6 +5,7 @@ import dev.firesafe.trigger.FunctionCatalog;
 import dev.firesafe.trigger.FunctionRunner;
 import dev.firesafe.trigger.Policy;
 import dev.firesafe.plan.FunctionDefinition;
+import dev.firesafe.plan.TriggerSpec;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -19,7 +20,7 @@ import java.util.Map;
 
 /**
  * {@code POST /}: a CloudEvent from a Knative trigger (or anything else) asks for a run of the function or plan
- * its {@code subject} names. Structured mode ({@code application/cloudevents+json}) and binary mode
+ * its {@code subject} names; the function must declare an {@code http} trigger. Structured mode ({@code application/cloudevents+json}) and binary mode
  * ({@code ce-*} headers) are both accepted; the answer is 202 with the run id, or 400 saying what is wrong.
  */
 @Path("/")
@@ -44,8 +45,7 @@ public class CloudEventsResource {
             boolean structured = type != null && type.getSubtype().startsWith("cloudevents");
             event = structured ? CloudEvent.structured(body)
                     : CloudEvent.binary(headers::getHeaderString, body);
-            function = catalog.byFunctionOrPlan(event.subject()).orElseThrow(() -> new CloudEvent.Malformed(
-                    "subject '" + event.subject() + "' names no loaded function or plan"));
+            function = catalog.forEvent(event.subject(), TriggerSpec.Kind.HTTP);
         } catch (CloudEvent.Malformed e) {
             LOG.warnf("POST /: rejected a CloudEvent: %s", e.getMessage());
             return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage()))

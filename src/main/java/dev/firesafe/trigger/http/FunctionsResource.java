@@ -1,5 +1,7 @@
 package dev.firesafe.trigger.http;
 
+import dev.firesafe.plan.FunctionDefinition;
+import dev.firesafe.plan.TriggerSpec;
 import dev.firesafe.trigger.FunctionCatalog;
 import dev.firesafe.trigger.FunctionRunner;
 import dev.firesafe.trigger.FunctionStatus;
@@ -42,9 +44,12 @@ public class FunctionsResource {
     @POST
     @Path("functions/{name}")
     public Response run(@PathParam("name") String name) {
-        if (catalog.find(name).isEmpty()) {
-            throw new NotFoundException(Response.status(404).type(MediaType.APPLICATION_JSON)
-                    .entity(Map.of("error", "no function '" + name + "'")).build());
+        FunctionDefinition f = catalog.find(name).orElseThrow(() -> new NotFoundException(Response.status(404)
+                .type(MediaType.APPLICATION_JSON).entity(Map.of("error", "no function '" + name + "'")).build()));
+        if (!f.accepts(TriggerSpec.Kind.HTTP)) {
+            // explicit triggers only: a function without `type: http` cannot be started from the network
+            return Response.status(403).type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", "function '" + name + "' has no http trigger")).build();
         }
         return accepted(runner.request(name, "http", Policy.COALESCE).orElseThrow());
     }

@@ -72,6 +72,10 @@ public class FunctionHost {
             LOG.infof("function host: %d function(s) from %s", functions.size(), config.functionsDir());
             for (FunctionDefinition f : functions) {
                 timers.register(f);
+                if (f.triggers().isEmpty()) {
+                    LOG.infof("function %s (plan %s): no triggers; run it with run-function %s", f.name(),
+                            f.plan().name(), f.name());
+                }
                 for (TriggerSpec t : f.triggers()) {
                     LOG.infof("function %s (plan %s): registered trigger: %s", f.name(), f.plan().name(),
                             t.describe());

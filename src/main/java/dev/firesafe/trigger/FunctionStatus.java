@@ -17,6 +17,7 @@ import java.util.Optional;
 public class FunctionStatus {
 
     /** One function's state; {@code running}, {@code queued}, {@code lastRun} and {@code nextFire} may be null. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
     public record View(String name, String plan, List<String> triggers, Instant nextFire, RunState running,
                        RunState queued, RunState lastRun, long skipped, long coalesced) {
     }

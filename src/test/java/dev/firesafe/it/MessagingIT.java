@@ -109,6 +109,7 @@ class MessagingIT {
         Files.writeString(data.resolve("a.txt"), "a");
         Functions.write(functions, "web", data, target, "  - type: message\n");
         Functions.write(functions, "web-http-only", data, target, "  - type: http\n");
+        Functions.write(functions, "broken", tmp.resolve("no-such-folder"), target, "  - type: message\n");
         BlockingQueue<String> completions = amqp.receive(events);
         BlockingQueue<String> rejected = amqp.receive(deadLetters);
         Host host = serve();
@@ -143,6 +144,14 @@ class MessagingIT {
         assertEquals("backup.completed", JSON.readTree(Amqp.next(completions, WAIT, "second completion"))
                 .get("type").asText());
         assertEquals(2, Functions.backups(target, "web"));
+
+        // a failed run is reported as backup.failed, and its message is acknowledged (recorded, not retried)
+        amqp.send(requests, List.of(event("e5", "broken")));
+        JsonNode failed = JSON.readTree(Amqp.next(completions, WAIT, "backup.failed event"));
+        assertEquals("backup.failed", failed.get("type").asText(), failed.toString());
+        assertEquals(6, failed.get("data").get("exitCode").asInt(), failed.toString());
+        assertTrue(failed.get("data").get("error").asText().contains("no-such-folder"), failed.toString());
+        assertEquals("FAILED", host.function("broken").get("lastRun").get("status").asText());
         awaitQueueEmpty(host, requests);
     }
 

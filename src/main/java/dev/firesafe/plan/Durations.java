@@ -26,4 +26,17 @@ public final class Durations {
             default -> Duration.ofDays(n);
         };
     }
+
+    /** The inverse of {@link #parse} for whole units: 6h, 90s, 1d. */
+    public static String format(Duration d) {
+        long s = d.getSeconds();
+        if (s % 86400 == 0) {
+            return s / 86400 + "d";
+        } else if (s % 3600 == 0) {
+            return s / 3600 + "h";
+        } else if (s % 60 == 0) {
+            return s / 60 + "m";
+        }
+        return s + "s";
+    }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.Compression;
+import dev.firesafe.target.Targets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -29,15 +29,16 @@ public class PlanRepository {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ENTRY_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._/-]{0,200}[A-Za-z0-9._-]|[A-Za-z0-9_-]");
     private static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,62}");
-    private static final Set<String> TRIGGER_TYPES = Set.of("timer", "startup", "message", "http");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     private final FiresafeConfig config;
+    private final Targets opener;
 
     @Inject
     public PlanRepository(FiresafeConfig config) {
         this.config = config;
+        this.opener = new Targets(config);
     }
 
     /** The plan called {@code name}; {@code allowMissing} gives an empty plan to be filled from the CLI. */
@@ -63,7 +64,46 @@ public class PlanRepository {
         }
     }
 
-    Plan load(Path file, String name) {
+    /**
+     * Every function of the functions folder ({@code *.yaml}), loaded and checked: plan, triggers, target schemes.
+     * The first invalid file stops the load with a message naming it, so a host never runs a partial set.
+     */
+    public List<FunctionDefinition> functions() {
+        Path dir = Path.of(config.functionsDir());
+        if (!Files.isDirectory(dir)) {
+            throw FiresafeException.usage("functions folder " + dir.toAbsolutePath() + " does not exist");
+        }
+        List<String> names;
+        try (var files = Files.list(dir)) {
+            names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
+                    .map(n -> n.substring(0, n.length() - ".yaml".length())).sorted().toList();
+        } catch (IOException e) {
+            throw FiresafeException.usage("cannot read functions folder " + dir.toAbsolutePath() + ": "
+                    + e.getMessage());
+        }
+        return names.stream().map(this::function).toList();
+    }
+
+    /** The function {@code functions/NAME.yaml}: its plan (with overrides) and its checked triggers. */
+    public FunctionDefinition function(String name) {
+        checkName(name);
+        Path file = Path.of(config.functionsDir()).resolve(name + ".yaml");
+        if (!Files.isRegularFile(file)) {
+            throw FiresafeException.usage("no function '" + name + "': expected " + file.toAbsolutePath());
+        }
+        FunctionFile f = parse(file);
+        Plan plan = applyOverrides(load(file, name));
+        for (String target : plan.targets()) {
+            try {
+                opener.open(target);
+            } catch (FiresafeException e) {
+                throw FiresafeException.usage(file + ": plan.targets: " + e.getMessage());
+            }
+        }
+        return new FunctionDefinition(name, file, plan, TriggerSpec.parseAll(file.toString(), f.triggers()));
+    }
+
+    private static FunctionFile parse(Path file) {
         FunctionFile f;
         try {
             f = YAML.readValue(file.toFile(), FunctionFile.class);
@@ -76,7 +116,12 @@ public class PlanRepository {
         if (f == null || f.plan() == null) {
             throw FiresafeException.usage(file + ": has no 'plan:' section");
         }
-        checkTriggers(file, f.triggers());
+        TriggerSpec.parseAll(file.toString(), f.triggers());
+        return f;
+    }
+
+    Plan load(Path file, String name) {
+        FunctionFile f = parse(file);
         FunctionFile.PlanSection p = f.plan();
         String planName = p.name() == null ? name : p.name();
         checkName(planName);
@@ -144,18 +189,6 @@ public class PlanRepository {
         }
         return new PostgresSource(s.host(), s.port() == null ? 0 : s.port(), s.user(),
                 s.passwordFile() == null ? null : Path.of(s.passwordFile()), s.sslmode(), s.databases());
-    }
-
-    private static void checkTriggers(Path file, List<FunctionFile.TriggerSection> triggers) {
-        if (triggers == null) {
-            return;
-        }
-        for (FunctionFile.TriggerSection t : triggers) {
-            if (t.type() == null || !TRIGGER_TYPES.contains(t.type())) {
-                throw FiresafeException.usage(file + ": trigger type '" + t.type() + "' is not one of "
-                        + TRIGGER_TYPES);
-            }
-        }
     }
 
     private Plan applyOverrides(Plan plan) {

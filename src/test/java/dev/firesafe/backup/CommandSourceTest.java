@@ -82,7 +82,7 @@ class CommandSourceTest {
     @Test
     void redisDumpViaRedisCliRoundTrips() throws Exception {
         if (!redisAnswers()) {
-            if ("true".equals(System.getenv("CI"))) {
+            if (System.getenv("CI") != null) {
                 throw new IllegalStateException("CI machines run Redis on 127.0.0.1:6379 with redis-cli installed "
                         + "(java-maven-svc); it did not answer PING");
             }
@@ -109,7 +109,7 @@ class CommandSourceTest {
     @Test
     void mariadbDumpViaCommandSourceRestoresEveryRow() throws Exception {
         if (!mariadbAnswers()) {
-            if ("true".equals(System.getenv("CI"))) {
+            if (System.getenv("CI") != null) {
                 throw new IllegalStateException("CI machines run MariaDB (.ci/run starts one); `mariadb -uroot` "
                         + "did not answer");
             }

@@ -37,7 +37,12 @@ public final class CraftedBackups {
     /** Encrypts and commits a backup of {@code plan} holding what {@code body} writes; returns its id. */
     public static String write(Path targetRoot, String plan, MasterKey key, Compression compression, Body body)
             throws IOException {
-        Instant now = Instant.now();
+        return write(targetRoot, plan, key, compression, Instant.now(), body);
+    }
+
+    /** As {@link #write(Path, String, MasterKey, Compression, Body)}, made at {@code now} (say, a week ago). */
+    public static String write(Path targetRoot, String plan, MasterKey key, Compression compression, Instant now,
+                               Body body) throws IOException {
         String id = BackupId.next(now);
         BackupHeader header = ArchiveCipher.headerFor(id, plan, now.toString(), compression.id, key);
         Target.Upload upload = new LocalTarget(targetRoot).create(BackupCatalog.objectName(plan, id));

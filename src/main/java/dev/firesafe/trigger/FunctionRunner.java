@@ -1,0 +1,245 @@
+package dev.firesafe.trigger;
+
+import dev.firesafe.ExitCode;
+import dev.firesafe.FiresafeException;
+import dev.firesafe.backup.BackupResult;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The one coordinator every trigger calls. Per function it guarantees: never two runs at once; a request while a
+ * run is queued joins it, a request while one is going queues at most ONE more (so a burst of N requests gives at
+ * most two runs); timer and startup requests that find the function busy are skipped. It keeps the last run of
+ * each function, the skipped and coalesced counts, and recent runs by id.
+ *
+ * <p>A queued run starts after the debounce window ({@code firesafe.triggers.debounce}), so a burst that arrives
+ * over a few seconds still gives one run.
+ */
+@ApplicationScoped
+public class FunctionRunner {
+
+    private static final Logger LOG = Logger.getLogger(FunctionRunner.class);
+    private static final int KEPT_RUNS = 1000;
+
+    /** A run and what is waiting for it. */
+    public static final class Run {
+        private final CompletableFuture<RunState> done = new CompletableFuture<>();
+        private volatile RunState state;
+
+        Run(RunState queued) {
+            this.state = queued;
+        }
+
+        public String id() {
+            return state.id();
+        }
+
+        public RunState state() {
+            return state;
+        }
+
+        /** Completes when the run ended, successfully or not (never exceptionally). */
+        public CompletableFuture<RunState> done() {
+            return done;
+        }
+    }
+
+    /** Per-function bookkeeping; guarded by its own monitor. */
+    private static final class Slot {
+        Run running;
+        Run pending;
+        long skipped;
+        long coalesced;
+        RunState last;
+    }
+
+    private final RunAction action;
+    private final Duration debounce;
+    private final Consumer<RunFinished> listener;
+    private final Clock clock;
+    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private final Map<String, Run> runs = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Run> eldest) {
+            return size() > KEPT_RUNS;
+        }
+    };
+    private final ExecutorService workers = Executors.newCachedThreadPool(named("firesafe-run"));
+    private final ScheduledExecutorService starter = Executors.newSingleThreadScheduledExecutor(
+            named("firesafe-debounce"));
+    private volatile boolean stopping;
+
+    @Inject
+    public FunctionRunner(FunctionBackups backups, TriggerConfig config, Event<RunFinished> events) {
+        this(backups, config.debounce(), events::fire, Clock.systemUTC());
+    }
+
+    public FunctionRunner(RunAction action, Duration debounce, Consumer<RunFinished> listener, Clock clock) {
+        this.action = action;
+        this.debounce = debounce;
+        this.listener = listener;
+        this.clock = clock;
+    }
+
+    /**
+     * Asks for a run of {@code function}. Returns the run that will cover this request (new or joined), or empty
+     * when the request was skipped under {@link Policy#SKIP_IF_BUSY}.
+     */
+    public Optional<Run> request(String function, String trigger, Policy policy) {
+        Slot slot = slots.computeIfAbsent(function, f -> new Slot());
+        synchronized (slot) {
+            boolean busy = slot.running != null || slot.pending != null;
+            if (busy && policy == Policy.SKIP_IF_BUSY) {
+                slot.skipped++;
+                LOG.infof("function %s: %s trigger skipped, a run is %s (%d skipped so far)", function, trigger,
+                        slot.running != null ? "going" : "queued", slot.skipped);
+                return Optional.empty();
+            }
+            if (slot.pending != null) {
+                slot.coalesced++;
+                return Optional.of(slot.pending);
+            }
+            Run run = new Run(new RunState(UUID.randomUUID().toString(), function, trigger, RunState.Status.QUEUED,
+                    clock.instant(), null, null, null, 0, null, null));
+            synchronized (runs) {
+                runs.put(run.id(), run);
+            }
+            slot.pending = run;
+            if (slot.running == null) {
+                scheduleStart(function, slot);
+            }
+            return Optional.of(run);
+        }
+    }
+
+    public Optional<RunState> run(String id) {
+        synchronized (runs) {
+            return Optional.ofNullable(runs.get(id)).map(Run::state);
+        }
+    }
+
+    /** A consistent copy of one function's counters and runs. */
+    public record Snapshot(RunState running, RunState queued, RunState last, long skipped, long coalesced) {
+    }
+
+    public Snapshot snapshot(String function) {
+        Slot slot = slots.get(function);
+        if (slot == null) {
+            return new Snapshot(null, null, null, 0, 0);
+        }
+        synchronized (slot) {
+            return new Snapshot(slot.running == null ? null : slot.running.state,
+                    slot.pending == null ? null : slot.pending.state, slot.last, slot.skipped, slot.coalesced);
+        }
+    }
+
+    private void scheduleStart(String function, Slot slot) {
+        starter.schedule(() -> start(function, slot), debounce.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void start(String function, Slot slot) {
+        Run run;
+        synchronized (slot) {
+            run = slot.pending;
+            slot.pending = null;
+            slot.running = run;
+            RunState q = run.state;
+            run.state = new RunState(q.id(), q.function(), q.trigger(), RunState.Status.RUNNING, q.queued(),
+                    clock.instant(), null, null, 0, null, null);
+        }
+        workers.execute(() -> execute(function, slot, run));
+    }
+
+    private void execute(String function, Slot slot, Run run) {
+        RunState started = run.state;
+        LOG.infof("function %s: run %s started (%s trigger)", function, run.id(), started.trigger());
+        BackupResult result = null;
+        String error = null;
+        ExitCode exit;
+        try {
+            result = action.run(function);
+            exit = result.ok() ? ExitCode.OK : ExitCode.TARGET;
+            if (!result.ok()) {
+                error = result.targets().stream().filter(t -> !t.ok()).map(t -> t.target() + ": " + t.error())
+                        .reduce((a, b) -> a + "; " + b).orElse("a target failed");
+            }
+        } catch (FiresafeException e) {
+            exit = e.exitCode();
+            error = e.getMessage();
+        } catch (RuntimeException | Error e) {
+            exit = ExitCode.FAILURE;
+            error = "internal error: " + e.getClass().getSimpleName();
+            LOG.errorf(e, "function %s: run %s failed unexpectedly", function, run.id());
+        }
+        if (stopping && exit != ExitCode.OK) {
+            // cut short by shutdown, not a failure of the backup: leave its requests unanswered (a message stays
+            // unacknowledged, so the broker redelivers it to the next host)
+            LOG.warnf("function %s: run %s stopped by shutdown", function, run.id());
+            return;
+        }
+        RunState ended = new RunState(started.id(), function, started.trigger(),
+                exit == ExitCode.OK ? RunState.Status.SUCCEEDED : RunState.Status.FAILED, started.queued(),
+                started.started(), clock.instant(), result == null ? null : result.id(),
+                result == null ? 0 : result.bytesOut(), error, exit.code);
+        run.state = ended;
+        if (error == null) {
+            LOG.infof("function %s: run %s succeeded: backup %s, %d bytes", function, run.id(), ended.backupId(),
+                    ended.bytes());
+        } else {
+            LOG.errorf("function %s: run %s FAILED (exit %d): %s", function, run.id(), exit.code, error);
+        }
+        try {
+            listener.accept(new RunFinished(ended, result));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "function %s: reporting run %s failed", function, run.id());
+        }
+        synchronized (slot) {
+            slot.last = ended;
+            slot.running = null;
+            if (slot.pending != null) {
+                scheduleStart(function, slot);
+            }
+        }
+        run.done.complete(ended);
+    }
+
+    /** Starts nothing more; a run that is going is not interrupted (the process exit ends it, as a crash would). */
+    @PreDestroy
+    void stop() {
+        stopping = true;
+        starter.shutdownNow();
+        workers.shutdown();
+    }
+
+    /** After {@link #stop()}: waits for the runs still going to end (tests). */
+    boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,59 @@
+package dev.firesafe.trigger.http;
+
+import dev.firesafe.trigger.CloudEvent;
+import dev.firesafe.trigger.FunctionCatalog;
+import dev.firesafe.trigger.FunctionRunner;
+import dev.firesafe.trigger.Policy;
+import dev.firesafe.plan.FunctionDefinition;
+import dev.firesafe.plan.TriggerSpec;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+
+/**
+ * {@code POST /}: a CloudEvent from a Knative trigger (or anything else) asks for a run of the function or plan
+ * its {@code subject} names; the function must declare an {@code http} trigger. Structured mode ({@code application/cloudevents+json}) and binary mode
+ * ({@code ce-*} headers) are both accepted; the answer is 202 with the run id, or 400 saying what is wrong.
+ */
+@Path("/")
+public class CloudEventsResource {
+
+    private static final Logger LOG = Logger.getLogger(CloudEventsResource.class);
+
+    @Inject
+    FunctionCatalog catalog;
+
+    @Inject
+    FunctionRunner runner;
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response receive(HttpHeaders headers, String body) {
+        CloudEvent event;
+        FunctionDefinition function;
+        try {
+            MediaType type = headers.getMediaType();
+            boolean structured = type != null && type.getSubtype().startsWith("cloudevents");
+            event = structured ? CloudEvent.structured(body)
+                    : CloudEvent.binary(headers::getHeaderString, body);
+            function = catalog.forEvent(event.subject(), TriggerSpec.Kind.HTTP);
+        } catch (CloudEvent.Malformed e) {
+            LOG.warnf("POST /: rejected a CloudEvent: %s", e.getMessage());
+            return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage()))
+                    .build();
+        }
+        LOG.infof("function %s: CloudEvent %s (%s from %s) asks for a run", function.name(), event.id(),
+                event.type(), event.source());
+        return FunctionsResource.accepted(runner.request(function.name(), "cloudevent", Policy.COALESCE)
+                .orElseThrow());
+    }
+}

@@ -1,0 +1,247 @@
+package dev.firesafe.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.firesafe.archive.Compression;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.CraftedBackups;
+import dev.firesafe.testing.Functions;
+import dev.firesafe.testing.Host;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The function host (issue #5) in the packaged jar: startup trigger and catch-up, timers that never overlap,
+ * HTTP and CloudEvents triggers with and without a token, one-shot commands that open no port, run-function.
+ */
+class FunctionHostIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    private Cli cli;
+    private MasterKey key;
+    private Path functions;
+    private Path target;
+    private Path data;
+    private final List<Host> hosts = new ArrayList<>();
+    private final List<Path> controls = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        key = MasterKey.generate(65536);
+        cli = new Cli(tmp).env("FIRESAFE_MASTER_KEY", key.toEscrowText());
+        functions = tmp.resolve("fns");
+        target = tmp.resolve("backups");
+        data = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(data.resolve("notes.txt"), "keep me");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Path control : controls) {
+            Functions.release(control); // ends any held command left behind
+        }
+        for (Host h : hosts) {
+            h.close();
+        }
+    }
+
+    private Host serve(String... args) throws IOException {
+        Host h = Host.start(cli, tmp, args);
+        hosts.add(h);
+        return h;
+    }
+
+    private Path control(String name) {
+        Path c = tmp.resolve(name);
+        controls.add(c);
+        return c;
+    }
+
+    private void awaitLastRun(Host host, String function, String status) {
+        host.awaitCondition(() -> {
+            JsonNode last = host.function(function).get("lastRun");
+            return last != null && !last.isNull() && last.get("status").asText().equals(status);
+        }, WAIT, function + " last run " + status);
+    }
+
+    @Test
+    void startupTriggerAndCatchUpFireInThePackagedApp() throws Exception {
+        String timerAndCatchUp = "  - type: timer\n    every: 1d\n  - type: startup\n    catch-up: true\n";
+        Functions.write(functions, "none", data, target, timerAndCatchUp);
+        Functions.write(functions, "old", data, target, timerAndCatchUp);
+        Functions.write(functions, "fresh", data, target, timerAndCatchUp);
+        Functions.write(functions, "plain", data, target, "  - type: startup\n    delay: 1s\n");
+        CraftedBackups.write(target, "old", key, Compression.ZSTD, Instant.now().minus(Duration.ofDays(2)), out -> {
+        });
+        CraftedBackups.write(target, "fresh", key, Compression.ZSTD, Instant.now().minus(Duration.ofHours(2)),
+                out -> {
+                });
+
+        Host host = serve("--functions", functions.toString());
+        for (String f : List.of("none", "old", "fresh")) {
+            host.await("function " + f + " (plan " + f + "): registered trigger: startup (catch-up only)", WAIT);
+        }
+        awaitLastRun(host, "none", "SUCCEEDED");
+        awaitLastRun(host, "old", "SUCCEEDED");
+        awaitLastRun(host, "plain", "SUCCEEDED");
+        host.await("function fresh: startup catch-up not needed", WAIT);
+        String log = host.log();
+        assertTrue(log.contains("function none: startup catch-up: no backup of plan 'none'"), log);
+        assertTrue(log.contains("function old: startup catch-up: newest backup on"), log);
+
+        assertEquals(1, Functions.backups(target, "none"));
+        assertEquals(2, Functions.backups(target, "old"), "catch-up ran once; the 1d timer did not fire at start");
+        assertEquals(1, Functions.backups(target, "fresh"), "no catch-up over a fresh backup");
+        assertEquals(1, Functions.backups(target, "plain"));
+        JsonNode fresh = host.function("fresh");
+        assertTrue(fresh.get("lastRun").isNull(), fresh.toString());
+        Instant next = Instant.parse(fresh.get("nextFire").asText());
+        assertTrue(next.isAfter(Instant.now().plus(Duration.ofHours(23))), "next timer fire " + next);
+    }
+
+    @Test
+    void aTimerNeverOverlapsARunAndCountsWhatItSkipped() throws Exception {
+        Path control = control("held");
+        Functions.writeHeld(functions, "slow", control, target, "  - type: timer\n    every: 1s\n");
+        Host host = serve("--functions", functions.toString());
+
+        host.awaitCondition(() -> Functions.started(control) == 1, WAIT, "the first timer run");
+        host.awaitCondition(() -> host.function("slow").get("skipped").asLong() >= 2, WAIT, "two skipped fires");
+        assertEquals(1, Functions.started(control), "a second run started while the first was going");
+        assertEquals("RUNNING", host.function("slow").get("running").get("status").asText());
+
+        Functions.release(control);
+        awaitLastRun(host, "slow", "SUCCEEDED");
+        assertFalse(Files.exists(control.resolve("overlap")), "two runs overlapped");
+        assertTrue(host.log().contains("function slow: timer trigger skipped, a run is going"), host.log());
+    }
+
+    @Test
+    void httpTriggersNeedTheTokenWhenOneIsSet() throws Exception {
+        String token = "s3cret-" + Long.toHexString(System.nanoTime());
+        Functions.write(functions, "web", data, target, "  - type: http\n");
+        cli.env("FIRESAFE_HTTP_TOKEN", token);
+        Host host = serve("--functions", functions.toString());
+
+        assertEquals(401, host.get("/functions").status());
+        assertEquals(401, host.post("/functions/web", "", Map.of()).status());
+        assertEquals(401, host.post("/", "{}", Map.of("Content-Type", "application/cloudevents+json")).status());
+        host.token("wrong");
+        assertEquals(401, host.post("/functions/web", "", Map.of()).status());
+        assertEquals(0, Functions.backups(target, "web"), "a refused request started a run");
+
+        host.token(token);
+        Host.Response accepted = host.post("/functions/web", "", Map.of());
+        assertEquals(202, accepted.status(), accepted.body());
+        String runId = accepted.json().get("runId").asText();
+        host.awaitCondition(() -> host.get("/runs/" + runId).json().get("status").asText().equals("SUCCEEDED"),
+                WAIT, "run " + runId);
+        JsonNode run = host.get("/runs/" + runId).json();
+        assertEquals("http", run.get("trigger").asText());
+        assertTrue(run.get("bytes").asLong() > 0, run.toString());
+        assertTrue(Files.exists(target.resolve("web/" + run.get("backupId").asText() + ".firesafe")));
+        assertEquals(404, host.get("/runs/no-such-run").status());
+        assertEquals(404, host.post("/functions/nope", "", Map.of()).status());
+        assertFalse(host.log().contains(token), "the token was logged");
+    }
+
+    @Test
+    void cloudEventsInBinaryAndStructuredModeStartRuns() throws Exception {
+        Functions.write(functions, "web", data, target, "  - type: http\n");
+        Functions.write(functions, "quiet", data, target, "  - type: message\n");
+        Host host = serve("--functions", functions.toString());
+
+        Host.Response binary = host.post("/", "{\"snapshot\":\"s1\"}", Map.of("Content-Type", "application/json",
+                "ce-specversion", "1.0", "ce-id", "e1", "ce-source", "/zfs", "ce-type", "snapshot.completed",
+                "ce-subject", "web"));
+        assertEquals(202, binary.status(), binary.body());
+        awaitLastRun(host, "web", "SUCCEEDED");
+
+        Host.Response structured = host.post("/", "{\"specversion\":\"1.0\",\"id\":\"e2\",\"source\":\"/zfs\","
+                + "\"type\":\"snapshot.completed\",\"subject\":\"web\"}",
+                Map.of("Content-Type", "application/cloudevents+json"));
+        assertEquals(202, structured.status(), structured.body());
+        String id = structured.json().get("runId").asText();
+        host.awaitCondition(() -> host.get("/runs/" + id).json().get("status").asText().equals("SUCCEEDED"), WAIT,
+                "structured run");
+        assertEquals(2, Functions.backups(target, "web"));
+
+        Host.Response noSubject = host.post("/", "{\"specversion\":\"1.0\",\"id\":\"e3\",\"source\":\"/zfs\","
+                + "\"type\":\"snapshot.completed\"}", Map.of("Content-Type", "application/cloudevents+json"));
+        assertEquals(400, noSubject.status());
+        assertTrue(noSubject.body().contains("'subject' is missing"), noSubject.body());
+        assertEquals(400, host.post("/", "not json", Map.of("Content-Type", "application/cloudevents+json"))
+                .status());
+        // triggers are explicit: a function without `type: http` is not started over HTTP
+        Host.Response quiet = host.post("/", "", Map.of("ce-specversion", "1.0", "ce-id", "e4", "ce-source", "/x",
+                "ce-type", "t", "ce-subject", "quiet"));
+        assertEquals(400, quiet.status());
+        assertTrue(quiet.body().contains("function 'quiet' has no http trigger"), quiet.body());
+        assertEquals(403, host.post("/functions/quiet", "", Map.of()).status());
+        assertEquals(0, Functions.backups(target, "quiet"));
+    }
+
+    @Test
+    void oneShotCommandsOpenNoPortBesideARunningHost() throws Exception {
+        Functions.write(functions, "web", data, target, "");
+        Host host = serve("--functions", functions.toString());
+        // the same port as the host: a one-shot command that started an HTTP server would fail to bind it
+        cli.jvm("-Dquarkus.http.port=" + host.port());
+        Cli.Result backup = cli.run("backup", "--source", data.toString(), "--target", target.toUri().toString());
+        assertEquals(0, backup.exitCode(), backup.toString());
+        Cli.Result ok = new Cli(tmp).env("FIRESAFE_MASTER_KEY", key.toEscrowText())
+                .jvm("-Dquarkus.http.port=" + host.port()).env("FIRESAFE_FUNCTIONS_DIR", functions.toString())
+                .run("run-function", "web");
+        assertEquals(0, ok.exitCode(), ok.toString());
+        assertTrue(ok.stdout().contains("function web: backup "), ok.toString());
+        assertEquals(200, host.get("/functions").status(), "the host still answers");
+    }
+
+    @Test
+    void runFunctionExitsWithTheBackupsExitCode() throws Exception {
+        Functions.write(functions, "gone", tmp.resolve("no-such-folder"), target, "");
+        cli.env("FIRESAFE_FUNCTIONS_DIR", functions.toString());
+        Cli.Result failed = cli.run("run-function", "gone");
+        assertEquals(6, failed.exitCode(), failed.toString());
+        assertTrue(failed.stderr().contains("function gone failed"), failed.toString());
+        Cli.Result missing = cli.run("run-function", "nope");
+        assertEquals(2, missing.exitCode(), missing.toString());
+    }
+
+    @Test
+    void anInvalidFunctionFileOrAnOpenHostWithoutTokenRefusesToStart() throws Exception {
+        Files.createDirectories(functions);
+        Files.writeString(functions.resolve("bad.yaml"), "plan:\n  sources: [{path: /srv}]\ntriggers:\n"
+                + "  - type: timer\n    cron: \"every day\"\n");
+        Host bad = Host.launch(cli, tmp, "--functions", functions.toString());
+        hosts.add(bad);
+        assertEquals(2, bad.exitCode(WAIT));
+        assertTrue(bad.log().contains("bad.yaml: triggers[0]: cron 'every day'"), bad.log());
+
+        Files.delete(functions.resolve("bad.yaml"));
+        Functions.write(functions, "web", data, target, "");
+        Host open = Host.launch(cli.jvm("-Dquarkus.http.host=0.0.0.0"), tmp, "--functions", functions.toString());
+        hosts.add(open);
+        assertEquals(2, open.exitCode(WAIT));
+        assertTrue(open.log().contains("is not a loopback address: set a bearer token"), open.log());
+    }
+}

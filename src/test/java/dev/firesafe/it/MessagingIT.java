@@ -1,0 +1,201 @@
+package dev.firesafe.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.testing.Amqp;
+import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.Functions;
+import dev.firesafe.testing.Host;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The message trigger against a real AMQP 1.0 broker on loopback (RabbitMQ with rabbitmq_amqp1_0; see
+ * {@link Amqp}: skipped with the reason printed when no broker runs here and this is not CI): an event runs a
+ * backup and its completion event appears on the broker; a burst of 1,000 events gives at most two runs; a
+ * malformed event goes to the dead-letter queue; a host killed mid-backup gets the event again after restart.
+ */
+class MessagingIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path tmp;
+
+    private Amqp amqp;
+    private Cli cli;
+    private MasterKey key;
+    private Path functions;
+    private Path target;
+    private Path control;
+    private String requests;
+    private String events;
+    private String deadLetters;
+    private final List<Host> hosts = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        amqp = Amqp.connectOrSkip();
+        key = MasterKey.generate(65536);
+        functions = tmp.resolve("fns");
+        target = tmp.resolve("backups");
+        control = tmp.resolve("held");
+        requests = amqp.newQueue("requests");
+        events = amqp.newQueue("events");
+        deadLetters = amqp.newQueue("dead-letters");
+        cli = new Cli(tmp).env("FIRESAFE_MASTER_KEY", key.toEscrowText());
+        Amqp.connectorOptions(requests, events, deadLetters).forEach(cli::jvm);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (Files.isDirectory(control)) {
+            Functions.release(control); // ends a held command a killed host left behind
+        }
+        for (Host h : hosts) {
+            h.close();
+        }
+        if (amqp != null) {
+            amqp.close();
+        }
+    }
+
+    private Host serve() throws IOException {
+        Host h = Host.start(cli, tmp, "--functions", functions.toString());
+        hosts.add(h);
+        return h;
+    }
+
+    private static String event(String id, String subject) {
+        return "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"/zfs/tank\","
+                + "\"type\":\"snapshot.completed\",\"subject\":\"" + subject + "\",\"data\":{\"snapshot\":\"s\"}}";
+    }
+
+    private void awaitIdleAfterSuccess(Host host, String function) {
+        host.awaitCondition(() -> {
+            JsonNode f = host.function(function);
+            return f.get("running").isNull() && f.get("queued").isNull() && !f.get("lastRun").isNull()
+                    && f.get("lastRun").get("status").asText().equals("SUCCEEDED");
+        }, WAIT, function + " idle after a successful run");
+    }
+
+    private void awaitQueueEmpty(Host host, String address) {
+        if (Amqp.messagesIn(address) < 0) {
+            System.out.println("rabbitmqctl not available: not checking that " + address + " was drained");
+            return;
+        }
+        host.awaitCondition(() -> Amqp.messagesIn(address) == 0, WAIT, "every message acknowledged");
+    }
+
+    @Test
+    void anEventRunsABackupAndItsCompletionIsPublishedMalformedOnesAreDeadLettered() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "a");
+        Functions.write(functions, "web", data, target, "  - type: message\n");
+        Functions.write(functions, "web-http-only", data, target, "  - type: http\n");
+        Functions.write(functions, "broken", tmp.resolve("no-such-folder"), target, "  - type: message\n");
+        BlockingQueue<String> completions = amqp.receive(events);
+        BlockingQueue<String> rejected = amqp.receive(deadLetters);
+        Host host = serve();
+
+        amqp.send(requests, List.of(event("e1", "web")));
+        JsonNode done = JSON.readTree(Amqp.next(completions, WAIT, "backup.completed event"));
+        assertEquals("backup.completed", done.get("type").asText(), done.toString());
+        assertEquals("1.0", done.get("specversion").asText());
+        assertEquals("web", done.get("subject").asText());
+        JsonNode data0 = done.get("data");
+        assertEquals("web", data0.get("plan").asText());
+        assertTrue(data0.get("bytes").asLong() > 0, done.toString());
+        assertTrue(data0.get("durationMs").asLong() >= 0, done.toString());
+        assertEquals(target.toUri().toString().replaceAll("/$", ""),
+                data0.get("targets").get(0).get("target").asText().replaceAll("/$", ""));
+        assertTrue(Files.exists(target.resolve("web/" + data0.get("backupId").asText() + ".firesafe")));
+
+        amqp.send(requests, List.of("this is not json", event("e2", "no-such-function"),
+                event("e3", "web-http-only")));
+        JsonNode first = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
+        JsonNode second = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
+        JsonNode third = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
+        assertTrue(first.get("reason").asText().startsWith("not JSON"), first.toString());
+        assertEquals("this is not json", first.get("payload").asText());
+        assertTrue(second.get("reason").asText().contains("'no-such-function' names no loaded function"),
+                second.toString());
+        assertTrue(third.get("reason").asText().contains("function 'web-http-only' has no message trigger"),
+                third.toString());
+        assertEquals(0, Functions.backups(target, "web-http-only"));
+        // the consumer survived both: the next good event still runs
+        amqp.send(requests, List.of(event("e4", "web")));
+        assertEquals("backup.completed", JSON.readTree(Amqp.next(completions, WAIT, "second completion"))
+                .get("type").asText());
+        assertEquals(2, Functions.backups(target, "web"));
+
+        // a failed run is reported as backup.failed, and its message is acknowledged (recorded, not retried)
+        amqp.send(requests, List.of(event("e5", "broken")));
+        JsonNode failed = JSON.readTree(Amqp.next(completions, WAIT, "backup.failed event"));
+        assertEquals("backup.failed", failed.get("type").asText(), failed.toString());
+        assertEquals(6, failed.get("data").get("exitCode").asInt(), failed.toString());
+        assertTrue(failed.get("data").get("error").asText().contains("no-such-folder"), failed.toString());
+        assertEquals("FAILED", host.function("broken").get("lastRun").get("status").asText());
+        awaitQueueEmpty(host, requests);
+    }
+
+    @Test
+    void aBurstOfAThousandEventsGivesAtMostTwoRuns() throws Exception {
+        Functions.writeHeld(functions, "burst", control, target, "  - type: message\n");
+        Host host = serve();
+
+        amqp.send(requests, List.of(event("b0", "burst")));
+        host.awaitCondition(() -> Functions.started(control) == 1, WAIT, "the first run");
+        List<String> burst = new ArrayList<>();
+        for (int i = 1; i < 1000; i++) {
+            burst.add(event("b" + i, "burst"));
+        }
+        amqp.send(requests, burst);
+        // 1,000 requests: one run going, one queued, 998 joined the queued one
+        host.awaitCondition(() -> host.function("burst").get("coalesced").asLong() == 998, WAIT,
+                "all 1,000 events to reach the runner");
+        Functions.release(control);
+        awaitIdleAfterSuccess(host, "burst");
+
+        assertEquals(2, Functions.started(control));
+        assertEquals(2, Functions.backups(target, "burst"));
+        awaitQueueEmpty(host, requests);
+    }
+
+    @Test
+    void aHostKilledMidBackupGetsTheEventAgainAndFinishesIt() throws Exception {
+        Functions.writeHeld(functions, "crash", control, target, "  - type: message\n");
+        BlockingQueue<String> completions = amqp.receive(events);
+        Host first = serve();
+        amqp.send(requests, List.of(event("k1", "crash")));
+        first.awaitCondition(() -> Functions.started(control) == 1, WAIT, "the run to start");
+        first.kill();
+        assertEquals(0, Functions.backups(target, "crash"));
+
+        Host second = serve();
+        second.awaitCondition(() -> Functions.started(control) == 2, WAIT, "the redelivered event's run");
+        Functions.release(control);
+        awaitIdleAfterSuccess(second, "crash");
+        assertEquals(1, Functions.backups(target, "crash"));
+        JsonNode done = JSON.readTree(Amqp.next(completions, WAIT, "backup.completed after restart"));
+        assertEquals("backup.completed", done.get("type").asText());
+        assertEquals(Collections.emptyList(), List.copyOf(completions), "one completion only");
+        awaitQueueEmpty(second, requests);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.firesafe.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Function files for function-host tests, and a command source that holds a run open until the test says so:
+ * it marks that it started ({@code started.PID} in the control folder) and waits for a {@code release} file.
+ * The wait is the backed-up command's own (a shell loop), never the test's.
+ */
+public final class Functions {
+
+    private Functions() {
+    }
+
+    /** Writes {@code DIR/NAME.yaml}: a plan of {@code source} to {@code target}, then the given triggers (YAML). */
+    public static Path write(Path dir, String name, Path source, Path target, String triggers) throws IOException {
+        Files.createDirectories(dir);
+        return Files.writeString(dir.resolve(name + ".yaml"), "plan:\n  sources:\n    - path: " + source + "\n"
+                + "  targets: [" + target.toUri() + "]\n" + (triggers.isEmpty() ? "" : "triggers:\n" + triggers));
+    }
+
+    /**
+     * As {@link #write}, with a command source that blocks until {@code control/release} exists and records
+     * overlap: a second run that starts while one holds {@code control/lock} creates {@code control/overlap}.
+     */
+    public static Path writeHeld(Path dir, String name, Path control, Path target, String triggers)
+            throws IOException {
+        Files.createDirectories(dir);
+        Files.createDirectories(control);
+        String c = control.toString();
+        String command = "if ! mkdir " + c + "/lock 2>/dev/null; then touch " + c + "/overlap; fi; "
+                + "touch " + c + "/started.$$; while [ ! -e " + c + "/release ]; do sleep 0.05; done; "
+                + "rmdir " + c + "/lock; echo held-run-output";
+        return Files.writeString(dir.resolve(name + ".yaml"), "plan:\n  sources:\n    - command: \"" + command
+                + "\"\n      name: held.txt\n  targets: [" + target.toUri() + "]\n"
+                + (triggers.isEmpty() ? "" : "triggers:\n" + triggers));
+    }
+
+    /** How many runs of a held function have started. */
+    public static long started(Path control) {
+        try (var files = Files.list(control)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("started.")).count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static void release(Path control) throws IOException {
+        Files.writeString(control.resolve("release"), "go");
+    }
+
+    /** Backups of {@code plan} committed in a local target folder. */
+    public static long backups(Path target, String plan) {
+        Path dir = target.resolve(plan);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".firesafe")).count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "firesafe", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Encrypted, automated, offsite backups for self-hosted systems.",
         subcommands = {InitCommand.class, KeygenCommand.class, BackupCommand.class, ListCommand.class,
-            VerifyCommand.class, RestoreCommand.class, PruneCommand.class},
+            VerifyCommand.class, RestoreCommand.class, PruneCommand.class, DrillCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 key, 4 integrity, 5 target, 6 source."})
 public class FiresafeCommand {
 }

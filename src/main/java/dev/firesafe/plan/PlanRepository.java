@@ -177,6 +177,37 @@ public class PlanRepository {
         return result;
     }
 
+    /** Names of the functions defined in the functions folder ({@code NAME.yaml}), sorted. */
+    public List<String> functionNames() {
+        Path dir = Path.of(config.functionsDir());
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
+                    .map(n -> n.substring(0, n.length() - ".yaml".length())).sorted().toList();
+        } catch (IOException e) {
+            throw FiresafeException.usage("cannot list " + dir.toAbsolutePath() + ": " + e.getMessage());
+        }
+    }
+
+    /** The triggers of function {@code name} as its file states them (checked), none when it has no file. */
+    public List<FunctionFile.TriggerSection> triggers(String name) {
+        checkName(name);
+        Path file = Path.of(config.functionsDir()).resolve(name + ".yaml");
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try {
+            FunctionFile f = YAML.readValue(file.toFile(), FunctionFile.class);
+            List<FunctionFile.TriggerSection> triggers = f == null || f.triggers() == null ? List.of() : f.triggers();
+            checkTriggers(file, triggers);
+            return triggers;
+        } catch (IOException e) {
+            throw FiresafeException.usage(file + ": not a valid function file: " + firstLine(e.getMessage()));
+        }
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "";

@@ -1,0 +1,103 @@
+package dev.firesafe.ops.health;
+
+import dev.firesafe.FiresafeException;
+import dev.firesafe.crypto.KeySource;
+import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.plan.Plan;
+import dev.firesafe.plan.PlanRepository;
+import io.smallrye.health.api.HealthRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Readiness: can this host make a backup now? Its function definitions load, its encryption key is readable
+ * (the public key in write-only mode), and every target it writes answers a listing in time. Messages name
+ * files and settings, never key material.
+ */
+@ApplicationScoped
+public class ReadinessChecks {
+
+    private final PlanRepository plans;
+    private final KeySource keys;
+    private final FiresafeConfig firesafe;
+    private final BackupListings listings;
+    private final HealthRegistry registry;
+
+    @Inject
+    public ReadinessChecks(PlanRepository plans, KeySource keys, FiresafeConfig firesafe, BackupListings listings,
+                           @Readiness HealthRegistry registry) {
+        this.plans = plans;
+        this.keys = keys;
+        this.firesafe = firesafe;
+        this.listings = listings;
+        this.registry = registry;
+    }
+
+    void register(@Observes StartupEvent start) {
+        registry.register("functions", this::functions);
+        registry.register("keys", this::keys);
+        registry.register("targets", this::targets);
+    }
+
+    HealthCheckResponse functions() {
+        HealthCheckResponseBuilder r = HealthCheckResponse.named("functions");
+        try {
+            List<String> names = plans.functionNames();
+            for (String name : names) {
+                plans.find(name, false);
+                plans.triggers(name);
+            }
+            return r.up().withData("functions", String.join(",", names)).build();
+        } catch (FiresafeException e) {
+            return r.down().withData("error", e.getMessage()).build();
+        }
+    }
+
+    HealthCheckResponse keys() {
+        HealthCheckResponseBuilder r = HealthCheckResponse.named("keys");
+        try {
+            keys.forBackup();
+            return r.up().build();
+        } catch (FiresafeException e) {
+            return r.down().withData("error", e.getMessage()).build();
+        }
+    }
+
+    HealthCheckResponse targets() {
+        HealthCheckResponseBuilder r = HealthCheckResponse.named("targets");
+        boolean up = true;
+        for (Plan plan : loadablePlans()) {
+            Set<String> uris = new LinkedHashSet<>(plan.targets().isEmpty() ? List.of(firesafe.defaultTarget())
+                    : plan.targets());
+            for (String uri : uris) {
+                BackupListings.Newest n = listings.newest(uri, plan.name());
+                up &= n.reachable();
+                r.withData(plan.name() + " " + n.target(), n.reachable() ? "reachable" : n.error());
+            }
+        }
+        return r.status(up).build();
+    }
+
+    private List<Plan> loadablePlans() {
+        try {
+            return plans.functionNames().stream().map(name -> {
+                try {
+                    return plans.find(name, false);
+                } catch (FiresafeException e) {
+                    return null; // reported by the functions check
+                }
+            }).filter(p -> p != null).toList();
+        } catch (FiresafeException e) {
+            return List.of();
+        }
+    }
+}

@@ -16,7 +16,6 @@ import dev.firesafe.target.Targets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -25,7 +24,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -52,9 +50,8 @@ public class DrillService {
 
     @Inject
     public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config,
-                        @ConfigProperty(name = "firesafe.drill.scratch-dir") Optional<String> scratchDir,
-                        Event<DrillFinished> finished) {
-        this(keys, restore, config, Path.of(scratchDir.filter(s -> !s.isBlank())
+                        DrillConfig drill, Event<DrillFinished> finished) {
+        this(keys, restore, config, Path.of(drill.scratchDir().filter(s -> !s.isBlank())
                 .orElse(System.getProperty("java.io.tmpdir"))));
         this.announcer = finished::fire;
     }

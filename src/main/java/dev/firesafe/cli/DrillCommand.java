@@ -38,7 +38,8 @@ class DrillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DrillResult r = drills.drill(plans.find(function, false), target, postgres);
+        // with --target, a function without a file is fine: `backup --source ... --target ...` makes such backups
+        DrillResult r = drills.drill(plans.find(function, target != null), target, postgres);
         if (json) {
             System.out.println(Json.of(r));
             return r.exitCode();

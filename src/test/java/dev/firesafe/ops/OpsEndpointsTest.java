@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.firesafe.FiresafeException;
+import dev.firesafe.backup.BackupId;
 import dev.firesafe.backup.BackupResult;
 import dev.firesafe.backup.BackupService;
 import dev.firesafe.backup.Progress;
@@ -136,6 +137,16 @@ class OpsEndpointsTest {
         return JSON.readTree(body);
     }
 
+    /** The value of the sample {@code series} (name and labels exactly) in Prometheus text output. */
+    private static double value(String metrics, String series) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).strip());
+            }
+        }
+        throw new AssertionError("no sample " + series + " in\n" + metrics);
+    }
+
     @Test
     void healthMetricsAndNotificationsFollowRealRuns() throws Exception {
         JsonNode live = health("/q/health/live", 200);
@@ -177,6 +188,9 @@ class OpsEndpointsTest {
                 + (double) run.bytesIn()), metrics);
         assertTrue(metrics.contains("firesafe_backup_files_total{function=\"nightly\"} 2.0"), metrics);
         assertTrue(metrics.contains("firesafe_backup_duration_seconds_count{function=\"nightly\"} 1"), metrics);
+        double newest = BackupId.time(run.id()).toEpochMilli() / 1000.0;
+        assertEquals(newest, value(metrics, "firesafe_backup_newest_timestamp_seconds" + fnTarget), 0.001,
+                "the newest backup as the target lists it");
 
         // a failed backup is announced to the webhook; the successful run and drill above were not (on-success off)
         Plan broken = nightly.withSources(List.of(SourceSpec.of(ROOT.resolve("missing").toString())));

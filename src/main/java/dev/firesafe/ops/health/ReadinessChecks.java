@@ -9,6 +9,7 @@ import io.smallrye.health.api.HealthRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import dev.firesafe.ops.Serving;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -42,7 +43,10 @@ public class ReadinessChecks {
         this.registry = registry;
     }
 
-    void register(@Observes StartupEvent start) {
+    void register(@Observes StartupEvent start, Serving serving) {
+        if (!serving.http()) {
+            return; // a one-shot command: nobody can ask, so no listing or parsing at start
+        }
         registry.register("functions", this::functions);
         registry.register("keys", this::keys);
         registry.register("targets", this::targets);

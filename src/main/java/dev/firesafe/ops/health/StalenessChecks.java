@@ -9,6 +9,7 @@ import io.smallrye.health.api.HealthRegistry;
 import io.smallrye.health.api.Wellness;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import dev.firesafe.ops.Serving;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -45,7 +46,10 @@ public class StalenessChecks {
     }
 
     /** Registers the checks of the functions defined at start; a broken folder shows in the readiness check. */
-    void register(@Observes StartupEvent start) {
+    void register(@Observes StartupEvent start, Serving serving) {
+        if (!serving.http()) {
+            return; // a one-shot command: nobody can ask, so no listing or parsing at start
+        }
         List<String> names;
         try {
             names = plans.functionNames();

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import dev.firesafe.ops.Serving;
 import jakarta.inject.Inject;
 
 import java.util.List;
@@ -38,7 +39,10 @@ public class NewestBackupGauges {
         this.listings = listings;
     }
 
-    void register(@Observes StartupEvent start) {
+    void register(@Observes StartupEvent start, Serving serving) {
+        if (!serving.http()) {
+            return; // a one-shot command: nobody can ask, so no listing or parsing at start
+        }
         List<String> names;
         try {
             names = plans.functionNames();

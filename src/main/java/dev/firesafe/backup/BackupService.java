@@ -34,7 +34,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -369,7 +368,7 @@ public class BackupService {
         Manifest m = new Manifest();
         m.backupId = id;
         m.plan = plan.name();
-        m.host = hostName();
+        m.host = dev.firesafe.io.HostName.current();
         m.started = started.toString();
         m.compression = plan.compression().id;
         m.firesafeVersion = Version.current();
@@ -411,18 +410,6 @@ public class BackupService {
             }
         }
         return roots;
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     static ExitCode exitCodeOf(BackupResult result) {

@@ -2,7 +2,7 @@ package dev.firesafe.ops.health;
 
 import dev.firesafe.FiresafeException;
 import dev.firesafe.crypto.KeySource;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.ops.Functions;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PlanRepository;
 import io.smallrye.health.api.HealthRegistry;
@@ -17,7 +17,6 @@ import org.eclipse.microprofile.health.Readiness;
 
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Readiness: can this host make a backup now? Its function definitions load, its encryption key is readable
@@ -29,16 +28,16 @@ public class ReadinessChecks {
 
     private final PlanRepository plans;
     private final KeySource keys;
-    private final FiresafeConfig firesafe;
+    private final Functions functions;
     private final BackupListings listings;
     private final HealthRegistry registry;
 
     @Inject
-    public ReadinessChecks(PlanRepository plans, KeySource keys, FiresafeConfig firesafe, BackupListings listings,
+    public ReadinessChecks(PlanRepository plans, KeySource keys, Functions functions, BackupListings listings,
                            @Readiness HealthRegistry registry) {
         this.plans = plans;
         this.keys = keys;
-        this.firesafe = firesafe;
+        this.functions = functions;
         this.listings = listings;
         this.registry = registry;
     }
@@ -79,29 +78,13 @@ public class ReadinessChecks {
     HealthCheckResponse targets() {
         HealthCheckResponseBuilder r = HealthCheckResponse.named("targets");
         boolean up = true;
-        for (Plan plan : loadablePlans()) {
-            Set<String> uris = new LinkedHashSet<>(plan.targets().isEmpty() ? List.of(firesafe.defaultTarget())
-                    : plan.targets());
-            for (String uri : uris) {
+        for (Plan plan : functions.loadablePlans()) {
+            for (String uri : new LinkedHashSet<>(functions.targetsOf(plan))) {
                 BackupListings.Newest n = listings.newest(uri, plan.name());
                 up &= n.reachable();
                 r.withData(plan.name() + " " + n.target(), n.reachable() ? "reachable" : n.error());
             }
         }
         return r.status(up).build();
-    }
-
-    private List<Plan> loadablePlans() {
-        try {
-            return plans.functionNames().stream().map(name -> {
-                try {
-                    return plans.find(name, false);
-                } catch (FiresafeException e) {
-                    return null; // reported by the functions check
-                }
-            }).filter(p -> p != null).toList();
-        } catch (FiresafeException e) {
-            return List.of();
-        }
     }
 }

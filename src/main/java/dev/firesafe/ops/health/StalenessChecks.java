@@ -1,7 +1,7 @@
 package dev.firesafe.ops.health;
 
 import dev.firesafe.FiresafeException;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.ops.Functions;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PlanRepository;
 import io.quarkus.runtime.StartupEvent;
@@ -17,7 +17,6 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * One health check per function, {@code backup-age NAME}: DOWN when the newest backup on any of its targets is
@@ -29,17 +28,17 @@ import java.util.List;
 public class StalenessChecks {
 
     private final PlanRepository plans;
-    private final FiresafeConfig firesafe;
+    private final Functions functions;
     private final HealthConfig config;
     private final BackupListings listings;
     private final HealthRegistry registry;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public StalenessChecks(PlanRepository plans, FiresafeConfig firesafe, HealthConfig config,
+    public StalenessChecks(PlanRepository plans, Functions functions, HealthConfig config,
                            BackupListings listings, @Wellness HealthRegistry registry) {
         this.plans = plans;
-        this.firesafe = firesafe;
+        this.functions = functions;
         this.config = config;
         this.listings = listings;
         this.registry = registry;
@@ -50,13 +49,7 @@ public class StalenessChecks {
         if (!serving.http()) {
             return; // a one-shot command: nobody can ask, so no listing or parsing at start
         }
-        List<String> names;
-        try {
-            names = plans.functionNames();
-        } catch (FiresafeException e) {
-            return;
-        }
-        for (String name : names) {
+        for (String name : functions.names()) {
             registry.register("backup-age " + name, () -> check(name));
         }
     }
@@ -77,8 +70,7 @@ public class StalenessChecks {
         Instant now = clock.instant();
         boolean up = true;
         long worstAge = -1;
-        List<String> targets = plan.targets().isEmpty() ? List.of(firesafe.defaultTarget()) : plan.targets();
-        for (String target : targets) {
+        for (String target : functions.targetsOf(plan)) {
             BackupListings.Newest newest = listings.newest(target, plan.name());
             String state;
             if (!newest.reachable()) {

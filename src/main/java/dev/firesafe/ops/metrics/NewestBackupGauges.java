@@ -1,10 +1,10 @@
 package dev.firesafe.ops.metrics;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.ops.Functions;
 import dev.firesafe.ops.health.BackupListings;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.Plan;
-import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.target.Targets;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +14,6 @@ import jakarta.enterprise.event.Observes;
 import dev.firesafe.ops.Serving;
 import jakarta.inject.Inject;
 
-import java.util.List;
 
 /**
  * {@code firesafe_backup_newest_timestamp_seconds{function,target}}: when the newest backup on each target of
@@ -26,15 +25,15 @@ import java.util.List;
 public class NewestBackupGauges {
 
     private final MeterRegistry registry;
-    private final PlanRepository plans;
+    private final Functions functions;
     private final FiresafeConfig firesafe;
     private final BackupListings listings;
 
     @Inject
-    public NewestBackupGauges(MeterRegistry registry, PlanRepository plans, FiresafeConfig firesafe,
+    public NewestBackupGauges(MeterRegistry registry, Functions functions, FiresafeConfig firesafe,
                               BackupListings listings) {
         this.registry = registry;
-        this.plans = plans;
+        this.functions = functions;
         this.firesafe = firesafe;
         this.listings = listings;
     }
@@ -43,21 +42,9 @@ public class NewestBackupGauges {
         if (!serving.http()) {
             return; // a one-shot command: nobody can ask, so no listing or parsing at start
         }
-        List<String> names;
-        try {
-            names = plans.functionNames();
-        } catch (FiresafeException e) {
-            return; // the readiness check reports an unreadable functions folder
-        }
         Targets targets = new Targets(firesafe);
-        for (String name : names) {
-            Plan plan;
-            try {
-                plan = plans.find(name, false);
-            } catch (FiresafeException e) {
-                continue;
-            }
-            for (String uri : plan.targets().isEmpty() ? List.of(firesafe.defaultTarget()) : plan.targets()) {
+        for (Plan plan : functions.loadablePlans()) {
+            for (String uri : functions.targetsOf(plan)) {
                 String label;
                 try {
                     label = targets.open(uri).describe();

@@ -3,12 +3,12 @@ package dev.firesafe.ops.notify;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.backup.BackupFinished;
 import dev.firesafe.drill.DrillFinished;
+import dev.firesafe.io.HostName;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,13 +35,13 @@ public class Notifier {
 
     void backupFinished(@Observes BackupFinished e) {
         if (!e.ok() || config.onSuccess()) {
-            webhook().ifPresent(w -> w.send(Notification.of(e, hostName(), Instant.now().toString())));
+            webhook().ifPresent(w -> w.send(Notification.of(e, HostName.current(), Instant.now().toString())));
         }
     }
 
     void drillFinished(@Observes DrillFinished e) {
         if (!e.ok() || config.onSuccess()) {
-            webhook().ifPresent(w -> w.send(Notification.of(e, hostName(), Instant.now().toString())));
+            webhook().ifPresent(w -> w.send(Notification.of(e, HostName.current(), Instant.now().toString())));
         }
     }
 
@@ -76,18 +76,6 @@ public class Notifier {
         } catch (IllegalArgumentException e) {
             // never echo the value: it is a secret
             throw FiresafeException.usage(origin + " is not an http(s) URL");
-        }
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
         }
     }
 }

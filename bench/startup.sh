@@ -7,6 +7,8 @@
 # sources it is the first thing the backup reads. Wall time needs a quiet machine; CPU time (user+sys of the
 # process) is printed too, because it barely moves when other jobs share the cores.
 # Usage: bash bench/startup.sh [RUNS] [extra java options...]   (default 7 runs; ./mvnw package first)
+# AppCDS: make an archive once with  java -XX:ArchiveClassesAtExit=firesafe.jsa -jar JAR list --target /tmp/x
+# then measure with  bash bench/startup.sh 7 -XX:SharedArchiveFile=firesafe.jsa
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-7}"

@@ -121,7 +121,7 @@ else
 fi
 
 # 7. Grafana dashboard and alert rules use only metric names Firesafe exports
-if out=$(python3 - <<'PY'
+if out=$(python3 - 2>&1 <<'PY'
 import json, re, pathlib
 src = "\n".join(p.read_text() for p in pathlib.Path("../src/main/java/dev/firesafe/ops/metrics").glob("*.java"))
 # Micrometer dots become underscores; counters gain _total, timers _seconds_*, base units a suffix

@@ -26,6 +26,7 @@ import dev.firesafe.target.LocalTarget;
 import dev.firesafe.target.Target;
 import dev.firesafe.target.Targets;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -33,7 +34,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
 
 /**
  * The one backup pipeline every trigger and command calls:
@@ -73,10 +74,13 @@ public class BackupService {
     private final Clock clock;
     private final PruneService retention;
     private final Targets opener;
+    private Consumer<BackupFinished> announcer = finished -> { };
 
     @Inject
-    public BackupService(FiresafeConfig config, KeySource keys, PruneService retention) {
+    public BackupService(FiresafeConfig config, KeySource keys, PruneService retention,
+                         Event<BackupFinished> finished) {
         this(config, keys, retention, Clock.systemUTC());
+        this.announcer = finished::fire;
     }
 
     public BackupService(FiresafeConfig config, KeySource keys) {
@@ -94,8 +98,53 @@ public class BackupService {
     /**
      * Runs {@code plan} once: its {@code before} hooks, the backup, then its {@code after} hooks, which run also
      * when the backup failed. Throws on a failure of hooks, sources, key or every target; reports partial failures.
+     * Either way a {@link BackupFinished} event tells observers (metrics, health, notifications) how it went.
      */
     public BackupResult run(Plan plan, Progress progress) {
+        Instant started = clock.instant();
+        try {
+            BackupResult result = runWithHooks(plan, progress);
+            announce(new BackupFinished(plan.name(), result, result.ok() ? null : "failed on "
+                    + result.targets().stream().filter(t -> !t.ok()).map(BackupResult.TargetResult::target).toList(),
+                    exitCodeOf(result), started, java.time.Duration.between(started, clock.instant()),
+                    result.targets().stream().map(BackupResult.TargetResult::target).toList()));
+            return result;
+        } catch (FiresafeException e) {
+            announce(new BackupFinished(plan.name(), null, e.getMessage(), e.exitCode(), started,
+                    java.time.Duration.between(started, clock.instant()), targetNames(plan)));
+            throw e;
+        } catch (RuntimeException e) {
+            announce(new BackupFinished(plan.name(), null, "internal error: " + e.getClass().getSimpleName(),
+                    ExitCode.FAILURE, started, java.time.Duration.between(started, clock.instant()),
+                    targetNames(plan)));
+            throw e;
+        }
+    }
+
+    /** Observers must never turn a finished backup into a failed one: their failures are logged only. */
+    private void announce(BackupFinished finished) {
+        try {
+            announcer.accept(finished);
+        } catch (RuntimeException e) {
+            LOG.warnf("an observer of the finished backup of plan %s failed: %s", finished.plan(), e);
+        }
+    }
+
+    /** The plan's targets as results name them, for a run that failed before it had any per-target result. */
+    private List<String> targetNames(Plan plan) {
+        List<String> uris = plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
+        List<String> names = new ArrayList<>();
+        for (String uri : uris) {
+            try {
+                names.add(opener.open(uri).describe());
+            } catch (RuntimeException e) {
+                names.add(uri);
+            }
+        }
+        return names;
+    }
+
+    private BackupResult runWithHooks(Plan plan, Progress progress) {
         if (plan.isEmpty()) {
             throw FiresafeException.usage("plan '" + plan.name() + "' has no sources");
         }
@@ -319,7 +368,7 @@ public class BackupService {
         Manifest m = new Manifest();
         m.backupId = id;
         m.plan = plan.name();
-        m.host = hostName();
+        m.host = dev.firesafe.io.HostName.current();
         m.started = started.toString();
         m.compression = plan.compression().id;
         m.firesafeVersion = Version.current();
@@ -361,18 +410,6 @@ public class BackupService {
             }
         }
         return roots;
-    }
-
-    private static String hostName() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     static ExitCode exitCodeOf(BackupResult result) {

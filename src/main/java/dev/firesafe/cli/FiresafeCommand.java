@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Encrypted, automated, offsite backups for self-hosted systems.",
         subcommands = {InitCommand.class, KeygenCommand.class, BackupCommand.class, ListCommand.class,
             VerifyCommand.class, RestoreCommand.class, PruneCommand.class, ServeCommand.class,
-            RunFunctionCommand.class},
+            RunFunctionCommand.class, DrillCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 key, 4 integrity, 5 target, 6 source."})
 public class FiresafeCommand {
 }

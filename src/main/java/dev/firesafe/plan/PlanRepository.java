@@ -73,15 +73,7 @@ public class PlanRepository {
         if (!Files.isDirectory(dir)) {
             throw FiresafeException.usage("functions folder " + dir.toAbsolutePath() + " does not exist");
         }
-        List<String> names;
-        try (var files = Files.list(dir)) {
-            names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
-                    .map(n -> n.substring(0, n.length() - ".yaml".length())).sorted().toList();
-        } catch (IOException e) {
-            throw FiresafeException.usage("cannot read functions folder " + dir.toAbsolutePath() + ": "
-                    + e.getMessage());
-        }
-        return names.stream().map(this::function).toList();
+        return functionNames().stream().map(this::function).toList();
     }
 
     /** The function {@code functions/NAME.yaml}: its plan (with overrides) and its checked triggers. */
@@ -208,6 +200,20 @@ public class PlanRepository {
             result = result.withCompression(Compression.byId(o.compression().get()));
         }
         return result;
+    }
+
+    /** Names of the functions defined in the functions folder ({@code NAME.yaml}), sorted. */
+    public List<String> functionNames() {
+        Path dir = Path.of(config.functionsDir());
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
+                    .map(n -> n.substring(0, n.length() - ".yaml".length())).sorted().toList();
+        } catch (IOException e) {
+            throw FiresafeException.usage("cannot list " + dir.toAbsolutePath() + ": " + e.getMessage());
+        }
     }
 
     private static String firstLine(String s) {

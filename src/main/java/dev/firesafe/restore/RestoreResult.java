@@ -1,8 +1,16 @@
 package dev.firesafe.restore;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.firesafe.archive.Manifest;
+
 import java.util.List;
 
-/** What a verify or restore found: the backup, how much it held, how long it took. */
+/**
+ * What a verify or restore found: the backup, how much it held, how long it took. {@code manifest} is the
+ * backup's own, already checked against the archive; drills compare the restored tree with it once more (it is
+ * not part of the {@code --json} output).
+ */
 public record RestoreResult(String id, String plan, String host, String created, long files, long bytes,
-                            long durationMs, String destination, List<String> warnings) {
+                            long durationMs, String destination, List<String> warnings,
+                            @JsonIgnore Manifest manifest) {
 }

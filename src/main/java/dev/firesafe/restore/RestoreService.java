@@ -111,7 +111,8 @@ public class RestoreService {
             return new RestoreResult(ref.id(), ref.plan(), report.manifest().host, report.manifest().started,
                     report.files(), report.bytes(), clock.millis() - started,
                     dest == null ? null : dest.toString(),
-                    report.manifest().warnings.stream().map(w -> w.path() + ": " + w.problem()).toList());
+                    report.manifest().warnings.stream().map(w -> w.path() + ": " + w.problem()).toList(),
+                    report.manifest());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw FiresafeException.usage("interrupted");

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Start-up of the packaged CLI (issue #7): medians of N cold-JVM runs of
+#   --help                       picocli only
+#   list on an empty target      config, CDI, target listing
+#   backup, to first byte read   from launching `java` until the first source byte is read
+# The first byte read is taken from a command source that writes a timestamp when it starts: with no folder
+# sources it is the first thing the backup reads. Wall time needs a quiet machine; CPU time (user+sys of the
+# process) is printed too, because it barely moves when other jobs share the cores.
+# Usage: bash bench/startup.sh [RUNS] [extra java options...]   (default 7 runs; ./mvnw package first)
+# AppCDS: make an archive once with  java -XX:ArchiveClassesAtExit=firesafe.jsa -jar JAR list --target /tmp/x
+# then measure with  bash bench/startup.sh 7 -XX:SharedArchiveFile=firesafe.jsa
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-7}"
+shift || true
+jar="target/quarkus-app/quarkus-run.jar"
+[ -f "$jar" ] || { echo "no $jar: run ./mvnw package -DskipTests first" >&2; exit 2; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+java=(java "-Duser.home=$work/home" "-Djava.io.tmpdir=$work" "$@" -jar "$jar")
+export FIRESAFE_MASTER_KEY
+FIRESAFE_MASTER_KEY="$("${java[@]}" keygen 2>/dev/null | tail -1)"
+
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%d", m}'; }
+
+declare -A wall cpu
+run() { # run LABEL ARGS...: one timed run; appends wall and CPU ms under LABEL
+  local label="$1"; shift
+  local t0; t0=$(now_ms)
+  /usr/bin/time -f "%U %S" -o "$work/cpu" "${java[@]}" "$@" >/dev/null 2>&1
+  wall[$label]+="$(( $(now_ms) - t0 )) "
+  cpu[$label]+="$(awk '{printf "%d", ($1 + $2) * 1000}' "$work/cpu") "
+  last_t0=$t0
+}
+
+for i in $(seq "$runs"); do
+  run help --help
+  run list list --target "$work/empty-target"
+  rm -f "$work/first-read"
+  run backup backup --command "probe.txt=date +%s%3N > $work/first-read; echo probe" --target "$work/target-$i"
+  wall[first]+="$(( $(cat "$work/first-read") - last_t0 )) "
+done
+report() {
+  printf '%-30s wall %6s ms  cpu %6s ms   (wall runs: %s)\n' "$1" "$(tr ' ' '\n' <<<"${wall[$2]}" | grep . | median)" \
+    "$( [ -n "${cpu[$2]:-}" ] && tr ' ' '\n' <<<"${cpu[$2]}" | grep . | median || echo -)" "${wall[$2]}"
+}
+report "--help" help
+report "list (empty target)" list
+report "backup: to first byte read" first
+report "backup: whole (tiny source)" backup

@@ -1,0 +1,65 @@
+package dev.firesafe.cli;
+
+import dev.firesafe.drill.DrillResult;
+import dev.firesafe.drill.DrillService;
+import dev.firesafe.plan.PlanRepository;
+import dev.firesafe.postgres.PostgresRestore;
+import jakarta.inject.Inject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "drill", description = "Restore drill: restore the latest backup of a function from each of its "
+        + "targets into a scratch folder (removed afterwards), check every file, report the time it took. Exits "
+        + "non-zero when any target fails.")
+class DrillCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", defaultValue = "default", paramLabel = "FUNCTION",
+            description = "Function (plan) to drill: functions/FUNCTION.yaml. Default: ${DEFAULT-VALUE}.")
+    String function;
+
+    @Option(names = "--target", paramLabel = "URI", description = "Drill only this target.")
+    String target;
+
+    @Option(names = "--postgres", paramLabel = "URL", description = "Also replay the backup's PostgreSQL dumps "
+            + "into this scratch server: postgresql://USER@HOST:PORT/ (one target at a time).")
+    String postgres;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Inject
+    PlanRepository plans;
+
+    @Inject
+    DrillService drills;
+
+    @Override
+    public Integer call() {
+        // with --target, a function without a file is fine: `backup --source ... --target ...` makes such backups
+        DrillResult r = drills.drill(plans.find(function, target != null), target, postgres);
+        if (json) {
+            System.out.println(Json.of(r));
+            return r.exitCode();
+        }
+        for (DrillResult.TargetDrill t : r.targets()) {
+            if (t.ok()) {
+                System.out.printf("ok      %s: backup %s (%s) restored and checked: %d files, %s in %s%n",
+                        t.target(), t.backupId(), t.backupCreated(), t.files(), Units.bytes(t.bytes()),
+                        Units.seconds(t.restoreMs()));
+            } else {
+                System.out.printf("FAILED  %s: %s%n", t.target(), t.error());
+                t.differences().forEach(d -> System.out.println("        " + d));
+            }
+            for (PostgresRestore.Replayed p : t.replayed()) {
+                System.out.printf("        replayed %s with %s%s%n", p.file(), p.tool(),
+                        p.errors() == 0 ? "" : " (" + p.errors() + " error(s) reported, e.g. " + p.firstErrors() + ")");
+            }
+        }
+        System.out.printf("drill of '%s': %s%n", r.plan(), r.ok() ? "PASSED, every target restores"
+                : "FAILED (exit " + r.exitCode() + ")");
+        return r.exitCode();
+    }
+}

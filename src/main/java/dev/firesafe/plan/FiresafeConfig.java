@@ -3,6 +3,8 @@ package dev.firesafe.plan;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import io.smallrye.config.WithConverter;
+import io.quarkus.runtime.configuration.DurationConverter;
 
 import java.util.List;
 import java.util.Map;
@@ -109,6 +111,7 @@ public interface FiresafeConfig {
 
         /** Timeout of one secrets-service request (connect and read). */
         @WithDefault("2s")
+        @WithConverter(DurationConverter.class)
         java.time.Duration tokenTimeout();
 
         /** Attempts at the secrets service before giving up (backoff doubles from retry-backoff). */
@@ -117,6 +120,7 @@ public interface FiresafeConfig {
 
         /** Connect and read timeout of one GitHub request. */
         @WithDefault("60s")
+        @WithConverter(DurationConverter.class)
         java.time.Duration timeout();
 
         /** Retries of one request after a 5xx answer or a dropped connection. */
@@ -125,10 +129,12 @@ public interface FiresafeConfig {
 
         /** First wait before a retry; doubles each time (5xx, dropped connections, secrets service). */
         @WithDefault("1s")
+        @WithConverter(DurationConverter.class)
         java.time.Duration retryBackoff();
 
         /** Most time one backup, list or prune may spend waiting out GitHub rate limits before it fails. */
         @WithDefault("15m")
+        @WithConverter(DurationConverter.class)
         java.time.Duration rateLimitBudget();
     }
 

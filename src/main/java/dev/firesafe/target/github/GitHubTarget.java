@@ -60,6 +60,24 @@ public final class GitHubTarget implements Target {
         return new GitHubTarget(location, client, config.partSize());
     }
 
+    /**
+     * One file of a repository as a stream, {@code github://OWNER/REPO/PATH/FILE?branch=B}: how backups of the
+     * original system (one file per backup, not a Firesafe target) are fetched for {@code restore --legacy-fernet}.
+     */
+    public static InputStream openFile(String uri, FiresafeConfig.GitHub config, UnaryOperator<String> env)
+            throws IOException {
+        GitHubTarget t = open(uri, config, env);
+        if (t.location.path().isEmpty()) {
+            throw FiresafeException.usage("'" + uri + "' names no file: use github://OWNER/REPO/PATH/FILE");
+        }
+        InputStream in = t.client.raw(t.location.path());
+        if (in == null) {
+            throw new TargetIOException(t.location.path() + " does not exist in github://" + t.location.owner()
+                    + "/" + t.location.repo(), null);
+        }
+        return new TargetInputStream(in, t.describe());
+    }
+
     @Override
     public String describe() {
         return location.toString();

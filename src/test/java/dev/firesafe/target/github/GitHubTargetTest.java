@@ -333,6 +333,37 @@ class GitHubTargetTest {
         assertEquals(List.of(), target().list(""));
     }
 
+    @Test
+    void anIndexOverOneMegabyteIsReadRawForUpdates() throws IOException {
+        List<BackupIndex.Entry> many = new ArrayList<>();
+        for (int i = 0; i < 6000; i++) {
+            String name = "p/" + String.format("%06d", i) + ".firesafe";
+            many.add(new BackupIndex.Entry(name, 1, List.of(new BackupIndex.Part(name, 1, "0".repeat(64),
+                    "0".repeat(40)))));
+        }
+        byte[] big = new BackupIndex(BackupIndex.FORMAT, many).toJson();
+        assertTrue(big.length > 1024 * 1024, "the emulator then omits the content, as GitHub does");
+        github.write("main", INDEX, big);
+        GitHubTarget t = target();
+        upload(t, "p/new.firesafe", bytes(10, 1));
+        assertEquals(4, t.requests(), "JSON read for the sha, raw read for the content, archive, index");
+        assertEquals(6001, target().list("").size());
+    }
+
+    @Test
+    void badTargetUrisAreUsageErrors() {
+        for (String bad : List.of("github://", "github://acme", "github://acme/vault/a/../b",
+                "github://acme/vault/x?ref=main")) {
+            dev.firesafe.FiresafeException e = assertThrows(dev.firesafe.FiresafeException.class,
+                    () -> GitHubLocation.parse(bad), bad);
+            assertEquals(dev.firesafe.ExitCode.USAGE, e.exitCode());
+        }
+        GitHubLocation l = GitHubLocation.parse("github://acme/vault/a/b?branch=feature/x");
+        assertEquals(new GitHubLocation("acme", "vault", "a/b", "feature/x"), l);
+        assertEquals("a/b/p/ID.firesafe", l.file("p/ID.firesafe"));
+        assertEquals("", GitHubLocation.parse("github://acme/vault").path());
+    }
+
     private static boolean hasCause(Throwable t, Class<?> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (type.isInstance(c)) {

@@ -112,10 +112,6 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
-    public synchronized int pendingFaults() {
-        return faults.size();
-    }
-
     /** Runs before every write is applied, with the repository path; a test can write as "another client". */
     public void beforeWrite(Consumer<String> hook) {
         beforeWrite = hook;

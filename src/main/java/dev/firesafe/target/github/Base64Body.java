@@ -29,10 +29,6 @@ final class Base64Body {
         return new SequenceInputStream(Collections.enumeration(pieces));
     }
 
-    static long length(String jsonWithoutContent, int len) {
-        return head(jsonWithoutContent).length + 4L * ((len + 2) / 3) + 2;
-    }
-
     private static byte[] head(String json) {
         String open = json.substring(0, json.lastIndexOf('}'));
         return (open + (open.trim().equals("{") ? "" : ",") + "\"content\":\"").getBytes(StandardCharsets.UTF_8);

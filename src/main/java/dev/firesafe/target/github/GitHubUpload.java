@@ -1,12 +1,10 @@
 package dev.firesafe.target.github;
 
-import dev.firesafe.target.Target;
+import dev.firesafe.target.PartBufferedUpload;
 import dev.firesafe.target.TargetIOException;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,65 +14,43 @@ import java.util.List;
  * with the backup's own name, sent at commit. Commit then adds the entry to the index: until that write succeeds
  * the files are invisible. Abort deletes the files it uploaded.
  */
-final class GitHubUpload extends OutputStream implements Target.Upload {
+final class GitHubUpload extends PartBufferedUpload {
 
     private static final Logger LOG = Logger.getLogger(GitHubUpload.class);
 
     private final String name;
     private final IndexStore.Snapshot known;
     private final GitHubTarget target;
-    private final byte[] buffer;
     private final List<BackupIndex.Part> parts = new ArrayList<>();
-    private int filled;
-    private long total;
-    private boolean finished;
     /** Set once the index write was tried: its outcome may be unknown after a dropped connection. */
     private boolean indexTried;
 
     GitHubUpload(String name, IndexStore.Snapshot known, GitHubTarget target) {
+        super(target.partSize());
         this.name = name;
         this.known = known;
         this.target = target;
-        this.buffer = new byte[target.partSize()];
     }
 
     @Override
-    public OutputStream stream() {
-        return this;
+    protected String where() {
+        return target.describe();
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[]{(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        if (finished) {
-            throw new TargetIOException("upload to " + target.describe() + " was aborted", null);
-        }
-        while (len > 0) {
-            if (filled == buffer.length) {
-                sendPart(name + String.format(".part%04d", parts.size() + 1));
-            }
-            int n = Math.min(len, buffer.length - filled);
-            System.arraycopy(b, off, buffer, filled, n);
-            filled += n;
-            total += n;
-            off += n;
-            len -= n;
-        }
+    protected void sendFullPart() throws IOException {
+        sendPart(name + String.format(".part%04d", parts.size() + 1));
     }
 
     private void sendPart(String file) throws IOException {
         String path = target.location().file(file);
         String blob;
         try {
-            blob = target.client().put(path, buffer, 0, filled, null, "firesafe: upload " + file);
+            blob = target.client().put(path, part, 0, filled, null, "firesafe: upload " + file);
         } catch (GitHubClient.ShaConflict e) {
             blob = ownEarlierAttempt(path, e);
         }
-        parts.add(new BackupIndex.Part(file, filled, Sha.sha256(buffer, 0, filled), blob));
+        parts.add(new BackupIndex.Part(file, filled, Sha.sha256(part, 0, filled), blob));
         filled = 0;
     }
 
@@ -83,17 +59,12 @@ final class GitHubUpload extends OutputStream implements Target.Upload {
      * connection) did write it, and it counts; anything else is someone else's file and is never overwritten.
      */
     private String ownEarlierAttempt(String path, GitHubClient.ShaConflict conflict) throws IOException {
-        String ours = Sha.gitBlob(buffer, 0, filled);
+        String ours = Sha.gitBlob(part, 0, filled);
         GitHubClient.FileInfo there = target.client().info(path);
         if (there != null && ours.equals(there.sha())) {
             return ours;
         }
         throw conflict;
-    }
-
-    @Override
-    public void close() {
-        // Nothing to send yet: the last part goes with commit(), which must come next (or abort()).
     }
 
     @Override
@@ -105,9 +76,9 @@ final class GitHubUpload extends OutputStream implements Target.Upload {
             if (parts.isEmpty()) {
                 sendPart(name);
             } else if (filled > 0) {
-                sendPart(name + String.format(".part%04d", parts.size() + 1));
+                sendFullPart();
             }
-            BackupIndex.Entry entry = new BackupIndex.Entry(name, total, List.copyOf(parts));
+            BackupIndex.Entry entry = new BackupIndex.Entry(name, written, List.copyOf(parts));
             indexTried = true;
             BackupIndex written = target.index().update(known, current -> {
                 BackupIndex.Entry existing = current.find(name).orElse(null);

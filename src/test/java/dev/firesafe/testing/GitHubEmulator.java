@@ -35,6 +35,7 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code Authorization: Bearer TOKEN} (or {@code token TOKEN}) is required: else 401 "Bad credentials"; a
  *       read-only token gets 403 on writes. A User-Agent is required (403 otherwise, as on GitHub).</li>
+ *   <li>GET {@code /repos/O/R} and {@code /repos/O/R/branches/B}: 200 or 404.</li>
  *   <li>GET {@code /repos/O/R/contents/PATH?ref=B}: JSON with base64 {@code content} and the file's git blob sha;
  *       files over 1 MB come with empty content and {@code encoding: none}; {@code Accept:
  *       application/vnd.github.raw} returns the bytes. 404 for a missing file, repository or ref.</li>
@@ -44,7 +45,7 @@ import java.util.function.Consumer;
  *   <li>Switchable faults, consumed one per request: rate limits (primary: 403 + x-ratelimit-remaining 0 +
  *       x-ratelimit-reset; secondary: 429 + retry-after), 502, and dropped connections.</li>
  * </ul>
- * Every request is counted per {@code METHOD contents|raw}; {@link #historyBytes()} sums every blob ever committed
+ * Every request is counted per {@code METHOD contents|raw|repo}; {@link #historyBytes()} sums every blob ever committed
  * (what git history keeps even after deletes).
  */
 public final class GitHubEmulator implements AutoCloseable {
@@ -172,7 +173,9 @@ public final class GitHubEmulator implements AutoCloseable {
             String method = ex.getRequestMethod();
             String accept = String.valueOf(ex.getRequestHeaders().getFirst("Accept"));
             boolean raw = accept.contains("vnd.github.raw");
-            calls.computeIfAbsent(method + (raw ? " raw" : " contents"), k -> new AtomicInteger()).incrementAndGet();
+            boolean contents = ex.getRequestURI().getRawPath().contains("/contents/");
+            calls.computeIfAbsent(method + (!contents ? " repo" : raw ? " raw" : " contents"),
+                    k -> new AtomicInteger()).incrementAndGet();
             byte[] body = ex.getRequestBody().readAllBytes();
             Fault fault = nextFault(method);
             if (fault == Fault.DROP_CONNECTION) {
@@ -196,8 +199,14 @@ public final class GitHubEmulator implements AutoCloseable {
                 send(ex, 401, message("Bad credentials"));
                 return;
             }
-            String prefix = "/repos/" + owner + "/" + repo + "/contents/";
+            String repoPath = "/repos/" + owner + "/" + repo;
+            String prefix = repoPath + "/contents/";
             String rawPath = ex.getRequestURI().getRawPath();
+            if (method.equals("GET") && (rawPath.equals(repoPath) || rawPath.startsWith(repoPath + "/branches/"))) {
+                repository(ex, rawPath.equals(repoPath) ? null : URLDecoder.decode(
+                        rawPath.substring((repoPath + "/branches/").length()), StandardCharsets.UTF_8));
+                return;
+            }
             if (!rawPath.startsWith(prefix)) {
                 send(ex, 404, message("Not Found"));
                 return;
@@ -245,6 +254,17 @@ public final class GitHubEmulator implements AutoCloseable {
             }
             case SERVER_ERROR -> send(ex, 502, message("Server Error"));
             default -> throw new IllegalStateException(fault.name());
+        }
+    }
+
+    private void repository(HttpExchange ex, String branch) throws IOException {
+        if (branch == null) {
+            send(ex, 200, JSON.createObjectNode().put("full_name", owner + "/" + repo).put("private", true)
+                    .put("default_branch", DEFAULT_BRANCH));
+        } else if (branches.containsKey(branch)) {
+            send(ex, 200, JSON.createObjectNode().put("name", branch));
+        } else {
+            send(ex, 404, message("Branch not found"));
         }
     }
 

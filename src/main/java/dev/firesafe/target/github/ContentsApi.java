@@ -28,6 +28,18 @@ public interface ContentsApi {
     String JSON = "application/vnd.github+json";
     String RAW = "application/vnd.github.raw";
 
+    /** The repository itself: tells "no backups yet" from "no such repository" when the index is missing. */
+    @GET
+    Response repository(@PathParam("owner") String owner, @PathParam("repo") String repo,
+                        @HeaderParam("Accept") String accept, @HeaderParam("Authorization") String authorization);
+
+    /** One branch, for the same reason. */
+    @GET
+    @Path("/branches/{branch}")
+    Response branch(@PathParam("owner") String owner, @PathParam("repo") String repo,
+                    @PathParam("branch") String branch, @HeaderParam("Accept") String accept,
+                    @HeaderParam("Authorization") String authorization);
+
     @GET
     @Path("/contents/{path}")
     Response get(@PathParam("owner") String owner, @PathParam("repo") String repo,

@@ -125,6 +125,18 @@ final class GitHubClient {
         }
     }
 
+    /** Fails clearly unless the repository (and the branch, if the target names one) exists for this token. */
+    void checkRepository() throws IOException {
+        String what = "cannot read " + location;
+        String auth = authorization();
+        Response r = send(what, () -> location.branch() == null
+                ? api.repository(location.owner(), location.repo(), ContentsApi.JSON, auth)
+                : api.branch(location.owner(), location.repo(), location.branch(), ContentsApi.JSON, auth));
+        try (r) {
+            expect(r, 200, what);
+        }
+    }
+
     /** Deletes the file if its blob sha is still {@code sha}; a missing file counts as deleted. */
     void delete(String file, String sha, String message) throws IOException {
         ObjectNode body = JSON.createObjectNode().put("message", message).put("sha", sha);

@@ -51,10 +51,17 @@ final class IndexStore {
         return new Snapshot(BackupIndex.parse(json, file + " in " + location), info.sha());
     }
 
-    /** The index for reading only (one call, raw: any size). */
+    /**
+     * The index for reading only (one call, raw: any size). Without an index the repository is checked (one more
+     * call), so a mistyped repository or branch is an error, not an empty listing.
+     */
     BackupIndex read() throws IOException {
         try (InputStream in = client.raw(file)) {
-            return in == null ? BackupIndex.empty() : BackupIndex.parse(in.readAllBytes(), file + " in " + location);
+            if (in == null) {
+                client.checkRepository();
+                return BackupIndex.empty();
+            }
+            return BackupIndex.parse(in.readAllBytes(), file + " in " + location);
         }
     }
 

@@ -106,7 +106,8 @@ class GitHubTargetTest {
         u.commit();
 
         assertEquals(1, github.calls("GET raw"), "the test's own listing");
-        assertEquals(4, github.totalCalls(), "the listing, then GET index, PUT archive, PUT index");
+        assertEquals(1, github.calls("GET repo"), "no index yet: the listing checked the repository exists");
+        assertEquals(5, github.totalCalls(), "the listing (2), then GET index, PUT archive, PUT index");
         assertEquals(1, github.calls("GET contents"));
         assertEquals(2, github.calls("PUT contents"));
         assertEquals(3, t.requests());
@@ -321,6 +322,12 @@ class GitHubTargetTest {
         TargetIOException e = assertThrows(TargetIOException.class,
                 () -> upload(target("github://acme/vault/x?branch=nope"), "p/a.firesafe", bytes(10, 1)));
         assertTrue(e.getMessage().contains("404"), e.getMessage());
+        TargetIOException list = assertThrows(TargetIOException.class,
+                () -> target("github://acme/vault/x?branch=nope").list(""));
+        assertTrue(list.getMessage().contains("branch nope"), list.getMessage());
+        TargetIOException repo = assertThrows(TargetIOException.class, () -> target("github://acme/vaul").list(""));
+        assertTrue(repo.getMessage().contains("acme/vaul exist"), repo.getMessage());
+        assertEquals(List.of(), target("github://acme/vault/empty").list(""), "an existing repository, no backups");
     }
 
     @Test

@@ -65,6 +65,7 @@ public final class GitHubEmulator implements AutoCloseable {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final AtomicLong historyBytes = new AtomicLong();
+    private final java.util.Set<String> droppedPaths = ConcurrentHashMap.newKeySet();
     private volatile String readOnlyToken;
     private volatile long maxFileSize = 100L * 1000 * 1000;
     private volatile int rateLimitSeconds = 30;
@@ -116,6 +117,11 @@ public final class GitHubEmulator implements AutoCloseable {
     /** Runs before every write is applied, with the repository path; a test can write as "another client". */
     public void beforeWrite(Consumer<String> hook) {
         beforeWrite = hook;
+    }
+
+    /** Writes to {@code path} get no answer: the connection is closed, as by a network failure. */
+    public void dropWritesTo(String path) {
+        droppedPaths.add(path);
     }
 
     /** Writes a file as another client would (a commit of its own), bypassing HTTP. */
@@ -213,6 +219,9 @@ public final class GitHubEmulator implements AutoCloseable {
             }
             String path = URLDecoder.decode(rawPath.substring(prefix.length()).replace("+", "%2B"),
                     StandardCharsets.UTF_8);
+            if (!method.equals("GET") && droppedPaths.contains(path)) {
+                return; // no answer at all
+            }
             switch (method) {
                 case "GET" -> get(ex, path, query(ex).getOrDefault("ref", DEFAULT_BRANCH), raw);
                 case "PUT", "DELETE" -> {

@@ -301,6 +301,31 @@ class GitHubTargetTest {
     }
 
     @Test
+    void aFailedMultiPartUploadDeletesItsParts() throws IOException {
+        settings.put("firesafe.github.part-size", "1024");
+        settings.put("firesafe.github.max-retries", "2");
+        upload(target(), "p/good.firesafe", bytes(10, 1));
+        byte[] index = github.file(INDEX);
+
+        Target.Upload u = target().create("p/a.firesafe");
+        u.stream().write(bytes(3000, 2)); // two full parts are sent while writing
+        assertNotNull(github.file("backups/p/a.firesafe.part0002"));
+        github.dropWritesTo("backups/p/a.firesafe.part0003");
+        TargetIOException e = assertThrows(TargetIOException.class, u::commit);
+        assertTrue(e.getMessage().contains("3 attempts failed"), e.getMessage());
+        assertEquals(List.of(INDEX, "backups/p/good.firesafe"), List.copyOf(github.files("main").keySet()),
+                "abort deleted the parts it had sent");
+
+        Target.Upload v = target().create("p/b.firesafe");
+        v.stream().write(bytes(3000, 3));
+        github.dropWritesTo(INDEX); // the index write's outcome is unknown to the client...
+        assertThrows(TargetIOException.class, v::commit);
+        assertArrayEquals(index, github.file(INDEX));
+        assertEquals(List.of(INDEX, "backups/p/good.firesafe"), List.copyOf(github.files("main").keySet()),
+                "...so abort read the index again, found no entry, and deleted the parts");
+    }
+
+    @Test
     void deleteRemovesTheIndexEntryThenTheFiles() throws IOException {
         settings.put("firesafe.github.part-size", "1024");
         upload(target(), "p/a.firesafe", bytes(3000, 1));

@@ -12,7 +12,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sun.net.httpserver.HttpServer;
+
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,12 +123,48 @@ class GitHubTargetIT {
         assertTrue(java.util.Arrays.equals(index, github.file("backups/firesafe-index.json")));
 
         Path file = Files.writeString(tmp.resolve("gh-token"), wrong + "\n");
-        Cli fromFile = cli.withoutEnv("GITHUB_TOKEN").env("GITHUB_TOKEN_FILE", file.toString());
+        // blank, not removed: a GITHUB_TOKEN inherited from the machine running the tests must not win either
+        Cli fromFile = cli.env("GITHUB_TOKEN", "").env("GITHUB_TOKEN_FILE", file.toString());
         Cli.Result denied2 = run(fromFile, ExitCode.TARGET.code, "list", "--target", TARGET);
         assertTrue(denied2.all().contains("GITHUB_TOKEN_FILE " + file), denied2.toString());
         assertFalse(denied2.all().contains(wrong));
         Files.writeString(file, TOKEN + "\n");
         run(fromFile, 0, "list", "--target", TARGET);
+    }
+
+    @Test
+    void aSecretsServiceThatIsStillBootingDelaysTheBackupInsteadOfFailingIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger asked = new AtomicInteger();
+        HttpServer vault = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        vault.createContext("/v1/secret/github", ex -> {
+            try (ex) {
+                if (asked.incrementAndGet() == 1) {
+                    release.await(60, TimeUnit.SECONDS); // the first request hangs, like the seed's vault at boot
+                }
+                byte[] body = TOKEN.getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        vault.setExecutor(threads);
+        vault.start();
+        try {
+            Path source = Trees.everyKind(tmp.resolve("data"));
+            Cli viaVault = cli.env("GITHUB_TOKEN", "").env("FIRESAFE_GITHUB_TOKEN_URL", "http://127.0.0.1:"
+                    + vault.getAddress().getPort() + "/v1/secret/github").env("FIRESAFE_GITHUB_TOKEN_TIMEOUT", "1s");
+            run(viaVault, 0, "backup", "--source", source.toString(), "--target", TARGET, "--json");
+            assertEquals(2, asked.get(), "the first request timed out, the second got the token");
+            assertEquals(1, JSON.readTree(run(viaVault, 0, "list", "--target", TARGET, "--json").stdout())
+                    .get("backups").size());
+        } finally {
+            release.countDown();
+            vault.stop(0);
+            threads.shutdownNow();
+        }
     }
 
     @Test

@@ -6,23 +6,14 @@ import dev.firesafe.ExitCode;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.GitHubEmulator;
+import dev.firesafe.testing.SecretsService;
 import dev.firesafe.testing.Trees;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,36 +125,14 @@ class GitHubTargetIT {
 
     @Test
     void aSecretsServiceThatIsStillBootingDelaysTheBackupInsteadOfFailingIt() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger asked = new AtomicInteger();
-        HttpServer vault = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        ExecutorService threads = Executors.newFixedThreadPool(4);
-        vault.createContext("/v1/secret/github", ex -> {
-            try (ex) {
-                if (asked.incrementAndGet() == 1) {
-                    release.await(60, TimeUnit.SECONDS); // the first request hangs, like the seed's vault at boot
-                }
-                byte[] body = TOKEN.getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(200, body.length);
-                ex.getResponseBody().write(body);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        vault.setExecutor(threads);
-        vault.start();
-        try {
+        try (SecretsService vault = new SecretsService(TOKEN, 1)) { // the first request hangs, like the seed's vault
             Path source = Trees.everyKind(tmp.resolve("data"));
-            Cli viaVault = cli.env("GITHUB_TOKEN", "").env("FIRESAFE_GITHUB_TOKEN_URL", "http://127.0.0.1:"
-                    + vault.getAddress().getPort() + "/v1/secret/github").env("FIRESAFE_GITHUB_TOKEN_TIMEOUT", "1s");
+            Cli viaVault = cli.env("GITHUB_TOKEN", "").env("FIRESAFE_GITHUB_TOKEN_URL", vault.url())
+                    .env("FIRESAFE_GITHUB_TOKEN_TIMEOUT", "1s");
             run(viaVault, 0, "backup", "--source", source.toString(), "--target", TARGET, "--json");
-            assertEquals(2, asked.get(), "the first request timed out, the second got the token");
+            assertEquals(2, vault.requests(), "the first request timed out, the second got the token");
             assertEquals(1, JSON.readTree(run(viaVault, 0, "list", "--target", TARGET, "--json").stdout())
                     .get("backups").size());
-        } finally {
-            release.countDown();
-            vault.stop(0);
-            threads.shutdownNow();
         }
     }
 

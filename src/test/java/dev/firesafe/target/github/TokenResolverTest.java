@@ -1,8 +1,8 @@
 package dev.firesafe.target.github;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.firesafe.target.TargetIOException;
 import dev.firesafe.testing.Fixtures;
+import dev.firesafe.testing.SecretsService;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,10 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Token lookup order and the secrets service: a real HTTP server that does not answer its first requests (as a
- * service still booting), so the resolver's timeout and bounded retries are what is tested.
+ * Token lookup order and the secrets service: a real HTTP server ({@link SecretsService}) that does not answer
+ * its first requests (as a service still booting), so the resolver's timeout and bounded retries are tested.
  */
 @QuarkusTest
 class TokenResolverTest {
@@ -44,37 +36,18 @@ class TokenResolverTest {
     @TempDir
     Path tmp;
 
-    private HttpServer service;
-    private final ExecutorService threads = Executors.newFixedThreadPool(8);
-    private final CountDownLatch release = new CountDownLatch(1);
-    private final AtomicInteger requests = new AtomicInteger();
-    private volatile int slowAnswers;
+    private SecretsService service;
     private final List<Duration> slept = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
     private final Map<String, String> settings = new HashMap<>();
 
+    private void startService(int hanging) throws IOException {
+        service = new SecretsService(TOKEN, hanging);
+        settings.put("firesafe.github.token-url", service.url());
+    }
+
     @BeforeEach
-    void start() throws IOException {
-        service = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        service.createContext("/secrets/github", ex -> {
-            try (ex) {
-                if (requests.incrementAndGet() <= slowAnswers) {
-                    // Hangs like a service that is not up yet: answers only when the test ends.
-                    release.await(30, TimeUnit.SECONDS);
-                }
-                byte[] body = (TOKEN + "\n").getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(200, body.length);
-                try (OutputStream out = ex.getResponseBody()) {
-                    out.write(body);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        service.setExecutor(threads);
-        service.start();
-        settings.put("firesafe.github.token-url", "http://127.0.0.1:" + service.getAddress().getPort()
-                + "/secrets/github?key=GITHUB_TOKEN");
+    void settings() {
         settings.put("firesafe.github.token-timeout", "300ms");
         settings.put("firesafe.github.token-attempts", "4");
         settings.put("firesafe.github.retry-backoff", "1s");
@@ -82,9 +55,9 @@ class TokenResolverTest {
 
     @AfterEach
     void stop() {
-        release.countDown();
-        service.stop(0);
-        threads.shutdownNow();
+        if (service != null) {
+            service.close();
+        }
     }
 
     private TokenResolver resolver() {
@@ -93,10 +66,10 @@ class TokenResolverTest {
 
     @Test
     void aSlowSecretsServiceDelaysButDoesNotFail() throws IOException {
-        slowAnswers = 2;
+        startService(2);
         GitHubToken token = resolver().resolve();
         assertTrue(token.appearsIn(TOKEN) && TOKEN.contains(token.authorization().substring(7)));
-        assertEquals(3, requests.get(), "two timed out, the third answered");
+        assertEquals(3, service.requests(), "two timed out, the third answered");
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), slept, "doubling backoff");
         assertTrue(token.origin().startsWith("secrets service http://127.0.0.1:"), token.origin());
         assertFalse(token.origin().contains("key=GITHUB_TOKEN"), "the query may hold secrets: not shown");
@@ -104,12 +77,12 @@ class TokenResolverTest {
     }
 
     @Test
-    void aSecretsServiceThatNeverAnswersFailsInBoundedTime() {
-        slowAnswers = Integer.MAX_VALUE;
+    void aSecretsServiceThatNeverAnswersFailsInBoundedTime() throws IOException {
+        startService(Integer.MAX_VALUE);
         long started = System.nanoTime();
         TargetIOException e = assertThrows(TargetIOException.class, () -> resolver().resolve());
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        assertEquals(4, requests.get());
+        assertEquals(4, service.requests());
         assertTrue(tookMs < 4 * 300 + 3000, "4 attempts of 300 ms, not a hang: took " + tookMs + " ms");
         assertTrue(e.getMessage().contains("after 4 attempts") && e.getMessage().contains("secrets service"),
                 e.getMessage());
@@ -117,6 +90,7 @@ class TokenResolverTest {
 
     @Test
     void theEnvironmentComesFirstThenTheFileThenTheService() throws IOException {
+        startService(0);
         Path file = Files.writeString(tmp.resolve("token"), "from-file\n");
         env.put("GITHUB_TOKEN", "from-env");
         env.put("GITHUB_TOKEN_FILE", file.toString());
@@ -125,7 +99,7 @@ class TokenResolverTest {
         GitHubToken fromFile = resolver().resolve();
         assertEquals("GITHUB_TOKEN_FILE " + file, fromFile.origin());
         assertEquals("Bearer from-file", fromFile.authorization());
-        assertEquals(0, requests.get(), "the service is not asked when a token is at hand");
+        assertEquals(0, service.requests(), "the service is not asked when a token is at hand");
         env.put("GITHUB_TOKEN_FILE", tmp.resolve("missing").toString());
         TargetIOException e = assertThrows(TargetIOException.class, () -> resolver().resolve());
         assertTrue(e.getMessage().contains(tmp.resolve("missing").toString()), e.getMessage());

@@ -28,6 +28,13 @@ public enum Compression {
         this.id = id;
     }
 
+    /**
+     * Input per zstd worker job. The library's default at level 3 (4x the 2 MiB window, 8 MiB) keeps several
+     * jobs' input and output buffers alive: peak RSS of a 1 GiB backup was 257-308 MiB with it, 153-169 MiB with
+     * 1 MiB jobs, for 0.2 % more output and no measurable change in time (bench tree, 2 cores).
+     */
+    private static final int ZSTD_JOB_SIZE = 1 << 20;
+
     public static Compression byId(String id) {
         for (Compression c : values()) {
             if (c.id.equals(id.toLowerCase(Locale.ROOT))) {
@@ -47,6 +54,7 @@ public enum Compression {
                 ZstdOutputStream z = new ZstdOutputStream(out, level);
                 if (workers > 0) {
                     z.setWorkers(workers);
+                    z.setJobSize(ZSTD_JOB_SIZE);
                 }
                 return z;
             case GZIP:

@@ -88,6 +88,14 @@ public interface FiresafeConfig {
 
         /** Object Lock retention in days from upload; needed with {@link #objectLockMode()}. */
         Optional<Integer> objectLockDays();
+
+        /**
+         * Multipart uploads under the target's prefix that were started longer ago than this are aborted after
+         * each successful backup: the parts a run left behind when the server or network died before it could
+         * abort them. Long enough never to touch another host's backup that is still running.
+         */
+        @WithDefault("24h")
+        String staleUploadAge();
     }
 
     /** Settings of {@code github://OWNER/REPO/PATH?branch=BRANCH} targets (README, "GitHub target"). */

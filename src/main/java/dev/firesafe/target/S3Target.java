@@ -1,6 +1,7 @@
 package dev.firesafe.target;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.plan.Durations;
 import dev.firesafe.plan.FiresafeConfig;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -23,6 +24,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -37,7 +39,9 @@ import java.util.function.UnaryOperator;
  * <p>Uploads stream as a multipart upload holding one part in memory at a time ({@code firesafe.s3.part-size});
  * an archive smaller than one part is sent with a single PutObject at commit. Parts of an unfinished multipart
  * upload are invisible to listings and reads, so the contract's "nothing visible before commit" holds; abort
- * removes them (a killed process leaves them for the bucket's lifecycle rule: see README). Commit checks that no
+ * removes them; those a killed process or a vanished server left behind are aborted after the next successful
+ * upload once older than {@code firesafe.s3.stale-upload-age} ({@link StaleUploads}), and a bucket lifecycle rule
+ * is the backstop (README). Commit checks that no
  * object has the name, completes the upload and confirms the object's size with HeadObject.
  */
 public final class S3Target implements Target {
@@ -51,14 +55,17 @@ public final class S3Target implements Target {
     private final int partSize;
     private final ObjectLockMode lockMode;
     private final int lockDays;
+    private final Duration staleUploadAge;
 
-    S3Target(S3Client s3, S3Location location, String endpoint, int partSize, ObjectLockMode lockMode, int lockDays) {
+    S3Target(S3Client s3, S3Location location, String endpoint, int partSize, ObjectLockMode lockMode, int lockDays,
+             Duration staleUploadAge) {
         this.s3 = s3;
         this.location = location;
         this.endpoint = endpoint;
         this.partSize = partSize;
         this.lockMode = lockMode;
         this.lockDays = lockDays;
+        this.staleUploadAge = staleUploadAge;
     }
 
     static S3Target open(S3Location location, FiresafeConfig.S3 config, UnaryOperator<String> env) {
@@ -84,7 +91,13 @@ public final class S3Target implements Target {
             }
         }
         return new S3Target(S3Clients.build(config, env), location, S3Clients.describeEndpoint(config),
-                config.partSize(), mode, days);
+                config.partSize(), mode, days, staleUploadAge(config));
+    }
+
+    /** 0 sweeps every unfinished upload under the prefix: only for a prefix that one host alone writes to. */
+    private static Duration staleUploadAge(FiresafeConfig.S3 config) {
+        String text = config.staleUploadAge().strip();
+        return text.matches("0[smhd]?") ? Duration.ZERO : Durations.parse("firesafe.s3.stale-upload-age", text);
     }
 
     @Override
@@ -245,6 +258,9 @@ public final class S3Target implements Target {
                 }
                 finished = true;
                 confirm();
+                // This upload is safe; now clear what earlier runs could not abort (server gone mid-upload).
+                StaleUploads.sweep(s3, location.bucket(), location.keyPrefix(), Instant.now().minus(staleUploadAge),
+                        describe());
             } catch (SdkException e) {
                 abort();
                 throw failure("cannot publish to", e);

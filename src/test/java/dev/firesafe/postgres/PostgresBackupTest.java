@@ -169,7 +169,7 @@ class PostgresBackupTest {
     }
 
     @Test
-    void perDatabaseCustomFormatDumpsAreStoredAsTheyCame() throws Exception {
+    void perDatabaseCustomFormatDumpsReplayWithPgRestoreIntoAnotherServer() throws Exception {
         PostgresSource pg = new PostgresSource("127.0.0.1", source.port(), "postgres", null, null,
                 List.of("shop", "notes"));
         assertTrue(backup(plan(pg), null).ok());
@@ -179,6 +179,22 @@ class PostgresBackupTest {
         for (String db : List.of("shop", "notes")) {
             byte[] head = Files.readAllBytes(folder.resolve(db + ".dump"));
             assertEquals("PGDMP", new String(head, 0, 5, StandardCharsets.US_ASCII), "pg_dump -Fc archive of " + db);
+        }
+
+        // A per-database dump carries no roles: as the runbook says, create them first, then replay.
+        try (PgCluster other = PgCluster.start(PgCluster.requireServer())) {
+            other.sql("postgres", "CREATE ROLE app_owner LOGIN");
+            List<PostgresRestore.Replayed> replayed = PostgresRestore.replay(out,
+                    new PostgresSource("127.0.0.1", other.port(), "postgres", null, null, List.of()),
+                    new PgClients(config(null).postgres().clientPaths()));
+            assertEquals(2, replayed.size(), replayed.toString());
+            assertTrue(replayed.stream().allMatch(r -> r.tool().startsWith("pg_restore") && r.errors() == 0),
+                    replayed.toString());
+            for (String table : TABLES) {
+                assertEquals(rows(source, table), rows(other, table), "rows of " + table);
+            }
+            assertEquals("app_owner", other.sql("postgres",
+                    "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'shop'").strip());
         }
     }
 

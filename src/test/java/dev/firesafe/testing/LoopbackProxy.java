@@ -10,14 +10,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a loopback server, with two faults a test can switch on:
  * <ul>
  *   <li>{@link #cutOnceAfter}: the first connection that has sent more than N response bytes is closed
  *       mid-stream (only object bodies are that large), once;</li>
+ *   <li>{@link #dieAfterRequestBytes}: once clients have sent more than N bytes in all, the proxy stops like a
+ *       crashed server: every open connection is closed and new ones are refused;</li>
  *   <li>{@link #requireAccessKey}: a connection whose first request is signed with another access key id gets
  *       S3's answer to an unknown key (403 InvalidAccessKeyId), since S3Mock itself accepts any credentials.</li>
  * </ul>
@@ -27,9 +32,13 @@ public final class LoopbackProxy implements AutoCloseable {
     private final int upstreamPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile long cutAfter = -1;
+    private volatile long dieAfter = -1;
+    private final AtomicLong requestBytes = new AtomicLong();
     private volatile String accessKey;
     private final AtomicInteger cuts = new AtomicInteger();
     private final AtomicBoolean sawRange = new AtomicBoolean();
+    private final List<String> lockHeaders = new CopyOnWriteArrayList<>();
+    private static final Pattern LOCK_HEADER = Pattern.compile("(?i)\r\n(x-amz-object-lock-[a-z-]+: [^\r]+)(?=\r\n)");
 
     public LoopbackProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -46,6 +55,16 @@ public final class LoopbackProxy implements AutoCloseable {
     public LoopbackProxy cutOnceAfter(long bytes) {
         cutAfter = bytes;
         return this;
+    }
+
+    public LoopbackProxy dieAfterRequestBytes(long bytes) {
+        dieAfter = bytes;
+        return this;
+    }
+
+    /** Whether {@link #dieAfterRequestBytes} has struck. */
+    public boolean died() {
+        return server.isClosed();
     }
 
     public LoopbackProxy requireAccessKey(String id) {
@@ -123,7 +142,16 @@ public final class LoopbackProxy implements AutoCloseable {
         return java.util.Arrays.copyOf(buf, n);
     }
 
+    /** The Object Lock headers (name: value) seen in requests, since S3Mock accepts but does not keep them. */
+    public List<String> objectLockHeaders() {
+        return List.copyOf(lockHeaders);
+    }
+
     private void noteRange(String text) {
+        Matcher m = LOCK_HEADER.matcher(text);
+        while (m.find()) {
+            lockHeaders.add(m.group(1));
+        }
         if (text.toLowerCase(Locale.ROOT).contains("\r\nrange: bytes=")) {
             sawRange.set(true);
         }
@@ -138,6 +166,11 @@ public final class LoopbackProxy implements AutoCloseable {
             while ((n = in.read(buf)) > 0) {
                 if (request) {
                     noteRange(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                    long die = dieAfter;
+                    if (die >= 0 && requestBytes.addAndGet(n) > die) {
+                        close();
+                        return;
+                    }
                 }
                 long limit = cutAfter;
                 if (!request && limit >= 0 && total + n > limit && cuts.compareAndSet(0, 1)) {

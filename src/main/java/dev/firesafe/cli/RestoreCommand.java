@@ -11,6 +11,8 @@ import dev.firesafe.restore.RestoreResult;
 import dev.firesafe.restore.LegacyFernetRestore;
 import dev.firesafe.restore.RestoreService;
 import dev.firesafe.FiresafeException;
+import dev.firesafe.io.Failures;
+import dev.firesafe.target.github.GitHubTarget;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
@@ -18,6 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,8 +54,9 @@ class RestoreCommand implements Runnable {
     boolean json;
 
     @Option(names = "--legacy-fernet", paramLabel = "FILE", description = "Restore a backup of the original system: "
-            + "a Fernet token holding a tar.gz (key from AITHER_MASTER_KEY or --legacy-key-file).")
-    Path legacyFernet;
+            + "a Fernet token holding a tar.gz (key from AITHER_MASTER_KEY or --legacy-key-file); a local path or "
+            + "github://OWNER/REPO/PATH/FILE?branch=BRANCH.")
+    String legacyFernet;
 
     @Option(names = "--legacy-key-file", paramLabel = "FILE", description = "File holding the Fernet key.")
     Path legacyKeyFile;
@@ -104,6 +109,29 @@ class RestoreCommand implements Runnable {
         }
     }
 
+    /** The token is ciphertext, so a temporary copy reveals nothing; it is removed after the restore. */
+    private Path fetchLegacyFromGitHub() {
+        Path copy = null;
+        try (InputStream in = GitHubTarget.openFile(legacyFernet, config.github(), System::getenv)) {
+            copy = Files.createTempFile("firesafe-legacy", ".fernet");
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            deleteQuietly(copy);
+            throw Failures.classify(e, "cannot fetch " + legacyFernet);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temp file of ciphertext; the OS cleans the temp folder eventually
+            }
+        }
+    }
+
     private void restoreLegacy() {
         String keyText;
         String origin;
@@ -119,7 +147,17 @@ class RestoreCommand implements Runnable {
             keyText = aitherMasterKey.filter(k -> !k.isBlank()).orElseThrow(() -> FiresafeException.key(
                     "--legacy-fernet needs the old key: set AITHER_MASTER_KEY or give --legacy-key-file"));
         }
-        LegacyFernetRestore.Result r = LegacyFernetRestore.restore(legacyFernet, keyText, origin, to, force);
+        LegacyFernetRestore.Result r;
+        if (legacyFernet.startsWith("github://")) {
+            Path fetched = fetchLegacyFromGitHub();
+            try {
+                r = LegacyFernetRestore.restore(fetched, keyText, origin, to, force);
+            } finally {
+                deleteQuietly(fetched);
+            }
+        } else {
+            r = LegacyFernetRestore.restore(Path.of(legacyFernet), keyText, origin, to, force);
+        }
         if (json) {
             System.out.println(Json.of(r));
         } else {

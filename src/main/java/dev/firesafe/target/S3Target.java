@@ -24,7 +24,6 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -180,49 +179,24 @@ public final class S3Target implements Target {
         }
     }
 
-    private final class S3Upload extends OutputStream implements Upload {
+    private final class S3Upload extends PartBufferedUpload {
         private final String key;
-        private final byte[] part = new byte[partSize];
         private final List<CompletedPart> parts = new ArrayList<>();
-        private int filled;
-        private long written;
         private String uploadId;
-        private boolean finished; // committed or aborted
 
         S3Upload(String key) {
+            super(partSize);
             this.key = key;
         }
 
         @Override
-        public OutputStream stream() {
-            return this;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[]{(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (finished) {
-                throw new TargetIOException("upload to " + describe() + " was aborted", null);
-            }
-            while (len > 0) {
-                int n = Math.min(len, part.length - filled);
-                System.arraycopy(b, off, part, filled, n);
-                filled += n;
-                written += n;
-                off += n;
-                len -= n;
-                if (filled == part.length) {
-                    sendPart();
-                }
-            }
+        protected String where() {
+            return describe();
         }
 
         /** Uploads the buffered bytes as the next part, starting the multipart upload with the first one. */
-        private void sendPart() throws IOException {
+        @Override
+        protected void sendFullPart() throws IOException {
             try {
                 if (uploadId == null) {
                     CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
@@ -261,11 +235,6 @@ public final class S3Target implements Target {
         }
 
         @Override
-        public void close() {
-            // Nothing to do: the last part is sent by commit(), which must come next (or abort()).
-        }
-
-        @Override
         public void commit() throws IOException {
             if (finished) {
                 return;
@@ -282,7 +251,7 @@ public final class S3Target implements Target {
                     putWhole();
                 } else {
                     if (filled > 0) {
-                        sendPart();
+                        sendFullPart();
                     }
                     s3.completeMultipartUpload(c -> c.bucket(location.bucket()).key(key).uploadId(uploadId)
                             .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));

@@ -2,6 +2,7 @@ package dev.firesafe.target;
 
 import dev.firesafe.FiresafeException;
 import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.target.github.GitHubTarget;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -15,18 +16,28 @@ import java.util.function.UnaryOperator;
  */
 public final class Targets {
 
-    static final String KNOWN = "file://, s3://BUCKET/PREFIX, or a plain path";
+    static final String KNOWN = "file://, s3://BUCKET/PREFIX, github://OWNER/REPO/PATH?branch=BRANCH, or a plain path";
 
     private final FiresafeConfig.S3 s3;
+    private final FiresafeConfig.GitHub github;
     private final UnaryOperator<String> env;
 
     public Targets(FiresafeConfig config) {
-        this(config.s3(), System::getenv);
+        this(config, System::getenv);
     }
 
     /** {@code env} stands in for the process environment (credentials, *_FILE variables); tests pass their own. */
+    public Targets(FiresafeConfig config, UnaryOperator<String> env) {
+        this(config.s3(), config.github(), env);
+    }
+
     public Targets(FiresafeConfig.S3 s3, UnaryOperator<String> env) {
+        this(s3, null, env);
+    }
+
+    private Targets(FiresafeConfig.S3 s3, FiresafeConfig.GitHub github, UnaryOperator<String> env) {
         this.s3 = s3;
+        this.github = github;
         this.env = env;
     }
 
@@ -48,6 +59,11 @@ public final class Targets {
                 }
             case "s3":
                 return S3Target.open(S3Location.parse(uri), s3, env);
+            case "github":
+                if (github == null) {
+                    throw FiresafeException.usage("github:// targets need the firesafe.github settings");
+                }
+                return GitHubTarget.open(uri, github, env);
             default:
                 throw FiresafeException.usage("unknown target scheme '" + scheme + "' in '" + uri
                         + "'; known: " + KNOWN);

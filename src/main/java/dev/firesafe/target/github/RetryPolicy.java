@@ -1,0 +1,101 @@
+package dev.firesafe.target.github;
+
+import dev.firesafe.target.TargetIOException;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * When to try a GitHub request again and how long to wait first. Two separate allowances, because the causes
+ * differ: transient failures (5xx, dropped connections, timeouts) get {@code maxRetries} retries per request with
+ * doubling backoff; rate limits are waited out as GitHub asks, but all waits of one target together stay within
+ * {@code rateLimitBudget}, so a long reset time fails the run clearly instead of stalling it for an hour.
+ */
+final class RetryPolicy {
+
+    /** GitHub documents "wait at least one minute" for secondary limits that name no time. */
+    static final Duration SECONDARY_LIMIT_WAIT = Duration.ofMinutes(1);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+    private final int maxRetries;
+    private final Duration backoff;
+    private final Duration rateLimitBudget;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private Duration rateLimitWaited = Duration.ZERO;
+
+    RetryPolicy(int maxRetries, Duration backoff, Duration rateLimitBudget, Clock clock, Sleeper sleeper) {
+        this.maxRetries = maxRetries;
+        this.backoff = backoff;
+        this.rateLimitBudget = rateLimitBudget;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    int maxRetries() {
+        return maxRetries;
+    }
+
+    /** Waits before transient-failure retry number {@code retry} (1-based): backoff, 2x, 4x... capped at 1 min. */
+    void backOff(int retry, String what) throws TargetIOException {
+        Duration wait = backoff.multipliedBy(1L << Math.min(retry - 1, 20));
+        sleep(wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait, what);
+    }
+
+    /**
+     * The wait a rate-limit answer asks for, or null if the answer is not a rate limit. {@code retryAfter},
+     * {@code remaining} and {@code reset} are the raw header values (may be null).
+     */
+    Duration rateLimitWait(int status, String retryAfter, String remaining, String reset, String body) {
+        if (status != 403 && status != 429) {
+            return null;
+        }
+        if (retryAfter != null) {
+            try {
+                return Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim())));
+            } catch (NumberFormatException e) {
+                return SECONDARY_LIMIT_WAIT;
+            }
+        }
+        if ("0".equals(remaining == null ? null : remaining.trim()) && reset != null) {
+            try {
+                Instant at = Instant.ofEpochSecond(Long.parseLong(reset.trim()));
+                Duration until = Duration.between(clock.instant(), at);
+                return until.isNegative() ? Duration.ZERO : until.plusSeconds(1); // the reset second itself
+            } catch (NumberFormatException e) {
+                return SECONDARY_LIMIT_WAIT;
+            }
+        }
+        if (status == 429 || (body != null && body.toLowerCase(java.util.Locale.ROOT).contains("rate limit"))) {
+            return SECONDARY_LIMIT_WAIT;
+        }
+        return null; // a plain 403: permissions, not a limit
+    }
+
+    /** Waits out a rate limit if the budget allows it, else fails saying how long GitHub asked to wait. */
+    void waitForRateLimit(Duration wait, String what) throws TargetIOException {
+        Duration left = rateLimitBudget.minus(rateLimitWaited);
+        if (wait.compareTo(left) > 0) {
+            throw new TargetIOException(what + ": GitHub's rate limit asks to wait " + seconds(wait)
+                    + " (until " + clock.instant().plus(wait).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "), more than the "
+                    + seconds(left.isNegative() ? Duration.ZERO : left) + " left of firesafe.github.rate-limit-budget ("
+                    + seconds(rateLimitBudget) + "); try again later or raise the budget", null);
+        }
+        rateLimitWaited = rateLimitWaited.plus(wait);
+        sleep(wait, what);
+    }
+
+    private void sleep(Duration d, String what) throws TargetIOException {
+        try {
+            sleeper.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetIOException(what + ": interrupted while waiting to retry", e);
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toSeconds() + " s";
+    }
+}

@@ -64,7 +64,7 @@ import java.util.function.Consumer;
 public class BackupService {
 
     private static final Logger LOG = Logger.getLogger(BackupService.class);
-    static final int CHUNK = 1 << 20;
+    static final int CHUNK = Streams.STAGE_BUFFER;
     static final int PIPE_DEPTH = 4;
     private static final int TAR_BUFFER = 256 * 1024;
     static final java.time.Duration HOOK_TIMEOUT = java.time.Duration.ofHours(1);

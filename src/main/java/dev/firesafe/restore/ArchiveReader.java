@@ -1,5 +1,6 @@
 package dev.firesafe.restore;
 
+import dev.firesafe.io.Streams;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Manifest;
@@ -38,7 +39,7 @@ final class ArchiveReader {
     record Report(Manifest manifest, long files, long bytes) {
     }
 
-    private final byte[] buffer = new byte[1 << 20];
+    private final byte[] buffer = new byte[Streams.STAGE_BUFFER];
     private final MessageDigest sha256;
     private final AtomicLong bytes = new AtomicLong();
     private final LongConsumer onBytes;

@@ -1,5 +1,6 @@
 package dev.firesafe.restore;
 
+import dev.firesafe.io.Streams;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class FileWriterThread {
 
-    static final int BUFFER = 1 << 20;
+    static final int BUFFER = Streams.STAGE_BUFFER;
     static final int BUFFERS = 8;
     private static final int RECHECK_MS = 50;
 

@@ -84,7 +84,7 @@ public class RestoreService {
         String what = "backup " + ref.id() + " in " + target.describe();
         try (InputStream raw = target.open(ref.objectName())) {
             ArchiveCipher.Decrypted decrypted = ArchiveCipher.decrypt(raw, key, ref.id(), what);
-            ChunkPipe pipe = new ChunkPipe(1 << 20, 4);
+            ChunkPipe pipe = new ChunkPipe(Streams.STAGE_BUFFER, 4);
             FutureTask<Void> pump = new FutureTask<>(() -> {
                 OutputStream out = pipe.sink();
                 try {

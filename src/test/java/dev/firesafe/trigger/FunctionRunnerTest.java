@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,6 +101,64 @@ class FunctionRunnerTest {
         assertEquals(1, maxRunning.get());
         assertEquals(2, finished.size());
         assertNull(r.snapshot("web").queued());
+    }
+
+    @Test
+    void exclusiveWorkIsSkippedAndCountedWhileABackupIsGoing() throws Exception {
+        FunctionRunner r = runner(this::blockingBackup);
+        FunctionRunner.Run backup = r.request("web", "timer", Policy.SKIP_IF_BUSY).orElseThrow();
+        awaitStarted();
+        AtomicInteger drills = new AtomicInteger();
+        assertFalse(r.exclusive("web", "drill", drills::incrementAndGet));
+        assertEquals(1, r.snapshot("web").skipped());
+        release.countDown();
+        backup.done().get(30, TimeUnit.SECONDS);
+        assertEquals(0, drills.get(), "the drill never ran beside the backup");
+    }
+
+    @Test
+    void aBackupRequestedDuringExclusiveWorkWaitsForItAndATimerIsSkipped() throws Exception {
+        FunctionRunner r = runner(this::blockingBackup);
+        CountDownLatch drillStarted = new CountDownLatch(1);
+        CountDownLatch drillRelease = new CountDownLatch(1);
+        AtomicInteger overlaps = new AtomicInteger();
+        assertTrue(r.exclusive("web", "drill", () -> {
+            drillStarted.countDown();
+            try {
+                assertTrue(drillRelease.await(30, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            overlaps.addAndGet(running.get());
+        }));
+        assertTrue(drillStarted.await(30, TimeUnit.SECONDS));
+        assertEquals(Optional.empty(), r.request("web", "timer", Policy.SKIP_IF_BUSY));
+        assertFalse(r.exclusive("web", "drill", () -> { }), "a second drill does not overlap the first");
+        assertEquals(2, r.snapshot("web").skipped());
+        FunctionRunner.Run queued = r.request("web", "http", Policy.COALESCE).orElseThrow();
+        assertEquals(RunState.Status.QUEUED, r.snapshot("web").queued().status());
+        assertEquals(0, started.get(), "the backup waits for the drill");
+        drillRelease.countDown();
+        awaitStarted(); // starts once the drill returned
+        release.countDown();
+        assertEquals(RunState.Status.SUCCEEDED, queued.done().get(30, TimeUnit.SECONDS).status());
+        assertEquals(0, overlaps.get());
+        // the function is free again: a drill after the backup runs
+        CountDownLatch again = new CountDownLatch(1);
+        assertTrue(r.exclusive("web", "drill", again::countDown));
+        assertTrue(again.await(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void exclusiveWorkThatThrowsFreesTheFunction() throws Exception {
+        FunctionRunner r = runner(this::blockingBackup);
+        assertTrue(r.exclusive("web", "drill", () -> {
+            throw new IllegalStateException("no key reads backups");
+        }));
+        release.countDown();
+        // the request below either finds the drill still holding the function (queues behind it) or not: both run
+        RunState done = r.request("web", "http", Policy.COALESCE).orElseThrow().done().get(30, TimeUnit.SECONDS);
+        assertEquals(RunState.Status.SUCCEEDED, done.status());
     }
 
     @Test

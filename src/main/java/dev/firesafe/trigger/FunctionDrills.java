@@ -4,6 +4,10 @@ import dev.firesafe.drill.DrillService;
 import dev.firesafe.plan.FunctionDefinition;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A function's scheduled restore drill (trigger type {@code drill}), run through {@link FunctionRunner} so it never
@@ -14,6 +18,7 @@ import jakarta.inject.Inject;
 public class FunctionDrills {
 
     static final String TRIGGER = "drill";
+    private static final Logger LOG = Logger.getLogger(FunctionDrills.class);
 
     private final FunctionRunner runner;
     private final DrillService drills;
@@ -24,8 +29,14 @@ public class FunctionDrills {
         this.drills = drills;
     }
 
-    /** Starts a drill of every target of {@code function} unless it is busy; false when skipped. */
-    public boolean request(FunctionDefinition function) {
-        return runner.exclusive(function.name(), TRIGGER, () -> drills.drill(function.plan(), null, null));
+    /**
+     * Starts a drill of every target of {@code function} unless it is busy; empty when skipped, else completes
+     * when the drill has ended and reported.
+     */
+    public Optional<CompletableFuture<Void>> request(FunctionDefinition function) {
+        return runner.exclusive(function.name(), TRIGGER, () -> {
+            LOG.infof("function %s: drill started (drill trigger)", function.name());
+            drills.drill(function.plan(), null, null);
+        });
     }
 }

@@ -141,17 +141,18 @@ public class FunctionRunner {
      * Runs {@code work} (a drill) on a worker when {@code function} has no run going or queued and no other
      * exclusive work; otherwise skips it, counts it as skipped and returns false. Until {@code work} returns, a
      * timer request is skipped and any other request queues a run that starts afterwards. {@code work} reports
-     * its own outcome; an exception from it is logged here.
+     * its own outcome; an exception from it is logged here. The future completes when {@code work} has ended.
      */
-    public boolean exclusive(String function, String trigger, Runnable work) {
+    public Optional<CompletableFuture<Void>> exclusive(String function, String trigger, Runnable work) {
         Slot slot = slots.computeIfAbsent(function, f -> new Slot());
         synchronized (slot) {
             if (slot.busy()) {
                 skip(function, trigger, slot);
-                return false;
+                return Optional.empty();
             }
             slot.exclusive = trigger;
         }
+        CompletableFuture<Void> ended = new CompletableFuture<>();
         Runnable guarded = () -> {
             try {
                 work.run();
@@ -164,6 +165,7 @@ public class FunctionRunner {
                         scheduleStart(function, slot);
                     }
                 }
+                ended.complete(null);
             }
         };
         try {
@@ -172,9 +174,9 @@ public class FunctionRunner {
             synchronized (slot) {
                 slot.exclusive = null; // shutting down: nothing started, so nothing holds the function
             }
-            return false;
+            return Optional.empty();
         }
-        return true;
+        return Optional.of(ended);
     }
 
     private static void skip(String function, String trigger, Slot slot) {

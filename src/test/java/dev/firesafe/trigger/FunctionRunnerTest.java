@@ -10,13 +10,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,7 +109,7 @@ class FunctionRunnerTest {
         FunctionRunner.Run backup = r.request("web", "timer", Policy.SKIP_IF_BUSY).orElseThrow();
         awaitStarted();
         AtomicInteger drills = new AtomicInteger();
-        assertFalse(r.exclusive("web", "drill", drills::incrementAndGet));
+        assertTrue(r.exclusive("web", "drill", drills::incrementAndGet).isEmpty());
         assertEquals(1, r.snapshot("web").skipped());
         release.countDown();
         backup.done().get(30, TimeUnit.SECONDS);
@@ -122,7 +122,7 @@ class FunctionRunnerTest {
         CountDownLatch drillStarted = new CountDownLatch(1);
         CountDownLatch drillRelease = new CountDownLatch(1);
         AtomicInteger overlaps = new AtomicInteger();
-        assertTrue(r.exclusive("web", "drill", () -> {
+        CompletableFuture<Void> drill = r.exclusive("web", "drill", () -> {
             drillStarted.countDown();
             try {
                 assertTrue(drillRelease.await(30, TimeUnit.SECONDS));
@@ -130,33 +130,33 @@ class FunctionRunnerTest {
                 Thread.currentThread().interrupt();
             }
             overlaps.addAndGet(running.get());
-        }));
+        }).orElseThrow();
         assertTrue(drillStarted.await(30, TimeUnit.SECONDS));
         assertEquals(Optional.empty(), r.request("web", "timer", Policy.SKIP_IF_BUSY));
-        assertFalse(r.exclusive("web", "drill", () -> { }), "a second drill does not overlap the first");
+        assertTrue(r.exclusive("web", "drill", () -> { }).isEmpty(), "a second drill does not overlap the first");
         assertEquals(2, r.snapshot("web").skipped());
         FunctionRunner.Run queued = r.request("web", "http", Policy.COALESCE).orElseThrow();
         assertEquals(RunState.Status.QUEUED, r.snapshot("web").queued().status());
         assertEquals(0, started.get(), "the backup waits for the drill");
         drillRelease.countDown();
+        drill.get(30, TimeUnit.SECONDS);
         awaitStarted(); // starts once the drill returned
         release.countDown();
         assertEquals(RunState.Status.SUCCEEDED, queued.done().get(30, TimeUnit.SECONDS).status());
         assertEquals(0, overlaps.get());
         // the function is free again: a drill after the backup runs
-        CountDownLatch again = new CountDownLatch(1);
-        assertTrue(r.exclusive("web", "drill", again::countDown));
-        assertTrue(again.await(30, TimeUnit.SECONDS));
+        AtomicInteger again = new AtomicInteger();
+        r.exclusive("web", "drill", again::incrementAndGet).orElseThrow().get(30, TimeUnit.SECONDS);
+        assertEquals(1, again.get());
     }
 
     @Test
     void exclusiveWorkThatThrowsFreesTheFunction() throws Exception {
         FunctionRunner r = runner(this::blockingBackup);
-        assertTrue(r.exclusive("web", "drill", () -> {
+        r.exclusive("web", "drill", () -> {
             throw new IllegalStateException("no key reads backups");
-        }));
+        }).orElseThrow().get(30, TimeUnit.SECONDS);
         release.countDown();
-        // the request below either finds the drill still holding the function (queues behind it) or not: both run
         RunState done = r.request("web", "http", Policy.COALESCE).orElseThrow().done().get(30, TimeUnit.SECONDS);
         assertEquals(RunState.Status.SUCCEEDED, done.status());
     }

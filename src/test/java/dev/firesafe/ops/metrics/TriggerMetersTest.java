@@ -42,7 +42,7 @@ class TriggerMetersTest {
             runner.request("web", "message", Policy.COALESCE); // joins it: coalesced
             runner.request("web", "message", Policy.COALESCE); // joins it: coalesced
             runner.request("web", "timer", Policy.SKIP_IF_BUSY); // skipped
-            runner.exclusive("web", "drill", () -> { }); // skipped
+            assertTrue(runner.exclusive("web", "drill", () -> { }).isEmpty()); // skipped
 
             assertEquals(2.0, count(registry, "firesafe.trigger.skipped", "web"));
             assertEquals(2.0, count(registry, "firesafe.trigger.coalesced", "web"));

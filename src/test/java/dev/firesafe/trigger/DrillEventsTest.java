@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.plan.FunctionDefinition;
+import dev.firesafe.testing.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -65,14 +65,9 @@ class DrillEventsTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Map<String, String> config = new HashMap<>();
-            config.put("firesafe.triggers.mode", "serve"); // as dev.firesafe.cli.ProcessMode sets it for serve
+            Map<String, String> config = Fixtures.appConfig(KEY, ROOT);
+            config.put("firesafe.triggers.mode", "serve"); // as dev.firesafe.cli.ProcessMode sets them for serve
             config.put("quarkus.scheduler.start-mode", "forced");
-            config.put("firesafe.functions-dir", ROOT.resolve("functions").toString());
-            config.put("firesafe.master-key", KEY.toEscrowText());
-            config.put("firesafe.default-key-file", ROOT.resolve("no-key-file").toString());
-            config.put("firesafe.target", ROOT.resolve("default-target").toString());
-            config.put("firesafe.drill.scratch-dir", ROOT.resolve("scratch").toString());
             return config;
         }
     }

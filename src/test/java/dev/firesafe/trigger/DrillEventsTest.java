@@ -53,7 +53,10 @@ class DrillEventsTest {
         }
     }
 
-    /** Serve mode with one function "weekly": a drill trigger with the default schedule, no backup yet. */
+    /**
+     * Serve mode with a function "weekly" (a drill trigger with the default schedule, no backup yet) and a function
+     * "often" whose drill trigger fires every second.
+     */
     public static class Setup implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -62,6 +65,8 @@ class DrillEventsTest {
                 Files.writeString(ROOT.resolve("data/a.txt"), "alpha".repeat(100));
                 dev.firesafe.testing.Functions.write(ROOT.resolve("functions"), "weekly", ROOT.resolve("data"),
                         ROOT.resolve("target"), "  - type: drill\n  - type: http\n");
+                dev.firesafe.testing.Functions.write(ROOT.resolve("functions"), "often", ROOT.resolve("data"),
+                        ROOT.resolve("target"), "  - type: drill\n    every: 1s\n");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -104,7 +109,7 @@ class DrillEventsTest {
 
         // no backup yet: the drill fails, loudly
         drills.request(weekly).orElseThrow().get(120, TimeUnit.SECONDS);
-        JsonNode failed = await(events, "drill.failed");
+        JsonNode failed = await(events, "drill.failed", "weekly");
         assertEquals("weekly", failed.get("subject").asText());
         JsonNode data = failed.get("data");
         assertEquals("weekly", data.get("plan").asText());
@@ -120,7 +125,7 @@ class DrillEventsTest {
         assertEquals(1, status.of("weekly").orElseThrow().skipped());
 
         drills.request(weekly).orElseThrow().get(120, TimeUnit.SECONDS);
-        JsonNode completed = await(events, "drill.completed").get("data");
+        JsonNode completed = await(events, "drill.completed", "weekly").get("data");
         JsonNode target = completed.get("targets").get(0);
         assertTrue(target.get("ok").asBoolean(), completed.toString());
         assertEquals(done.backupId(), target.get("backupId").asText());
@@ -129,6 +134,9 @@ class DrillEventsTest {
         assertTrue(completed.get("restoreMs").asLong() >= 0, completed.toString());
         assertEquals(0, completed.get("exitCode").asInt());
         assertTrue(completed.get("error").isNull(), completed.toString());
+        // the scheduler fires drill triggers by themselves: "often" has no backup, so its drills fail
+        JsonNode scheduled = await(events, "drill.failed", "often").get("data");
+        assertTrue(scheduled.get("error").asText().contains("no backups of plan 'often'"), scheduled.toString());
         String all = events.received().stream().map(Message::getPayload).reduce("", String::concat);
         assertFalse(all.contains(KEY.toEscrowText()), "no key material in events");
 
@@ -137,17 +145,17 @@ class DrillEventsTest {
         assertTrue(metrics.contains("firesafe_trigger_coalesced_total{function=\"weekly\"} 0.0"), metrics);
     }
 
-    /** The first event of {@code type} on the sink, waiting for it up to 30 s. */
-    private static JsonNode await(InMemorySink<String> sink, String type) throws IOException {
+    /** The first event of {@code type} about {@code subject} on the sink, waiting for it up to 30 s. */
+    private static JsonNode await(InMemorySink<String> sink, String type, String subject) throws IOException {
         Instant deadline = Instant.now().plusSeconds(30);
         while (true) {
             for (Message<String> m : List.copyOf(sink.received())) {
                 JsonNode event = JSON.readTree(m.getPayload());
-                if (event.get("type").asText().equals(type)) {
+                if (event.get("type").asText().equals(type) && event.get("subject").asText().equals(subject)) {
                     return event;
                 }
             }
-            assertTrue(Instant.now().isBefore(deadline), "no " + type + " event on backup-events: "
+            assertTrue(Instant.now().isBefore(deadline), "no " + type + " event of " + subject + ": "
                     + sink.received().stream().map(Message::getPayload).toList());
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }

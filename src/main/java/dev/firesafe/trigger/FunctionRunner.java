@@ -156,8 +156,11 @@ public class FunctionRunner {
         Runnable guarded = () -> {
             try {
                 work.run();
+            } catch (FiresafeException e) {
+                LOG.errorf("function %s: %s failed (exit %d): %s", function, trigger, e.exitCode().code,
+                        e.getMessage());
             } catch (RuntimeException e) {
-                LOG.errorf("function %s: %s failed: %s", function, trigger, e.getMessage());
+                LOG.errorf(e, "function %s: %s failed unexpectedly", function, trigger);
             } finally {
                 synchronized (slot) {
                     slot.exclusive = null;

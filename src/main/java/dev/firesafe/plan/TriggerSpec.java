@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * One checked trigger of a function file. {@code timer}: {@code every} (30s, 5m, 6h, 1d) or {@code cron} (five
- * Unix fields, {@code quarkus.scheduler.cron-type=unix}); neither means every 6 hours. {@code startup}: optional
+ * Unix fields, {@code quarkus.scheduler.cron-type=unix}); neither means every 6 hours. {@code drill}: a restore
+ * drill on the same kind of schedule, {@code every} or {@code cron}; neither means weekly. {@code startup}: optional
  * {@code delay} and {@code catch-up}. {@code message} and {@code http}: no options. A key that does not belong to
  * the trigger's type is an error, so a misplaced {@code every:} under {@code startup} is not silently ignored.
  */
@@ -22,10 +23,19 @@ public record TriggerSpec(Kind kind, Duration every, String cron, Duration delay
 
     /** The schedule of a timer that names none, and the catch-up age of a function with no timer. */
     public static final Duration DEFAULT_EVERY = Duration.ofHours(6);
+    /** The schedule of a drill that names none: weekly (issue #7). */
+    public static final Duration DEFAULT_DRILL_EVERY = Duration.ofDays(7);
 
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
-    public enum Kind { TIMER, STARTUP, MESSAGE, HTTP }
+    public enum Kind {
+        TIMER, STARTUP, MESSAGE, HTTP, DRILL;
+
+        /** Whether triggers of this kind fire on a schedule ({@code every} or {@code cron}). */
+        public boolean scheduled() {
+            return this == TIMER || this == DRILL;
+        }
+    }
 
     /** Checks every trigger of {@code file}; messages name the file, the trigger's position and the key. */
     public static List<TriggerSpec> parseAll(String file, List<FunctionFile.TriggerSection> sections) {
@@ -41,22 +51,23 @@ public record TriggerSpec(Kind kind, Duration every, String cron, Duration delay
 
     static TriggerSpec parse(String where, FunctionFile.TriggerSection t) {
         if (t == null || t.type() == null) {
-            throw FiresafeException.usage(where + ": 'type' is missing (timer, startup, message or http)");
+            throw FiresafeException.usage(where + ": 'type' is missing (timer, startup, message, http or drill)");
         }
         Kind kind = switch (t.type()) {
             case "timer" -> Kind.TIMER;
             case "startup" -> Kind.STARTUP;
             case "message" -> Kind.MESSAGE;
             case "http" -> Kind.HTTP;
+            case "drill" -> Kind.DRILL;
             default -> throw FiresafeException.usage(where + ": type '" + t.type()
-                    + "' is not one of timer, startup, message, http");
+                    + "' is not one of timer, startup, message, http, drill");
         };
         if (t.channel() != null && !t.channel().equals("backup-requests")) {
             // one incoming channel feeds every function; its connector and address are configuration
             throw FiresafeException.usage(where + ": channel '" + t.channel() + "' is not 'backup-requests' "
                     + "(configure the broker address with mp.messaging.incoming.backup-requests.*)");
         }
-        if (kind != Kind.TIMER) {
+        if (!kind.scheduled()) {
             refuse(where, t.type(), "every", t.every());
             refuse(where, t.type(), "cron", t.cron());
         }
@@ -68,7 +79,8 @@ public record TriggerSpec(Kind kind, Duration every, String cron, Duration delay
             refuse(where, t.type(), "channel", t.channel());
         }
         return switch (kind) {
-            case TIMER -> timer(where, t);
+            case TIMER -> scheduled(Kind.TIMER, where, t, DEFAULT_EVERY);
+            case DRILL -> scheduled(Kind.DRILL, where, t, DEFAULT_DRILL_EVERY);
             case STARTUP -> new TriggerSpec(kind, null, null,
                     t.delay() == null ? Duration.ZERO : Durations.parse(where + ": delay", t.delay()),
                     Boolean.TRUE.equals(t.catchUp()));
@@ -76,9 +88,10 @@ public record TriggerSpec(Kind kind, Duration every, String cron, Duration delay
         };
     }
 
-    private static TriggerSpec timer(String where, FunctionFile.TriggerSection t) {
+    private static TriggerSpec scheduled(Kind kind, String where, FunctionFile.TriggerSection t,
+                                         Duration defaultEvery) {
         if (t.every() != null && t.cron() != null) {
-            throw FiresafeException.usage(where + ": a timer takes 'every' or 'cron', not both");
+            throw FiresafeException.usage(where + ": a " + t.type() + " trigger takes 'every' or 'cron', not both");
         }
         if (t.cron() != null) {
             try {
@@ -87,10 +100,10 @@ public record TriggerSpec(Kind kind, Duration every, String cron, Duration delay
                 throw FiresafeException.usage(where + ": cron '" + t.cron() + "' is not a 5-field Unix cron "
                         + "expression like '0 3 * * *' (" + e.getMessage() + ")");
             }
-            return new TriggerSpec(Kind.TIMER, null, t.cron(), null, false);
+            return new TriggerSpec(kind, null, t.cron(), null, false);
         }
-        Duration every = t.every() == null ? DEFAULT_EVERY : Durations.parse(where + ": every", t.every());
-        return new TriggerSpec(Kind.TIMER, every, null, null, false);
+        Duration every = t.every() == null ? defaultEvery : Durations.parse(where + ": every", t.every());
+        return new TriggerSpec(kind, every, null, null, false);
     }
 
     private static void refuse(String where, String type, String key, Object value) {
@@ -100,8 +113,9 @@ public record TriggerSpec(Kind kind, Duration every, String cron, Duration delay
     }
 
     /**
-     * How often this timer fires: {@code every}, or for a cron the gap between its next two fire times after
-     * {@code now}. Empty for other kinds.
+     * How often this backup timer fires: {@code every}, or for a cron the gap between its next two fire times
+     * after {@code now}. Empty for other kinds, drills included: a drill's schedule says nothing about how old
+     * the newest backup may be.
      */
     public Optional<Duration> interval(ZonedDateTime now) {
         if (kind != Kind.TIMER) {
@@ -123,6 +137,7 @@ public record TriggerSpec(Kind kind, Duration every, String cron, Duration delay
                     + (catchUp ? " (catch-up only)" : "");
             case MESSAGE -> "message on backup-requests";
             case HTTP -> "http POST /functions/NAME";
+            case DRILL -> "drill " + (every != null ? "every " + Durations.format(every) : "cron '" + cron + "'");
         };
     }
 }

@@ -55,10 +55,18 @@ public class BackupEvents {
         data.put("exitCode", run.exitCode());
         data.put("error", run.error());
         String type = run.status() == RunState.Status.SUCCEEDED ? "backup.completed" : "backup.failed";
-        String json = CloudEvent.toJson(UUID.randomUUID().toString(), SOURCE, type, (String) data.get("plan"), data);
+        publish(events, type, (String) data.get("plan"), data, "run " + run.id());
+    }
+
+    /**
+     * Sends one structured-mode CloudEvent on {@code backup-events}; a broker that refuses it is logged, never
+     * thrown back into the run or drill that ended ({@code what} names it in the log).
+     */
+    static void publish(Emitter<String> events, String type, String subject, Map<String, Object> data, String what) {
+        String json = CloudEvent.toJson(UUID.randomUUID().toString(), SOURCE, type, subject, data);
         events.send(json).whenComplete((ok, failure) -> {
             if (failure != null) {
-                LOG.warnf("could not publish %s of run %s on backup-events: %s", type, run.id(), failure.getMessage());
+                LOG.warnf("could not publish %s of %s on backup-events: %s", type, what, failure.getMessage());
             }
         });
     }

@@ -30,6 +30,10 @@ import java.util.function.Consumer;
  * most two runs); timer and startup requests that find the function busy are skipped. It keeps the last run of
  * each function, the skipped and coalesced counts, and recent runs by id.
  *
+ * <p>Other work on a function's backups (a scheduled restore drill) goes through {@link #exclusive}: it takes the
+ * same slot, so it never overlaps a backup of that function; it is skipped and counted when the function is busy,
+ * and a backup requested meanwhile waits for it (timers: skipped).
+ *
  * <p>A queued run starts after the debounce window ({@code firesafe.triggers.debounce}), so a burst that arrives
  * over a few seconds still gives one run.
  */
@@ -66,9 +70,15 @@ public class FunctionRunner {
     private static final class Slot {
         Run running;
         Run pending;
+        /** The trigger of the exclusive work (a drill) holding the function, or null. */
+        String exclusive;
         long skipped;
         long coalesced;
         RunState last;
+
+        boolean busy() {
+            return running != null || pending != null || exclusive != null;
+        }
     }
 
     private final RunAction action;
@@ -106,11 +116,8 @@ public class FunctionRunner {
     public Optional<Run> request(String function, String trigger, Policy policy) {
         Slot slot = slots.computeIfAbsent(function, f -> new Slot());
         synchronized (slot) {
-            boolean busy = slot.running != null || slot.pending != null;
-            if (busy && policy == Policy.SKIP_IF_BUSY) {
-                slot.skipped++;
-                LOG.infof("function %s: %s trigger skipped, a run is %s (%d skipped so far)", function, trigger,
-                        slot.running != null ? "going" : "queued", slot.skipped);
+            if (slot.busy() && policy == Policy.SKIP_IF_BUSY) {
+                skip(function, trigger, slot);
                 return Optional.empty();
             }
             if (slot.pending != null) {
@@ -123,11 +130,63 @@ public class FunctionRunner {
                 runs.put(run.id(), run);
             }
             slot.pending = run;
-            if (slot.running == null) {
+            if (slot.running == null && slot.exclusive == null) {
                 scheduleStart(function, slot);
             }
             return Optional.of(run);
         }
+    }
+
+    /**
+     * Runs {@code work} (a drill) on a worker when {@code function} has no run going or queued and no other
+     * exclusive work; otherwise skips it, counts it as skipped and returns false. Until {@code work} returns, a
+     * timer request is skipped and any other request queues a run that starts afterwards. {@code work} reports
+     * its own outcome; an exception from it is logged here. The future completes when {@code work} has ended.
+     */
+    public Optional<CompletableFuture<Void>> exclusive(String function, String trigger, Runnable work) {
+        Slot slot = slots.computeIfAbsent(function, f -> new Slot());
+        synchronized (slot) {
+            if (slot.busy()) {
+                skip(function, trigger, slot);
+                return Optional.empty();
+            }
+            slot.exclusive = trigger;
+        }
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        Runnable guarded = () -> {
+            try {
+                work.run();
+            } catch (FiresafeException e) {
+                LOG.errorf("function %s: %s failed (exit %d): %s", function, trigger, e.exitCode().code,
+                        e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "function %s: %s failed unexpectedly", function, trigger);
+            } finally {
+                synchronized (slot) {
+                    slot.exclusive = null;
+                    if (slot.pending != null) {
+                        scheduleStart(function, slot);
+                    }
+                }
+                ended.complete(null);
+            }
+        };
+        try {
+            workers.execute(guarded);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            synchronized (slot) {
+                slot.exclusive = null; // shutting down: nothing started, so nothing holds the function
+            }
+            return Optional.empty();
+        }
+        return Optional.of(ended);
+    }
+
+    private static void skip(String function, String trigger, Slot slot) {
+        slot.skipped++;
+        LOG.infof("function %s: %s trigger skipped, %s (%d skipped so far)", function, trigger,
+                slot.running != null ? "a run is going" : slot.pending != null ? "a run is queued"
+                        : "a " + slot.exclusive + " is going", slot.skipped);
     }
 
     public Optional<RunState> run(String id) {

@@ -11,14 +11,19 @@ import java.util.Optional;
 
 /**
  * The read side of the function host, for {@code GET /functions}, health checks and metrics: per function its
- * triggers, next timer fire, the run going or queued, the last finished run and the skipped and coalesced counts.
+ * triggers, next timer fire, next drill, the run going or queued, the last finished run and the skipped and coalesced counts.
  */
 @ApplicationScoped
 public class FunctionStatus {
 
-    /** One function's state; {@code running}, {@code queued}, {@code lastRun} and {@code nextFire} may be null. */
+    /**
+     * One function's state; {@code running}, {@code queued}, {@code lastRun}, {@code nextFire} and
+     * {@code nextDrill} may be null. {@code skipped} counts timer, startup and drill triggers that found the
+     * function busy.
+     */
     @io.quarkus.runtime.annotations.RegisterForReflection
-    public record View(String name, String plan, List<String> triggers, Instant nextFire, RunState running,
+    public record View(String name, String plan, List<String> triggers, Instant nextFire, Instant nextDrill,
+                       RunState running,
                        RunState queued, RunState lastRun, long skipped, long coalesced) {
     }
 
@@ -44,7 +49,8 @@ public class FunctionStatus {
     private View view(FunctionDefinition f) {
         FunctionRunner.Snapshot s = runner.snapshot(f.name());
         return new View(f.name(), f.plan().name(), f.triggers().stream().map(TriggerSpec::describe).toList(),
-                timers.nextFireTime(f.name()).orElse(null), s.running(), s.queued(), s.last(), s.skipped(),
+                timers.nextFireTime(f.name()).orElse(null),
+                timers.nextFireTime(f.name(), TriggerSpec.Kind.DRILL).orElse(null), s.running(), s.queued(), s.last(), s.skipped(),
                 s.coalesced());
     }
 }

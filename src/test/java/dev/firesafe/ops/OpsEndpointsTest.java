@@ -14,6 +14,7 @@ import dev.firesafe.drill.DrillService;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.testing.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -27,7 +28,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -96,12 +96,7 @@ class OpsEndpointsTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Map<String, String> config = new HashMap<>();
-            config.put("firesafe.functions-dir", ROOT.resolve("functions").toString());
-            config.put("firesafe.master-key", KEY.toEscrowText());
-            config.put("firesafe.default-key-file", ROOT.resolve("no-key-file").toString());
-            config.put("firesafe.target", ROOT.resolve("default-target").toString());
-            config.put("firesafe.drill.scratch-dir", ROOT.resolve("scratch").toString());
+            Map<String, String> config = Fixtures.appConfig(KEY, ROOT);
             config.put("firesafe.notify.url", "http://127.0.0.1:" + WEBHOOK.getAddress().getPort()
                     + "/notify/token-123");
             return config;

@@ -74,6 +74,36 @@ class TriggerFileTest {
     }
 
     @Test
+    void drillsAreScheduledLikeTimersWeeklyByDefaultAndSayNothingAboutBackupAge() throws IOException {
+        FunctionDefinition f = repository(Map.of("web", PLAN + """
+                triggers:
+                  - type: drill
+                  - type: drill
+                    every: 1d
+                  - type: drill
+                    cron: "0 4 * * 0"
+                """)).functions().get(0);
+        assertEquals(List.of(
+                new TriggerSpec(TriggerSpec.Kind.DRILL, Duration.ofDays(7), null, null, false),
+                new TriggerSpec(TriggerSpec.Kind.DRILL, Duration.ofDays(1), null, null, false),
+                new TriggerSpec(TriggerSpec.Kind.DRILL, null, "0 4 * * 0", null, false)), f.triggers());
+        assertEquals("drill every 7d", f.triggers().get(0).describe());
+        assertEquals("drill cron '0 4 * * 0'", f.triggers().get(2).describe());
+        // staleness and catch-up follow the backup timers only
+        ZonedDateTime noon = ZonedDateTime.of(2026, 11, 24, 12, 0, 0, 0, ZoneOffset.UTC);
+        assertEquals(Optional.empty(), f.triggers().get(1).interval(noon));
+    }
+
+    @Test
+    void badDrillSchedulesAreRefused() throws IOException {
+        assertTrue(refused("  - type: drill\n    cron: \"61 * * * *\"\n").getMessage().contains("cron '61 * * * *'"));
+        assertTrue(refused("  - type: drill\n    every: 1d\n    cron: \"0 4 * * 0\"\n").getMessage()
+                .contains("a drill trigger takes 'every' or 'cron', not both"));
+        assertTrue(refused("  - type: drill\n    catch-up: true\n").getMessage()
+                .contains("'catch-up' does not apply to a drill trigger"));
+    }
+
+    @Test
     void badCronIsRefused() throws IOException {
         String m = refused("  - type: timer\n    cron: \"61 * * * *\"\n").getMessage();
         assertTrue(m.contains("triggers[0]") && m.contains("cron '61 * * * *'"), m);

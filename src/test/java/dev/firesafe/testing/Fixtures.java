@@ -40,6 +40,20 @@ public final class Fixtures {
         return config(values);
     }
 
+    /**
+     * Overrides for a {@code @QuarkusTest} profile whose application keeps everything under {@code root}: functions
+     * in {@code root/functions}, master key {@code key}, default target and drill scratch folders there too.
+     */
+    public static Map<String, String> appConfig(MasterKey key, Path root) {
+        Map<String, String> config = new HashMap<>();
+        config.put("firesafe.functions-dir", root.resolve("functions").toString());
+        config.put("firesafe.master-key", key.toEscrowText());
+        config.put("firesafe.default-key-file", root.resolve("no-key-file").toString());
+        config.put("firesafe.target", root.resolve("default-target").toString());
+        config.put("firesafe.drill.scratch-dir", root.resolve("scratch").toString());
+        return config;
+    }
+
     public static BackupService backupService(MasterKey key, Path scratch) {
         FiresafeConfig config = configWithKey(key, scratch);
         return new BackupService(config, new KeySource(config));

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,64 @@ class FunctionRunnerTest {
         assertEquals(1, maxRunning.get());
         assertEquals(2, finished.size());
         assertNull(r.snapshot("web").queued());
+    }
+
+    @Test
+    void exclusiveWorkIsSkippedAndCountedWhileABackupIsGoing() throws Exception {
+        FunctionRunner r = runner(this::blockingBackup);
+        FunctionRunner.Run backup = r.request("web", "timer", Policy.SKIP_IF_BUSY).orElseThrow();
+        awaitStarted();
+        AtomicInteger drills = new AtomicInteger();
+        assertTrue(r.exclusive("web", "drill", drills::incrementAndGet).isEmpty());
+        assertEquals(1, r.snapshot("web").skipped());
+        release.countDown();
+        backup.done().get(30, TimeUnit.SECONDS);
+        assertEquals(0, drills.get(), "the drill never ran beside the backup");
+    }
+
+    @Test
+    void aBackupRequestedDuringExclusiveWorkWaitsForItAndATimerIsSkipped() throws Exception {
+        FunctionRunner r = runner(this::blockingBackup);
+        CountDownLatch drillStarted = new CountDownLatch(1);
+        CountDownLatch drillRelease = new CountDownLatch(1);
+        AtomicInteger overlaps = new AtomicInteger();
+        CompletableFuture<Void> drill = r.exclusive("web", "drill", () -> {
+            drillStarted.countDown();
+            try {
+                assertTrue(drillRelease.await(30, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            overlaps.addAndGet(running.get());
+        }).orElseThrow();
+        assertTrue(drillStarted.await(30, TimeUnit.SECONDS));
+        assertEquals(Optional.empty(), r.request("web", "timer", Policy.SKIP_IF_BUSY));
+        assertTrue(r.exclusive("web", "drill", () -> { }).isEmpty(), "a second drill does not overlap the first");
+        assertEquals(2, r.snapshot("web").skipped());
+        FunctionRunner.Run queued = r.request("web", "http", Policy.COALESCE).orElseThrow();
+        assertEquals(RunState.Status.QUEUED, r.snapshot("web").queued().status());
+        assertEquals(0, started.get(), "the backup waits for the drill");
+        drillRelease.countDown();
+        drill.get(30, TimeUnit.SECONDS);
+        awaitStarted(); // starts once the drill returned
+        release.countDown();
+        assertEquals(RunState.Status.SUCCEEDED, queued.done().get(30, TimeUnit.SECONDS).status());
+        assertEquals(0, overlaps.get());
+        // the function is free again: a drill after the backup runs
+        AtomicInteger again = new AtomicInteger();
+        r.exclusive("web", "drill", again::incrementAndGet).orElseThrow().get(30, TimeUnit.SECONDS);
+        assertEquals(1, again.get());
+    }
+
+    @Test
+    void exclusiveWorkThatThrowsFreesTheFunction() throws Exception {
+        FunctionRunner r = runner(this::blockingBackup);
+        r.exclusive("web", "drill", () -> {
+            throw new IllegalStateException("no key reads backups");
+        }).orElseThrow().get(30, TimeUnit.SECONDS);
+        release.countDown();
+        RunState done = r.request("web", "http", Policy.COALESCE).orElseThrow().done().get(30, TimeUnit.SECONDS);
+        assertEquals(RunState.Status.SUCCEEDED, done.status());
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.io.OutputStream;
  */
 public abstract class PartBufferedUpload extends OutputStream implements Target.Upload {
 
-    protected final byte[] part;
+    protected byte[] part; // a subclass may swap in a fresh buffer while the full one is still being sent
     protected int filled;
     protected long written;
     protected boolean finished; // committed or aborted

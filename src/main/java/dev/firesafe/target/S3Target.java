@@ -23,6 +23,14 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.BlockingQueue;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,9 +64,10 @@ public final class S3Target implements Target {
     private final ObjectLockMode lockMode;
     private final int lockDays;
     private final Duration staleUploadAge;
+    private final int partsInFlight;
 
     S3Target(S3Client s3, S3Location location, String endpoint, int partSize, ObjectLockMode lockMode, int lockDays,
-             Duration staleUploadAge) {
+             Duration staleUploadAge, int partsInFlight) {
         this.s3 = s3;
         this.location = location;
         this.endpoint = endpoint;
@@ -66,6 +75,7 @@ public final class S3Target implements Target {
         this.lockMode = lockMode;
         this.lockDays = lockDays;
         this.staleUploadAge = staleUploadAge;
+        this.partsInFlight = partsInFlight;
     }
 
     static S3Target open(S3Location location, FiresafeConfig.S3 config, UnaryOperator<String> env) {
@@ -91,7 +101,8 @@ public final class S3Target implements Target {
             }
         }
         return new S3Target(S3Clients.build(config, env), location, S3Clients.describeEndpoint(config),
-                config.partSize(), mode, days, staleUploadAge(config));
+                config.partSize(), mode, days, staleUploadAge(config),
+                Math.max(1, config.partsInFlight()));
     }
 
     /** 0 sweeps every unfinished upload under the prefix: only for a prefix that one host alone writes to. */
@@ -181,7 +192,10 @@ public final class S3Target implements Target {
 
     private final class S3Upload extends PartBufferedUpload {
         private final String key;
-        private final List<CompletedPart> parts = new ArrayList<>();
+        private final List<Future<CompletedPart>> sending = new ArrayList<>();
+        private final BlockingQueue<byte[]> freeBuffers = new LinkedBlockingQueue<>();
+        private int buffersMade = 1; // the one PartBufferedUpload starts with
+        private ExecutorService senders;
         private String uploadId;
 
         S3Upload(String key) {
@@ -194,9 +208,14 @@ public final class S3Target implements Target {
             return describe();
         }
 
-        /** Uploads the buffered bytes as the next part, starting the multipart upload with the first one. */
+        /**
+         * Hands the full buffer to a sender thread as the next part (starting the multipart upload with the first)
+         * and carries on with a free buffer. At most {@code partsInFlight} parts are on their way: when all
+         * buffers are out, the writer waits for one, so memory stays at (in flight + 1) parts.
+         */
         @Override
         protected void sendFullPart() throws IOException {
+            throwIfAPartFailed();
             try {
                 if (uploadId == null) {
                     CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
@@ -207,26 +226,104 @@ public final class S3Target implements Target {
                     }
                     uploadId = s3.createMultipartUpload(create.build()).uploadId();
                 }
-                int number = parts.size() + 1;
-                int length = filled;
-                UploadPartResponse r = s3.uploadPart(u -> {
-                    u.bucket(location.bucket()).key(key).uploadId(uploadId).partNumber(number)
-                            .contentLength((long) length);
-                    if (lockMode != null) {
-                        u.checksumAlgorithm(ChecksumAlgorithm.CRC32);
-                    }
-                }, body(length));
-                parts.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumCRC32(r.checksumCRC32())
-                        .build());
-                filled = 0;
             } catch (SdkException e) {
                 throw failure("cannot write to", e);
             }
+            byte[] full = part;
+            int length = filled;
+            int number = sending.size() + 1;
+            sending.add(senders().submit(() -> {
+                try {
+                    return uploadPart(full, length, number);
+                } finally {
+                    freeBuffers.offer(full);
+                }
+            }));
+            part = nextBuffer();
+            filled = 0;
         }
 
-        /** The part buffer as a body without copying it; a fresh stream per SDK retry. */
-        private RequestBody body(int length) {
-            return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part, 0, length), length,
+        private CompletedPart uploadPart(byte[] buffer, int length, int number) {
+            UploadPartResponse r = s3.uploadPart(u -> {
+                u.bucket(location.bucket()).key(key).uploadId(uploadId).partNumber(number)
+                        .contentLength((long) length);
+                if (lockMode != null) {
+                    u.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+                }
+            }, body(buffer, length));
+            return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumCRC32(r.checksumCRC32())
+                    .build();
+        }
+
+        private ExecutorService senders() {
+            if (senders == null) {
+                senders = Executors.newFixedThreadPool(partsInFlight, r -> {
+                    Thread t = new Thread(r, "firesafe-s3-part");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return senders;
+        }
+
+        /** A free part buffer: a returned one, a new one while fewer than in flight + 1 exist, else wait. */
+        private byte[] nextBuffer() throws IOException {
+            byte[] free = freeBuffers.poll();
+            if (free != null) {
+                return free;
+            }
+            if (buffersMade < partsInFlight + 1) {
+                buffersMade++;
+                return new byte[partSize];
+            }
+            try {
+                while (true) {
+                    free = freeBuffers.poll(50, TimeUnit.MILLISECONDS);
+                    if (free != null) {
+                        return free;
+                    }
+                    throwIfAPartFailed();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a part upload");
+            }
+        }
+
+        private void throwIfAPartFailed() throws IOException {
+            for (Future<CompletedPart> f : sending) {
+                if (f.isDone()) {
+                    partResult(f);
+                }
+            }
+        }
+
+        /** Waits for every part and returns them in order; the first failure is thrown as the target's error. */
+        private List<CompletedPart> allParts() throws IOException {
+            List<CompletedPart> done = new ArrayList<>();
+            for (Future<CompletedPart> f : sending) {
+                done.add(partResult(f));
+            }
+            return done;
+        }
+
+        private CompletedPart partResult(Future<CompletedPart> f) throws IOException {
+            try {
+                return f.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof SdkException sdk) {
+                    throw failure("cannot write to", sdk);
+                }
+                throw new TargetIOException("cannot write to " + describe() + ": " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a part upload");
+            }
+        }
+
+        /** A buffer as a body without copying it; a fresh stream per SDK retry. */
+        private RequestBody body(byte[] buffer, int length) {
+            return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
                     "application/octet-stream");
         }
 
@@ -253,10 +350,12 @@ public final class S3Target implements Target {
                     if (filled > 0) {
                         sendFullPart();
                     }
+                    List<CompletedPart> parts = allParts();
                     s3.completeMultipartUpload(c -> c.bucket(location.bucket()).key(key).uploadId(uploadId)
                             .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
                 }
                 finished = true;
+                stopSenders();
                 confirm();
                 // This upload is safe; now clear what earlier runs could not abort (server gone mid-upload).
                 StaleUploads.sweep(s3, location.bucket(), location.keyPrefix(), Instant.now().minus(staleUploadAge),
@@ -270,6 +369,18 @@ public final class S3Target implements Target {
             }
         }
 
+        /** Parts still on their way are cancelled, so none lands after the upload was aborted. */
+        private void stopSenders() {
+            if (senders != null) {
+                senders.shutdownNow();
+                try {
+                    senders.awaitTermination(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
         private void putWhole() {
             PutObjectRequest.Builder put = PutObjectRequest.builder().bucket(location.bucket()).key(key)
                     .contentLength((long) filled);
@@ -277,7 +388,7 @@ public final class S3Target implements Target {
                 put.objectLockMode(lockMode).objectLockRetainUntilDate(retainUntil())
                         .checksumAlgorithm(ChecksumAlgorithm.CRC32);
             }
-            s3.putObject(put.build(), body(filled));
+            s3.putObject(put.build(), body(part, filled));
         }
 
         /** The object must now exist with every byte written; a short object is removed, never left as a backup. */
@@ -301,6 +412,7 @@ public final class S3Target implements Target {
                 return;
             }
             finished = true;
+            stopSenders();
             if (uploadId != null) {
                 try {
                     s3.abortMultipartUpload(a -> a.bucket(location.bucket()).key(key).uploadId(uploadId));

@@ -132,7 +132,7 @@ public class BackupService {
 
     /** The plan's targets as results name them, for a run that failed before it had any per-target result. */
     private List<String> targetNames(Plan plan) {
-        List<String> uris = plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
+        List<String> uris = plan.targetsOrDefault(config.defaultTarget());
         List<String> names = new ArrayList<>();
         for (String uri : uris) {
             try {
@@ -195,7 +195,7 @@ public class BackupService {
         List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
         List<CommandJob> jobs = commandJobs(plan, labels(roots));
         EncryptionKey key = keys.forBackup();
-        List<String> targetUris = plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
+        List<String> targetUris = plan.targetsOrDefault(config.defaultTarget());
         List<Target> targets = targetUris.stream().map(opener::open).toList();
 
         JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing

@@ -43,7 +43,7 @@ class PruneCommand implements Callable<Integer> {
     public Integer call() {
         Plan plan = plans.find(planName, true);
         List<String> uris = targets != null && !targets.isEmpty() ? targets
-                : plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
+                : plan.targetsOrDefault(config.defaultTarget());
         Targets opener = new Targets(config);
         boolean allOk = true;
         for (String uri : uris) {

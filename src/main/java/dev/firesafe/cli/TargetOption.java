@@ -22,6 +22,6 @@ final class TargetOption {
             throw FiresafeException.usage("plan '" + plan.name() + "' has several targets: choose one with "
                     + "--target");
         }
-        return plan.targets().isEmpty() ? config.defaultTarget() : plan.targets().get(0);
+        return plan.targetsOrDefault(config.defaultTarget()).get(0);
     }
 }

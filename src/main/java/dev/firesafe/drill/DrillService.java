@@ -83,7 +83,7 @@ public class DrillService {
 
     private DrillResult run(Plan plan, String targetOverride, String postgresUrl) {
         List<String> targets = targetOverride != null ? List.of(targetOverride)
-                : plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
+                : plan.targetsOrDefault(config.defaultTarget());
         PostgresSource scratchServer = postgresUrl == null ? null : PgConnection.parseUrl(postgresUrl);
         if (scratchServer != null && targets.size() > 1) {
             throw FiresafeException.usage("--postgres replays into one server, one target at a time: plan '"

@@ -50,6 +50,6 @@ public class Functions {
 
     /** The targets a plan writes: its own, else the default target. */
     public List<String> targetsOf(Plan plan) {
-        return plan.targets().isEmpty() ? List.of(config.defaultTarget()) : plan.targets();
+        return plan.targetsOrDefault(config.defaultTarget());
     }
 }

@@ -12,12 +12,18 @@ import java.util.List;
 public record Plan(String name, List<SourceSpec> sources, List<String> targets, Compression compression,
                    Retention retention, List<CommandSource> commands, List<PostgresSource> postgres,
                    Hooks hooks) {
+
     public Plan {
         sources = List.copyOf(sources);
         targets = List.copyOf(targets);
         commands = commands == null ? List.of() : List.copyOf(commands);
         postgres = postgres == null ? List.of() : List.copyOf(postgres);
         hooks = hooks == null ? Hooks.NONE : hooks;
+    }
+
+    /** Where this plan's backups go: its own targets, or the configured default target when it names none. */
+    public List<String> targetsOrDefault(String defaultTarget) {
+        return targets.isEmpty() ? List.of(defaultTarget) : targets;
     }
 
     public Plan(String name, List<SourceSpec> sources, List<String> targets, Compression compression,

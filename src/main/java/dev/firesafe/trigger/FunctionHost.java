@@ -113,8 +113,7 @@ public class FunctionHost {
 
     private void fireStartup(FunctionDefinition f, TriggerSpec t) {
         if (t.catchUp()) {
-            List<String> targets = f.plan().targets().isEmpty() ? List.of(config.defaultTarget())
-                    : f.plan().targets();
+            List<String> targets = f.plan().targetsOrDefault(config.defaultTarget());
             Targets opener = new Targets(config);
             Optional<String> due = CatchUp.reason(f, targets, opener::open, Clock.systemUTC().instant());
             if (due.isEmpty()) {

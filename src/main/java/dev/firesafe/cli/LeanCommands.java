@@ -10,14 +10,21 @@ import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.restore.RestoreService;
 import dev.firesafe.retention.PruneService;
+import dev.firesafe.trigger.FunctionBackups;
+import dev.firesafe.trigger.FunctionCatalog;
+import dev.firesafe.trigger.FunctionRunner;
+import dev.firesafe.trigger.TriggerConfig;
 import io.smallrye.config.SmallRyeConfig;
 import picocli.CommandLine;
+
+import java.time.Clock;
 
 /**
  * The composition root of a command started without Quarkus ({@link LeanLaunch}): what CDI injects under
  * Quarkus, built by hand from the same constructors. Of the observers of finished backups and drills only the
- * webhook matters to a process that exits right after (metrics and broker events belong to {@code serve}).
- * {@code serve} and {@code run-function} never run here; picocli still instantiates them to build its model.
+ * webhook matters to a process that exits right after: metrics and broker events belong to {@code serve} (under
+ * Quarkus a one-shot command's channels are in-memory too, see {@link ProcessMode}). {@code serve} never runs
+ * here; picocli still instantiates it to build its model.
  */
 final class LeanCommands implements CommandLine.IFactory {
 
@@ -55,6 +62,11 @@ final class LeanCommands implements CommandLine.IFactory {
                     restores);
         } else if (type == PruneCommand.class) {
             command = new PruneCommand(plans, new PruneService(), config);
+        } else if (type == RunFunctionCommand.class) {
+            FunctionCatalog catalog = new FunctionCatalog(plans);
+            BackupService backups = new BackupService(config, keys, notifier::backupFinished);
+            command = new RunFunctionCommand(catalog, new FunctionRunner(new FunctionBackups(catalog, backups),
+                    source.getConfigMapping(TriggerConfig.class).debounce(), finished -> { }, Clock.systemUTC()));
         } else if (type == DrillCommand.class) {
             command = new DrillCommand(plans, new DrillService(keys, restores, config,
                     source.getConfigMapping(DrillConfig.class), notifier::drillFinished));

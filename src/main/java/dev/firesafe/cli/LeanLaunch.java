@@ -21,14 +21,14 @@ import java.util.Set;
  * its time on the backup. The commands and services are the same classes on both paths: here they are built by
  * hand ({@link LeanCommands}) from the same configuration ({@link LeanConfig}).
  *
- * <p>Quarkus still starts for what needs it: {@code serve} and {@code run-function} (triggers, events), a
+ * <p>Quarkus still starts for what needs it: {@code serve} (HTTP, timers, brokers, metrics), a
  * {@code github://} target anywhere in the command line, the plans or the default target (its client is the
  * Quarkus REST client), JSON logs (Quarkus' formatter), and {@code firesafe.cli.fast-start=false}.
  */
 final class LeanLaunch {
 
     /** Commands that need the Quarkus runtime, whatever their arguments. */
-    static final Set<String> QUARKUS_COMMANDS = Set.of("serve", "run-function");
+    static final Set<String> QUARKUS_COMMANDS = Set.of("serve");
 
     private LeanLaunch() {
     }

@@ -74,9 +74,8 @@ class LeanLaunchTest {
     }
 
     @Test
-    void serveAndRunFunctionAlwaysStartQuarkus() {
+    void serveAlwaysStartsQuarkus() {
         assertTrue(LeanLaunch.run("serve", "--help").isEmpty());
-        assertTrue(LeanLaunch.run("run-function", "default").isEmpty());
     }
 
     /** A mapping missing from LeanConfig would make its keys "unknown" on the fast path only. */

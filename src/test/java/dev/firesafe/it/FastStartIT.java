@@ -77,6 +77,14 @@ class FastStartIT {
         assertEquals(0, restore.exitCode(), restore.toString());
         assertTrue(restore.stderr().contains(FAST), restore.toString());
         assertEquals("alpha", Files.readString(tmp.resolve("out").resolve(data.getFileName()).resolve("a.txt")));
+
+        Files.createDirectories(tmp.resolve("functions"));
+        Files.writeString(tmp.resolve("functions/app.yaml"), "plan:\n  sources:\n    - path: " + data
+                + "\n  targets:\n    - " + target + "\ntriggers:\n  - type: timer\n    every: 6h\n");
+        Cli.Result run = cli.run("run-function", "app", "--json");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.stderr().contains(FAST), run.toString());
+        assertEquals("SUCCEEDED", JSON.readTree(run.stdout()).get("status").asText(), run.toString());
     }
 
     @Test

@@ -3,8 +3,9 @@
 #   --help                       picocli only
 #   list on an empty target      config, CDI, target listing
 #   backup, to first byte read   from launching `java` until the first source byte is read
-# The first byte read is taken from a command source that writes a timestamp when it starts: with no folder
-# sources it is the first thing the backup reads. Wall time needs a quiet machine; CPU time (user+sys of the
+# The first byte read is taken from a command source that writes a timestamp when it starts. The commands run in
+# an empty scratch folder, so the default plan has no folder sources (from the repository's root it would walk the
+# repository first) and the probe is the first thing the backup reads. Wall time needs a quiet machine; CPU time (user+sys of the
 # process) is printed too, because it barely moves when other jobs share the cores.
 # Usage: bash bench/startup.sh [RUNS] [extra java options...]   (default 7 runs; ./mvnw package first)
 # AppCDS: make an archive once with  java -XX:ArchiveClassesAtExit=firesafe.jsa -jar JAR list --target /tmp/x
@@ -13,10 +14,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-7}"
 shift || true
-jar="target/quarkus-app/quarkus-run.jar"
+jar="$PWD/target/quarkus-app/quarkus-run.jar"
 [ -f "$jar" ] || { echo "no $jar: run ./mvnw package -DskipTests first" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+cd "$work"
 java=(java "-Duser.home=$work/home" "-Djava.io.tmpdir=$work" "$@" -jar "$jar")
 export FIRESAFE_MASTER_KEY
 FIRESAFE_MASTER_KEY="$("${java[@]}" keygen 2>/dev/null | tail -1)"

@@ -87,6 +87,12 @@ public class BackupService {
         this(config, keys, new PruneService(), Clock.systemUTC());
     }
 
+    /** Without CDI (the one-shot CLI, {@code dev.firesafe.cli.LeanLaunch}): {@code announcer} hears every end. */
+    public BackupService(FiresafeConfig config, KeySource keys, Consumer<BackupFinished> announcer) {
+        this(config, keys, new PruneService(), Clock.systemUTC());
+        this.announcer = announcer;
+    }
+
     public BackupService(FiresafeConfig config, KeySource keys, PruneService retention, Clock clock) {
         this.config = config;
         this.keys = keys;
@@ -199,6 +205,7 @@ public class BackupService {
         List<Target> targets = targetUris.stream().map(opener::open).toList();
 
         JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
+        Manifest.prepareInBackground(); // the manifest is written last; its JSON mapper loads meanwhile
         Instant started = clock.instant();
         String id = BackupId.next(started);
         String objectName = BackupCatalog.objectName(plan.name(), id);

@@ -43,11 +43,14 @@ class BackupCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object, no progress.")
     boolean json;
 
-    @Inject
-    PlanRepository plans;
+    private final PlanRepository plans;
+    private final BackupService service;
 
     @Inject
-    BackupService service;
+    BackupCommand(PlanRepository plans, BackupService service) {
+        this.plans = plans;
+        this.service = service;
+    }
 
     @Override
     public Integer call() {

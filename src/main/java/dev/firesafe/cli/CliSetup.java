@@ -19,7 +19,7 @@ class CliSetup {
         return factory.create().setExecutionExceptionHandler(CliSetup::report);
     }
 
-    private static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         boolean debug = "1".equals(System.getenv("FIRESAFE_DEBUG"));
         if (e instanceof FiresafeException fe) {
             cmd.getErr().println("firesafe: " + fe.getMessage());

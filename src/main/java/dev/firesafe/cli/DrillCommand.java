@@ -30,11 +30,14 @@ class DrillCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Inject
-    PlanRepository plans;
+    private final PlanRepository plans;
+    private final DrillService drills;
 
     @Inject
-    DrillService drills;
+    DrillCommand(PlanRepository plans, DrillService drills) {
+        this.plans = plans;
+        this.drills = drills;
+    }
 
     @Override
     public Integer call() {

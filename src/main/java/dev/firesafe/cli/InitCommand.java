@@ -13,11 +13,14 @@ import java.nio.file.Path;
     "Safe to run again: an existing key is never replaced."})
 class InitCommand implements Runnable {
 
-    @Inject
-    KeySource keys;
+    private final KeySource keys;
+    private final FiresafeConfig config;
 
     @Inject
-    FiresafeConfig config;
+    InitCommand(KeySource keys, FiresafeConfig config) {
+        this.keys = keys;
+        this.config = config;
+    }
 
     @Override
     public void run() {

@@ -27,11 +27,14 @@ class KeygenCommand implements Runnable {
     @Option(names = "--write-only", description = "Make a key pair for write-only backups (needs --out).")
     boolean writeOnly;
 
-    @Inject
-    KeySource keys;
+    private final KeySource keys;
+    private final FiresafeConfig config;
 
     @Inject
-    FiresafeConfig config;
+    KeygenCommand(KeySource keys, FiresafeConfig config) {
+        this.keys = keys;
+        this.config = config;
+    }
 
     @Override
     public void run() {

@@ -28,11 +28,14 @@ class ListCommand implements Runnable {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Inject
-    PlanRepository plans;
+    private final PlanRepository plans;
+    private final FiresafeConfig config;
 
     @Inject
-    FiresafeConfig config;
+    ListCommand(PlanRepository plans, FiresafeConfig config) {
+        this.plans = plans;
+        this.config = config;
+    }
 
     /** {@code mode}: "master", "write-only", or "damaged" when even the plaintext header cannot be read. */
     record Row(String id, String plan, String created, long size, String mode, String keyId) {

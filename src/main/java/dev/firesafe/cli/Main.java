@@ -6,17 +6,27 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import jakarta.inject.Inject;
 import picocli.CommandLine;
 
+import java.util.OptionalInt;
+
 /**
  * The process entry point. The mode is decided here, before Quarkus starts, because the HTTP server, the
  * scheduler and the broker connections start with Quarkus: only {@code serve} may open a port, fire timers or
  * dial a broker. Every other command is one-shot, so two of them (or one beside a running {@code serve}) never
- * fight over port 8080 and none needs a broker (see {@link ProcessMode}).
+ * fight over port 8080 and none needs a broker (see {@link ProcessMode}). Most one-shot commands do not start
+ * Quarkus at all ({@link LeanLaunch}): they are done before its start-up would be.
  */
 @QuarkusMain
 public class Main {
 
     public static void main(String... args) {
-        ProcessMode.of(args).apply(System::setProperty);
+        ProcessMode mode = ProcessMode.of(args);
+        if (!mode.serve()) {
+            OptionalInt exit = LeanLaunch.run(args);
+            if (exit.isPresent()) {
+                System.exit(exit.getAsInt());
+            }
+        }
+        mode.apply(System::setProperty);
         Quarkus.run(Application.class, args);
     }
 

@@ -30,14 +30,16 @@ class PruneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per target.")
     boolean json;
 
-    @Inject
-    PlanRepository plans;
+    private final PlanRepository plans;
+    private final PruneService service;
+    private final FiresafeConfig config;
 
     @Inject
-    PruneService service;
-
-    @Inject
-    FiresafeConfig config;
+    PruneCommand(PlanRepository plans, PruneService service, FiresafeConfig config) {
+        this.plans = plans;
+        this.service = service;
+        this.config = config;
+    }
 
     @Override
     public Integer call() {

@@ -61,17 +61,19 @@ class RestoreCommand implements Runnable {
     @Option(names = "--legacy-key-file", paramLabel = "FILE", description = "File holding the Fernet key.")
     Path legacyKeyFile;
 
-    @ConfigProperty(name = "aither.master-key")
-    Optional<String> aitherMasterKey;
+    private final Optional<String> aitherMasterKey;
+    private final PlanRepository plans;
+    private final FiresafeConfig config;
+    private final RestoreService service;
 
     @Inject
-    PlanRepository plans;
-
-    @Inject
-    FiresafeConfig config;
-
-    @Inject
-    RestoreService service;
+    RestoreCommand(@ConfigProperty(name = "aither.master-key") Optional<String> aitherMasterKey, PlanRepository plans,
+                   FiresafeConfig config, RestoreService service) {
+        this.aitherMasterKey = aitherMasterKey;
+        this.plans = plans;
+        this.config = config;
+        this.service = service;
+    }
 
     @Override
     public void run() {

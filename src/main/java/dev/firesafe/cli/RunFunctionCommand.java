@@ -21,11 +21,14 @@ class RunFunctionCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the run as one JSON object.")
     boolean json;
 
-    @Inject
-    FunctionCatalog catalog;
+    private final FunctionCatalog catalog;
+    private final FunctionRunner runner;
 
     @Inject
-    FunctionRunner runner;
+    RunFunctionCommand(FunctionCatalog catalog, FunctionRunner runner) {
+        this.catalog = catalog;
+        this.runner = runner;
+    }
 
     @Override
     public Integer call() {

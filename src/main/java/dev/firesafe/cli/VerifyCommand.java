@@ -26,14 +26,16 @@ class VerifyCommand implements Runnable {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Inject
-    PlanRepository plans;
+    private final PlanRepository plans;
+    private final FiresafeConfig config;
+    private final RestoreService service;
 
     @Inject
-    FiresafeConfig config;
-
-    @Inject
-    RestoreService service;
+    VerifyCommand(PlanRepository plans, FiresafeConfig config, RestoreService service) {
+        this.plans = plans;
+        this.config = config;
+        this.service = service;
+    }
 
     @Override
     public void run() {

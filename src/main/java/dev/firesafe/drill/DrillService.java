@@ -51,9 +51,15 @@ public class DrillService {
     @Inject
     public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config,
                         DrillConfig drill, Event<DrillFinished> finished) {
+        this(keys, restore, config, drill, finished::fire);
+    }
+
+    /** Without CDI (the one-shot CLI, {@code dev.firesafe.cli.LeanLaunch}): {@code announcer} hears every end. */
+    public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, DrillConfig drill,
+                        Consumer<DrillFinished> announcer) {
         this(keys, restore, config, Path.of(drill.scratchDir().filter(s -> !s.isBlank())
                 .orElse(System.getProperty("java.io.tmpdir"))));
-        this.announcer = finished::fire;
+        this.announcer = announcer;
     }
 
     /** Without CDI (tests): scratch folders are made under {@code scratchParent}; no events. */

@@ -46,7 +46,10 @@ public final class LocalTarget implements Target {
 
     @Override
     public String describe() {
-        return root.toUri().toString();
+        // Path.toUri() ends with '/' only once the folder exists; a target's name (metric labels, health checks,
+        // results) must not change when its first backup creates the folder
+        String uri = root.toUri().toString();
+        return uri.endsWith("/") ? uri : uri + "/";
     }
 
     @Override

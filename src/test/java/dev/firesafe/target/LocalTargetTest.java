@@ -68,6 +68,15 @@ class LocalTargetTest {
     }
 
     @Test
+    void nameDoesNotChangeWhenTheFolderAppears(@TempDir Path dir) throws IOException {
+        LocalTarget later = new LocalTarget(dir.resolve("not-yet"));
+        String before = later.describe();
+        Files.createDirectories(dir.resolve("not-yet"));
+        assertEquals(before, later.describe());
+        assertEquals(dir.resolve("not-yet").toUri().toString(), before);
+    }
+
+    @Test
     void committedUploadIsListedAndReadBack() throws IOException {
         byte[] content = bytes("ciphertext, in real life");
         put("plan/one.firesafe", content);

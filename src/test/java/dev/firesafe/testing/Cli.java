@@ -51,6 +51,10 @@ public final class Cli {
         return this;
     }
 
+    public String envValue(String name) {
+        return env.get(name);
+    }
+
     public Cli withoutEnv(String name) {
         env.remove(name);
         return this;

@@ -33,13 +33,13 @@ public class Notifier {
         this.config = config;
     }
 
-    void backupFinished(@Observes BackupFinished e) {
+    public void backupFinished(@Observes BackupFinished e) {
         if (!e.ok() || config.onSuccess()) {
             webhook().ifPresent(w -> w.send(Notification.of(e, HostName.current(), Instant.now().toString())));
         }
     }
 
-    void drillFinished(@Observes DrillFinished e) {
+    public void drillFinished(@Observes DrillFinished e) {
         if (!e.ok() || config.onSuccess()) {
             webhook().ifPresent(w -> w.send(Notification.of(e, HostName.current(), Instant.now().toString())));
         }

@@ -1,0 +1,68 @@
+package dev.firesafe.cli;
+
+import dev.firesafe.drill.DrillConfig;
+import dev.firesafe.ops.health.HealthConfig;
+import dev.firesafe.ops.logging.LogConfig;
+import dev.firesafe.ops.notify.NotifyConfig;
+import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.trigger.TriggerConfig;
+import dev.firesafe.trigger.http.HttpConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.DotEnvConfigSourceProvider;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The configuration a one-shot command reads when it starts without Quarkus ({@link LeanLaunch}): the same sources,
+ * in the same order, as Quarkus in the prod profile, so a setting means the same on both paths:
+ * system properties (400), environment (300), {@code .env} in the working directory (295),
+ * {@code config/application.properties} in the working directory (260), and the built-in
+ * {@code application.properties} (250). Every {@code firesafe.*} mapping is registered, so an unknown
+ * {@code firesafe.} key is refused here as Quarkus refuses it.
+ */
+final class LeanConfig {
+
+    /** Every {@code @ConfigMapping} of Firesafe; LeanConfigTest checks that none is missing. */
+    static final Class<?>[] MAPPINGS = {FiresafeConfig.class, NotifyConfig.class, DrillConfig.class, LogConfig.class,
+        HealthConfig.class, TriggerConfig.class, HttpConfig.class, CliConfig.class};
+
+    private LeanConfig() {
+    }
+
+    static SmallRyeConfig load() {
+        SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
+                .withProfile("prod")
+                .addDefaultInterceptors()
+                .addSystemSources()
+                .withSources(new DotEnvConfigSourceProvider());
+        URL builtIn = LeanConfig.class.getClassLoader().getResource("application.properties");
+        try {
+            if (builtIn != null) {
+                builder.withSources(new PropertiesConfigSource(builtIn, 250));
+            }
+            Path local = Path.of("config", "application.properties");
+            if (Files.isRegularFile(local)) {
+                builder.withSources(new PropertiesConfigSource(local.toUri().toURL(), 260));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read application.properties: " + e.getMessage(), e);
+        }
+        return withMappings(builder).build();
+    }
+
+    /** The mappings, and durations written as Quarkus reads them ("10s", "6h" as well as ISO-8601). */
+    static SmallRyeConfigBuilder withMappings(SmallRyeConfigBuilder builder) {
+        builder.withConverter(Duration.class, 200, new DurationConverter());
+        for (Class<?> mapping : MAPPINGS) {
+            builder.withMapping(mapping);
+        }
+        return builder;
+    }
+}

@@ -3,6 +3,7 @@
 #   --help                       picocli only
 #   list on an empty target      config, CDI, target listing
 #   backup, to first byte read   from launching `java` until the first source byte is read
+#   serve                        from launching `java serve` until /q/health/live answers
 # The first byte read is taken from a command source that writes a timestamp when it starts. The commands run in
 # an empty scratch folder, so the default plan has no folder sources (from the repository's root it would walk the
 # repository first) and the probe is the first thing the backup reads. Wall time needs a quiet machine; CPU time (user+sys of the
@@ -19,7 +20,8 @@ jar="$PWD/target/quarkus-app/quarkus-run.jar"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-java=(java "-Duser.home=$work/home" "-Djava.io.tmpdir=$work" "$@" -jar "$jar")
+jvm=(java "-Duser.home=$work/home" "-Djava.io.tmpdir=$work" "$@")
+java=("${jvm[@]}" -jar "$jar")
 export FIRESAFE_MASTER_KEY
 FIRESAFE_MASTER_KEY="$("${java[@]}" keygen 2>/dev/null | tail -1)"
 
@@ -36,7 +38,25 @@ run() { # run LABEL ARGS...: one timed run; appends wall and CPU ms under LABEL
   last_t0=$t0
 }
 
+# serve: from launching `java` until /q/health/live answers (the host is up: HTTP, triggers, messaging wired).
+mkdir -p "$work/functions"
+printf 'plan:\n  sources:\n    - path: %s\n  targets:\n    - %s\ntriggers:\n  - type: http\n' \
+  "$work/functions" "$work/serve-target" > "$work/functions/probe.yaml"
+serve_once() {
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  local t0; t0=$(now_ms)
+  "${jvm[@]}" "-Dquarkus.http.port=$port" -jar "$jar" serve --functions "$work/functions" >"$work/serve.log" 2>&1 &
+  local pid=$!
+  until curl -sf "http://127.0.0.1:$port/q/health/live" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { echo "serve exited early:" >&2; cat "$work/serve.log" >&2; return 1; }
+    sleep 0.02
+  done
+  wall[serve]+="$(( $(now_ms) - t0 )) "
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
 for i in $(seq "$runs"); do
+  serve_once
   run help --help
   run list list --target "$work/empty-target"
   rm -f "$work/first-read"
@@ -51,3 +71,4 @@ report "--help" help
 report "list (empty target)" list
 report "backup: to first byte read" first
 report "backup: whole (tiny source)" backup
+report "serve: until /q/health/live" serve

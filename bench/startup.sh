@@ -39,13 +39,13 @@ run() { # run LABEL ARGS...: one timed run; appends wall and CPU ms under LABEL
 }
 
 # serve: from launching `java` until /q/health/live answers (the host is up: HTTP, triggers, messaging wired).
-mkdir -p "$work/functions"
+mkdir -p "$work/serve/functions"  # not in the working folder: one-shot commands there would load it
 printf 'plan:\n  sources:\n    - path: %s\n  targets:\n    - %s\ntriggers:\n  - type: http\n' \
-  "$work/functions" "$work/serve-target" > "$work/functions/probe.yaml"
+  "$work/serve" "$work/serve-target" > "$work/serve/functions/probe.yaml"
 serve_once() {
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   local t0; t0=$(now_ms)
-  "${jvm[@]}" "-Dquarkus.http.port=$port" -jar "$jar" serve --functions "$work/functions" >"$work/serve.log" 2>&1 &
+  "${jvm[@]}" "-Dquarkus.http.port=$port" -jar "$jar" serve --functions "$work/serve/functions" >"$work/serve.log" 2>&1 &
   local pid=$!
   until curl -sf "http://127.0.0.1:$port/q/health/live" >/dev/null 2>&1; do
     kill -0 "$pid" 2>/dev/null || { echo "serve exited early:" >&2; cat "$work/serve.log" >&2; return 1; }

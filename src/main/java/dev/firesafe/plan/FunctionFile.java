@@ -1,21 +1,18 @@
 package dev.firesafe.plan;
 
-import com.fasterxml.jackson.annotation.JsonFormat;
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 import java.util.Map;
 
 /**
- * The YAML shape of {@code functions/NAME.yaml}: one plan and the triggers that run it. Unknown keys are errors,
- * so a typo (say {@code exlude:}) stops Firesafe instead of silently backing up too much.
+ * The YAML shape of {@code functions/NAME.yaml}: one plan and the triggers that run it, read by
+ * {@link FunctionFileReader}. Unknown keys are errors, so a typo (say {@code exlude:}) stops Firesafe instead of
+ * silently backing up too much.
  */
 public record FunctionFile(PlanSection plan, List<TriggerSection> triggers) {
 
     public record PlanSection(String name, List<SourceSection> sources, List<String> targets, String compression,
                               Retention retention,
-                              @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> before,
-                              @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> after) {
+                              List<String> before, List<String> after) {
     }
 
     /** Exactly one of: {@code path} (with include/exclude), {@code command} (with name, timeout, env), {@code postgres}. */
@@ -25,7 +22,7 @@ public record FunctionFile(PlanSection plan, List<TriggerSection> triggers) {
 
     /** {@code mode: all} (pg_dumpall, the default) or a {@code databases} list (pg_dump -Fc each). */
     public record PostgresSection(String host, Integer port, String user,
-                                  @JsonProperty("password-file") String passwordFile, String sslmode,
+                                  String passwordFile, String sslmode,
                                   List<String> databases, String mode) {
     }
 
@@ -34,6 +31,6 @@ public record FunctionFile(PlanSection plan, List<TriggerSection> triggers) {
      * {@code catch-up}), {@code message} or {@code http}. Wired up by the triggers issue; parsed and checked now.
      */
     public record TriggerSection(String type, String every, String cron, String delay,
-                                 @JsonProperty("catch-up") Boolean catchUp, String channel) {
+                                 Boolean catchUp, String channel) {
     }
 }

@@ -1,9 +1,5 @@
 package dev.firesafe.plan;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.Compression;
 import dev.firesafe.target.Targets;
@@ -29,12 +25,6 @@ public class PlanRepository {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ENTRY_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._/-]{0,200}[A-Za-z0-9._-]|[A-Za-z0-9_-]");
     private static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,62}");
-
-    /** Built on first use: Jackson's start costs ~0.3 s, which a command without function files never pays. */
-    private static final class Yaml {
-        static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
-    }
 
     private final FiresafeConfig config;
     private final Targets opener;
@@ -100,15 +90,7 @@ public class PlanRepository {
     }
 
     private static FunctionFile parse(Path file) {
-        FunctionFile f;
-        try {
-            f = Yaml.MAPPER.readValue(file.toFile(), FunctionFile.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw FiresafeException.usage(file + ": unknown key '" + e.getPropertyName() + "' (known: "
-                    + e.getKnownPropertyIds() + ")");
-        } catch (IOException e) {
-            throw FiresafeException.usage(file + ": not a valid function file: " + firstLine(e.getMessage()));
-        }
+        FunctionFile f = FunctionFileReader.read(file);
         if (f == null || f.plan() == null) {
             throw FiresafeException.usage(file + ": has no 'plan:' section");
         }
@@ -218,13 +200,5 @@ public class PlanRepository {
         } catch (IOException e) {
             throw FiresafeException.usage("cannot list " + dir.toAbsolutePath() + ": " + e.getMessage());
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -2,7 +2,7 @@
 # Validates the deployment examples as far as this machine allows, and says what it skipped and why.
 #   bash deploy/validate.sh          (exit 1 when any check fails; skipped checks do not fail)
 # Checks: YAML syntax (python3 + PyYAML) and style (yamllint, relaxed), Kubernetes manifests
-# (kubectl create --dry-run=client --validate=false), systemd units (systemd-analyze verify), the compose file
+# (kubectl create --dry-run=client --validate=false; the Knative NetworkPolicy's selector), systemd units (systemd-analyze verify), the compose file
 # (docker compose config), Prometheus rules (promtool check rules), the Grafana dashboard (JSON + the metric
 # names it uses exist in the code).
 set -uo pipefail
@@ -41,11 +41,12 @@ fi
 # 3. Kubernetes and Knative manifests. kubectl maps kinds through an API server even with --dry-run=client;
 #    without one (as on CI) a structural check of every document runs instead, and the kubectl step is reported
 #    as skipped.
-structural() { # FILE: apiVersion/kind/name, containers with images, probes on /q/health/*
+structural() { # FILE: apiVersion/kind/name, containers with images, probes on /q/health/*, network policies
   python3 - "$1" <<'PY'
 import sys, yaml
 known = {"v1": {"ConfigMap", "Service", "Secret"}, "apps/v1": {"Deployment"}, "batch/v1": {"CronJob"},
-         "serving.knative.dev/v1": {"Service"}, "eventing.knative.dev/v1": {"Trigger"}}
+         "serving.knative.dev/v1": {"Service"}, "eventing.knative.dev/v1": {"Trigger"},
+         "networking.k8s.io/v1": {"NetworkPolicy"}}
 def pod_spec(d):
     k = d["kind"]
     if k == "Deployment": return d["spec"]["template"]["spec"]
@@ -67,6 +68,14 @@ for d in yaml.safe_load_all(open(sys.argv[1])):
                     assert c[probe]["httpGet"]["path"].startswith("/q/health/"), probe
     if d["kind"] == "Trigger":
         assert d["spec"]["subscriber"]["ref"]["name"], "trigger subscriber"
+    if d["kind"] == "NetworkPolicy":
+        assert d["spec"]["podSelector"]["matchLabels"], "a policy for named pods, not the whole namespace"
+        assert "Ingress" in d["spec"]["policyTypes"], "policyTypes: Ingress"
+        for rule in d["spec"]["ingress"]:
+            # a rule without `from` (or with an empty selector) admits every source: the opposite of the intent
+            assert rule.get("from"), "ingress rule without from"
+            for peer in rule["from"]:
+                assert any(peer.get(k) for k in ("namespaceSelector", "podSelector", "ipBlock")), "empty peer"
 PY
 }
 if command -v kubectl >/dev/null; then
@@ -86,6 +95,17 @@ else
     if out=$(structural "$f" 2>&1); then pass "manifest structure $f"; else fail "manifest structure $f" "$out"; fi
   done
 fi
+
+# 3b. The Knative NetworkPolicy selects the pods of the Knative Service it protects (a renamed service would
+#     otherwise leave its pods open while the policy selects nothing)
+if out=$(python3 - 2>&1 <<'PY'
+import yaml
+ksvc = [d for d in yaml.safe_load_all(open("knative/service.yaml")) if d["kind"] == "Service"][0]["metadata"]["name"]
+policy = next(yaml.safe_load_all(open("knative/networkpolicy.yaml")))
+selected = policy["spec"]["podSelector"]["matchLabels"].get("serving.knative.dev/service")
+assert selected == ksvc, f"networkpolicy selects serving.knative.dev/service={selected}, the Knative Service is {ksvc}"
+PY
+); then pass "knative networkpolicy selects the service's pods"; else fail "knative networkpolicy selector" "$out"; fi
 
 # 4. systemd units: verify resolves ExecStart binaries, so give it a stand-in tree when /opt/firesafe is absent
 if command -v systemd-analyze >/dev/null; then

@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The function host's start: an application-level bean that always exists and observes {@link StartupEvent}
  * itself (the original system's startup handler sat on a sub-application and never fired). In {@code serve} mode
- * it loads every function file, checks the HTTP token rule, registers the timers, schedules the startup triggers
- * and logs each trigger. One-shot commands ({@code firesafe.triggers.mode=cli}) start nothing here.
+ * it loads every function file, checks the HTTP token rule (and warns when CloudEvents need no token), registers
+ * the timers, schedules the startup triggers and logs each trigger. One-shot commands
+ * ({@code firesafe.triggers.mode=cli}) start nothing here.
  *
  * <p>A failure (invalid function file, missing token) is kept, not thrown from the observer, so {@code serve}
  * reports it as one clear line with exit code 2 instead of a framework stack trace.
@@ -68,6 +69,11 @@ public class FunctionHost {
         }
         try {
             token.checkRequiredForHost();
+            if (token.cloudEventsWithoutToken()) {
+                LOG.warn("firesafe.http.cloudevents-without-token=true: CloudEvents on POST / are accepted without "
+                        + "the bearer token (the other endpoints still need it); the network must restrict who "
+                        + "reaches this port, e.g. deploy/knative/networkpolicy.yaml");
+            }
             List<FunctionDefinition> functions = List.copyOf(catalog.loadAll());
             LOG.infof("function host: %d function(s) from %s", functions.size(), config.functionsDir());
             for (FunctionDefinition f : functions) {

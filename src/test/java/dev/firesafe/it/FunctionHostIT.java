@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The function host (issue #5) in the packaged jar: startup trigger and catch-up, timers that never overlap,
- * HTTP and CloudEvents triggers with and without a token, one-shot commands that open no port, run-function.
+ * HTTP and CloudEvents triggers with and without a token (and CloudEvents without it when told, as Knative
+ * Eventing delivers them), one-shot commands that open no port, run-function.
  */
 class FunctionHostIT {
 
@@ -144,7 +145,12 @@ class FunctionHostIT {
 
         assertEquals(401, host.get("/functions").status());
         assertEquals(401, host.post("/functions/web", "", Map.of()).status());
-        assertEquals(401, host.post("/", "{}", Map.of("Content-Type", "application/cloudevents+json")).status());
+        // a valid CloudEvent for a function with an http trigger: refused for the token, not for its content
+        // (firesafe.http.cloudevents-without-token is off by default)
+        assertEquals(401, host.post("/", KNATIVE_BODY, knativeDelivery("e0")).status());
+        assertEquals(401, host.post("/", "{\"specversion\":\"1.0\",\"id\":\"e1\",\"source\":\"/zfs\","
+                + "\"type\":\"snapshot.completed\",\"subject\":\"web\"}",
+                Map.of("Content-Type", "application/cloudevents+json")).status());
         host.token("wrong");
         assertEquals(401, host.post("/functions/web", "", Map.of()).status());
         assertEquals(0, Functions.backups(target, "web"), "a refused request started a run");
@@ -162,6 +168,83 @@ class FunctionHostIT {
         assertEquals(404, host.get("/runs/no-such-run").status());
         assertEquals(404, host.post("/functions/nope", "", Map.of()).status());
         assertFalse(host.log().contains(token), "the token was logged");
+    }
+
+    /** The body of a binary-mode CloudEvent as a Knative Broker delivers it. */
+    private static final String KNATIVE_BODY = "{\"snapshot\":\"s1\"}";
+
+    /** The headers of a binary-mode delivery from a Knative Trigger: {@code ce-*}, and no Authorization. */
+    private static Map<String, String> knativeDelivery(String id) {
+        return Map.of("Content-Type", "application/json", "ce-specversion", "1.0", "ce-id", id,
+                "ce-source", "/apis/v1/namespaces/db/snapshots", "ce-type", "snapshot.completed", "ce-subject", "web");
+    }
+
+    @Test
+    void withCloudEventsWithoutTokenAKnativeDeliveryStartsARunAndEverythingElseStillNeedsTheToken()
+            throws Exception {
+        // the settings of deploy/knative/service.yaml: the token from a file, CloudEvents accepted without it
+        String token = "s3cret-" + Long.toHexString(System.nanoTime());
+        Path tokenFile = Files.writeString(tmp.resolve("http-token"), token + "\n");
+        Functions.write(functions, "web", data, target, "  - type: http\n");
+        Functions.write(functions, "quiet", data, target, "  - type: message\n");
+        cli.env("FIRESAFE_HTTP_TOKEN_FILE", tokenFile.toString())
+                .env("FIRESAFE_HTTP_CLOUDEVENTS_WITHOUT_TOKEN", "true");
+        Host host = serve("--functions", functions.toString());
+        assertTrue(host.log().contains("WARN  [FunctionHost] firesafe.http.cloudevents-without-token=true: "
+                + "CloudEvents on POST / are accepted without the bearer token"), host.log());
+
+        Host.Response delivered = host.post("/", KNATIVE_BODY, knativeDelivery("k1"));
+        assertEquals(202, delivered.status(), delivered.body());
+        String runId = delivered.json().get("runId").asText();
+        assertEquals("web", delivered.json().get("function").asText());
+        Host.Response structured = host.post("/", "{\"specversion\":\"1.0\",\"id\":\"k2\",\"source\":\"/db\","
+                + "\"type\":\"snapshot.completed\",\"subject\":\"web\"}",
+                Map.of("Content-Type", "application/cloudevents+json"));
+        assertEquals(202, structured.status(), structured.body());
+        // Knative's OIDC sender identity adds its own bearer JWT: not Firesafe's token, and not refused for it
+        Host.Response oidc = host.post("/", KNATIVE_BODY, withHeader(knativeDelivery("k3"), "Authorization",
+                "Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln"));
+        assertEquals(202, oidc.status(), oidc.body());
+
+        // every other trigger endpoint still needs the token
+        assertEquals(401, host.post("/functions/web", "", Map.of()).status());
+        assertEquals(401, host.get("/functions").status());
+        assertEquals(401, host.get("/runs/" + runId).status());
+        // and a CloudEvent still starts only a function that declares an http trigger
+        Host.Response quiet = host.post("/", "", Map.of("ce-specversion", "1.0", "ce-id", "k4", "ce-source", "/x",
+                "ce-type", "t", "ce-subject", "quiet"));
+        assertEquals(400, quiet.status(), quiet.body());
+        // health and metrics are as before: open
+        assertEquals(200, host.get("/q/health/live").status());
+        assertEquals(200, host.get("/q/metrics").status());
+
+        host.token(token);
+        host.awaitCondition(() -> host.get("/runs/" + runId).json().get("status").asText().equals("SUCCEEDED"),
+                WAIT, "run " + runId);
+        assertEquals("cloudevent", host.get("/runs/" + runId).json().get("trigger").asText());
+        awaitIdle(host, "web");
+        assertTrue(Functions.backups(target, "web") >= 1 && Functions.backups(target, "web") <= 2,
+                "three coalesced events: one run, at most one more after it");
+        assertEquals(0, Functions.backups(target, "quiet"));
+        assertFalse(host.log().contains(token), "the token was logged");
+    }
+
+    private static Map<String, String> withHeader(Map<String, String> headers, String name, String value) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put(name, value);
+        return all;
+    }
+
+    /** Waits until {@code function} has nothing running or queued. */
+    private void awaitIdle(Host host, String function) {
+        host.awaitCondition(() -> {
+            JsonNode f = host.function(function);
+            return isNone(f.get("running")) && isNone(f.get("queued"));
+        }, WAIT, function + " idle");
+    }
+
+    private static boolean isNone(JsonNode node) {
+        return node == null || node.isNull();
     }
 
     @Test
@@ -243,5 +326,12 @@ class FunctionHostIT {
         hosts.add(open);
         assertEquals(2, open.exitCode(WAIT));
         assertTrue(open.log().contains("is not a loopback address: set a bearer token"), open.log());
+
+        // accepting CloudEvents without the token does not lift the rule: the other endpoints need one
+        Host knative = Host.launch(cli.env("FIRESAFE_HTTP_CLOUDEVENTS_WITHOUT_TOKEN", "true"), tmp, "--functions",
+                functions.toString());
+        hosts.add(knative);
+        assertEquals(2, knative.exitCode(WAIT));
+        assertTrue(knative.log().contains("is not a loopback address: set a bearer token"), knative.log());
     }
 }

@@ -17,6 +17,10 @@ import java.util.Optional;
 /**
  * The optional bearer token of the trigger endpoints. Without one, anyone who can reach the port can start
  * backups, so it is required when the server listens beyond loopback. Never logged or echoed.
+ *
+ * <p>{@code firesafe.http.cloudevents-without-token} exempts CloudEvents on {@code POST /} from it ({@link
+ * TokenFilter}), for senders that cannot add a header (Knative Eventing). It changes nothing else: the other
+ * endpoints still need the token, and a host beyond loopback still refuses to start without one.
  */
 @ApplicationScoped
 public class BearerToken {
@@ -53,6 +57,11 @@ public class BearerToken {
             }
         }
         return text.map(String::strip).filter(t -> !t.isEmpty()).map(t -> t.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether CloudEvents on {@code POST /} are accepted without the token (README, "Deploy"). */
+    public boolean cloudEventsWithoutToken() {
+        return config.cloudEventsWithoutToken();
     }
 
     public boolean enabled() {

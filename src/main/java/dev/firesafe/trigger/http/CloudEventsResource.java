@@ -20,8 +20,13 @@ import java.util.Map;
 
 /**
  * {@code POST /}: a CloudEvent from a Knative trigger (or anything else) asks for a run of the function or plan
- * its {@code subject} names; the function must declare an {@code http} trigger. Structured mode ({@code application/cloudevents+json}) and binary mode
- * ({@code ce-*} headers) are both accepted; the answer is 202 with the run id, or 400 saying what is wrong.
+ * its {@code subject} names; the function must declare an {@code http} trigger. Structured mode
+ * ({@code application/cloudevents+json}) and binary mode ({@code ce-*} headers) are both accepted; the answer is
+ * 202 with the run id, or 400 saying what is wrong.
+ *
+ * <p>With {@code firesafe.http.cloudevents-without-token=true} this class is reachable without the bearer token
+ * ({@link TokenFilter}), so it must stay this small: ask for a coalesced run of a function with an {@code http}
+ * trigger, answer with nothing but the run id. Anything that reads state or takes other input belongs elsewhere.
  */
 @Path("/")
 public class CloudEventsResource {

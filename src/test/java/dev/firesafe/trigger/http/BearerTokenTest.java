@@ -20,6 +20,10 @@ class BearerTokenTest {
     Path tmp;
 
     private static HttpConfig config(String token, String file) {
+        return config(token, file, false);
+    }
+
+    static HttpConfig config(String token, String file, boolean cloudEventsWithoutToken) {
         return new HttpConfig() {
             @Override
             public Optional<String> token() {
@@ -29,6 +33,11 @@ class BearerTokenTest {
             @Override
             public Optional<String> tokenFile() {
                 return Optional.ofNullable(file);
+            }
+
+            @Override
+            public boolean cloudEventsWithoutToken() {
+                return cloudEventsWithoutToken;
             }
         };
     }
@@ -44,6 +53,17 @@ class BearerTokenTest {
             assertTrue(e.getMessage().contains("FIRESAFE_HTTP_TOKEN"), e.getMessage());
         }
         assertDoesNotThrow(() -> new BearerToken(config("t0ken", null), "0.0.0.0").checkRequiredForHost());
+    }
+
+    @Test
+    void cloudEventsWithoutTokenStillNeedsATokenBeyondLoopback() {
+        // the option exempts POST / only; the start-up rule is unchanged, so the other endpoints stay protected
+        FiresafeException e = assertThrows(FiresafeException.class,
+                () -> new BearerToken(config(null, null, true), "0.0.0.0").checkRequiredForHost());
+        assertTrue(e.getMessage().contains("FIRESAFE_HTTP_TOKEN"), e.getMessage());
+        assertDoesNotThrow(() -> new BearerToken(config("t0ken", null, true), "0.0.0.0").checkRequiredForHost());
+        assertTrue(new BearerToken(config("t0ken", null, true), "0.0.0.0").cloudEventsWithoutToken());
+        assertFalse(new BearerToken(config("t0ken", null), "0.0.0.0").cloudEventsWithoutToken(), "off by default");
     }
 
     @Test

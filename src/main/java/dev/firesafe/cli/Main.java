@@ -20,11 +20,9 @@ public class Main {
 
     public static void main(String... args) {
         ProcessMode mode = ProcessMode.of(args);
-        if (!mode.serve()) {
-            OptionalInt exit = LeanLaunch.run(args);
-            if (exit.isPresent()) {
-                System.exit(exit.getAsInt());
-            }
+        OptionalInt exit = mode.serve() ? ServePreflight.check() : LeanLaunch.run(args);
+        if (exit.isPresent()) {
+            System.exit(exit.getAsInt());
         }
         mode.apply(System::setProperty);
         Quarkus.run(Application.class, args);

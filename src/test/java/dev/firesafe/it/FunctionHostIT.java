@@ -326,6 +326,8 @@ class FunctionHostIT {
         hosts.add(open);
         assertEquals(2, open.exitCode(WAIT));
         assertTrue(open.log().contains("is not a loopback address: set a bearer token"), open.log());
+        // refused before Quarkus started, so the port was never open, not even for a moment
+        assertFalse(open.log().contains("Listening on") || open.log().contains("[quarkus]"), open.log());
 
         // accepting CloudEvents without the token does not lift the rule: the other endpoints need one
         Host knative = Host.launch(cli.env("FIRESAFE_HTTP_CLOUDEVENTS_WITHOUT_TOKEN", "true"), tmp, "--functions",

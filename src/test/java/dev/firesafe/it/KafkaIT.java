@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.testing.Amqp;
+import dev.firesafe.testing.BrokerScenario;
 import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.Functions;
 import dev.firesafe.testing.Host;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 
+import static dev.firesafe.testing.BrokerScenario.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,10 +107,6 @@ class KafkaIT {
         return h;
     }
 
-    private static String event(String id, String subject) {
-        return "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"/zfs/tank\","
-                + "\"type\":\"snapshot.completed\",\"subject\":\"" + subject + "\",\"data\":{\"snapshot\":\"s\"}}";
-    }
 
     /** Every record of the requests topic acknowledged and its offset committed by the host's group. */
     private void awaitAllCommitted(Host host) {
@@ -119,11 +117,7 @@ class KafkaIT {
 
     @Test
     void anEventRunsABackupAndItsCompletionIsPublishedMalformedOnesAreDeadLettered() throws Exception {
-        Path data = Files.createDirectories(tmp.resolve("data"));
-        Files.writeString(data.resolve("a.txt"), "a");
-        Functions.write(functions, "web", data, target, "  - type: message\n");
-        Functions.write(functions, "web-http-only", data, target, "  - type: http\n");
-        Functions.write(functions, "broken", tmp.resolve("no-such-folder"), target, "  - type: message\n");
+        BrokerScenario.writeFunctions(functions, tmp, target);
         BlockingQueue<String> completions = kafka.receive(events);
         BlockingQueue<String> rejected = kafka.receive(deadLetters);
         // sent before the host's consumer group exists: the Kafka default (start at the newest record) would
@@ -134,42 +128,12 @@ class KafkaIT {
         // backup longer than that, is off (application.properties)
         host.await("SRMSG18235: Will not health check throttled commit strategy", WAIT);
 
-        JsonNode done = JSON.readTree(Amqp.next(completions, WAIT, "backup.completed event"));
-        assertEquals("backup.completed", done.get("type").asText(), done.toString());
-        assertEquals("1.0", done.get("specversion").asText());
-        assertEquals("web", done.get("subject").asText());
-        JsonNode data0 = done.get("data");
-        assertEquals("web", data0.get("plan").asText());
-        assertEquals("message", data0.get("trigger").asText());
-        assertTrue(data0.get("bytes").asLong() > 0, done.toString());
-        assertEquals(target.toUri().toString().replaceAll("/$", ""),
-                data0.get("targets").get(0).get("target").asText().replaceAll("/$", ""));
-        assertTrue(Files.exists(target.resolve("web/" + data0.get("backupId").asText() + ".firesafe")));
-
-        kafka.send(requests, List.of("this is not json", event("e2", "no-such-function"),
-                event("e3", "web-http-only")));
-        JsonNode first = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
-        JsonNode second = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
-        JsonNode third = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
-        assertTrue(first.get("reason").asText().startsWith("not JSON"), first.toString());
-        assertEquals("this is not json", first.get("payload").asText());
-        assertTrue(second.get("reason").asText().contains("'no-such-function' names no loaded function"),
-                second.toString());
-        assertTrue(third.get("reason").asText().contains("function 'web-http-only' has no message trigger"),
-                third.toString());
-        assertEquals(0, Functions.backups(target, "web-http-only"));
-        // the consumer survived all three: the next good event still runs
-        kafka.send(requests, List.of(event("e4", "web")));
-        assertEquals("backup.completed", JSON.readTree(Amqp.next(completions, WAIT, "second completion"))
-                .get("type").asText());
-        assertEquals(2, Functions.backups(target, "web"));
-
-        // a failed run is reported as backup.failed, and its record is acknowledged (recorded, not retried)
-        kafka.send(requests, List.of(event("e5", "broken")));
-        JsonNode failed = JSON.readTree(Amqp.next(completions, WAIT, "backup.failed event"));
-        assertEquals("backup.failed", failed.get("type").asText(), failed.toString());
-        assertEquals(6, failed.get("data").get("exitCode").asInt(), failed.toString());
-        assertTrue(failed.get("data").get("error").asText().contains("no-such-folder"), failed.toString());
+        BrokerScenario scenario = new BrokerScenario(bodies -> kafka.send(requests, bodies), completions, rejected,
+                target, WAIT);
+        scenario.expectWebCompleted();
+        scenario.expectMalformedDeadLetteredAndConsumerAlive();
+        // a failed run's record is acknowledged too (recorded, not retried)
+        scenario.expectBrokenFailed();
         awaitAllCommitted(host);
         assertEquals(Collections.emptyList(), List.copyOf(completions), "one event per run");
     }

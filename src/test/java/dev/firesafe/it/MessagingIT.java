@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.testing.Amqp;
+import dev.firesafe.testing.BrokerScenario;
 import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.Functions;
 import dev.firesafe.testing.Host;
@@ -21,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 
+import static dev.firesafe.testing.BrokerScenario.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,10 +84,6 @@ class MessagingIT {
         return h;
     }
 
-    private static String event(String id, String subject) {
-        return "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"/zfs/tank\","
-                + "\"type\":\"snapshot.completed\",\"subject\":\"" + subject + "\",\"data\":{\"snapshot\":\"s\"}}";
-    }
 
     private void awaitIdleAfterSuccess(Host host, String function) {
         host.awaitCondition(() -> {
@@ -105,52 +103,18 @@ class MessagingIT {
 
     @Test
     void anEventRunsABackupAndItsCompletionIsPublishedMalformedOnesAreDeadLettered() throws Exception {
-        Path data = Files.createDirectories(tmp.resolve("data"));
-        Files.writeString(data.resolve("a.txt"), "a");
-        Functions.write(functions, "web", data, target, "  - type: message\n");
-        Functions.write(functions, "web-http-only", data, target, "  - type: http\n");
-        Functions.write(functions, "broken", tmp.resolve("no-such-folder"), target, "  - type: message\n");
+        BrokerScenario.writeFunctions(functions, tmp, target);
         BlockingQueue<String> completions = amqp.receive(events);
         BlockingQueue<String> rejected = amqp.receive(deadLetters);
         Host host = serve();
 
+        BrokerScenario scenario = new BrokerScenario(bodies -> amqp.send(requests, bodies), completions, rejected,
+                target, WAIT);
         amqp.send(requests, List.of(event("e1", "web")));
-        JsonNode done = JSON.readTree(Amqp.next(completions, WAIT, "backup.completed event"));
-        assertEquals("backup.completed", done.get("type").asText(), done.toString());
-        assertEquals("1.0", done.get("specversion").asText());
-        assertEquals("web", done.get("subject").asText());
-        JsonNode data0 = done.get("data");
-        assertEquals("web", data0.get("plan").asText());
-        assertTrue(data0.get("bytes").asLong() > 0, done.toString());
-        assertTrue(data0.get("durationMs").asLong() >= 0, done.toString());
-        assertEquals(target.toUri().toString().replaceAll("/$", ""),
-                data0.get("targets").get(0).get("target").asText().replaceAll("/$", ""));
-        assertTrue(Files.exists(target.resolve("web/" + data0.get("backupId").asText() + ".firesafe")));
-
-        amqp.send(requests, List.of("this is not json", event("e2", "no-such-function"),
-                event("e3", "web-http-only")));
-        JsonNode first = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
-        JsonNode second = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
-        JsonNode third = JSON.readTree(Amqp.next(rejected, WAIT, "dead letter"));
-        assertTrue(first.get("reason").asText().startsWith("not JSON"), first.toString());
-        assertEquals("this is not json", first.get("payload").asText());
-        assertTrue(second.get("reason").asText().contains("'no-such-function' names no loaded function"),
-                second.toString());
-        assertTrue(third.get("reason").asText().contains("function 'web-http-only' has no message trigger"),
-                third.toString());
-        assertEquals(0, Functions.backups(target, "web-http-only"));
-        // the consumer survived both: the next good event still runs
-        amqp.send(requests, List.of(event("e4", "web")));
-        assertEquals("backup.completed", JSON.readTree(Amqp.next(completions, WAIT, "second completion"))
-                .get("type").asText());
-        assertEquals(2, Functions.backups(target, "web"));
-
-        // a failed run is reported as backup.failed, and its message is acknowledged (recorded, not retried)
-        amqp.send(requests, List.of(event("e5", "broken")));
-        JsonNode failed = JSON.readTree(Amqp.next(completions, WAIT, "backup.failed event"));
-        assertEquals("backup.failed", failed.get("type").asText(), failed.toString());
-        assertEquals(6, failed.get("data").get("exitCode").asInt(), failed.toString());
-        assertTrue(failed.get("data").get("error").asText().contains("no-such-folder"), failed.toString());
+        scenario.expectWebCompleted();
+        scenario.expectMalformedDeadLetteredAndConsumerAlive();
+        // a failed run's message is acknowledged too (recorded, not retried)
+        scenario.expectBrokenFailed();
         assertEquals("FAILED", host.function("broken").get("lastRun").get("status").asText());
         awaitQueueEmpty(host, requests);
     }

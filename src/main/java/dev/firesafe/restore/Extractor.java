@@ -39,6 +39,7 @@ final class Extractor implements EntryHandler {
     private final List<Pending> dirs = new ArrayList<>();
     private final List<Pending> links = new ArrayList<>();
     private final FileWriterThread writer = new FileWriterThread();
+    private long entriesWritten;
 
     Extractor(Path dest, boolean force) throws IOException {
         this.dest = dest.toRealPath();
@@ -49,6 +50,7 @@ final class Extractor implements EntryHandler {
     @Override
     public void directory(String name, int mode, FileTime mtime) throws IOException {
         Path dir = resolve(name);
+        entriesWritten++;
         ensureDirectory(dir);
         dirs.add(new Pending(dir, mode, mtime, null));
     }
@@ -63,11 +65,17 @@ final class Extractor implements EntryHandler {
     @Override
     public OutputStream file(String name, long size, int mode, FileTime mtime) throws IOException {
         Path file = resolve(name);
+        entriesWritten++;
         ensureDirectory(file.getParent());
         if (force) { // without --force the destination started empty and the reader refuses duplicate entries
             clearForReplacement(file);
         }
         return writer.create(file);
+    }
+
+    /** Folders and files created so far (links are made only at the end, once every file is written). */
+    long entriesWritten() {
+        return entriesWritten;
     }
 
     @Override

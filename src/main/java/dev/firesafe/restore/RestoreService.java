@@ -59,10 +59,16 @@ public class RestoreService {
                                  Progress progress) {
         prepareDestination(dest, force);
         KeyRing key = keys.forReading();
+        Extractor extractor;
         try {
-            return run(targetUri, idOrLatest, plan, dest, new Extractor(dest, force), key, progress);
+            extractor = new Extractor(dest, force);
         } catch (IOException e) {
             throw FiresafeException.usage("cannot use destination " + dest + ": " + e.getMessage());
+        }
+        try {
+            return run(targetUri, idOrLatest, plan, dest, extractor, key, progress);
+        } catch (FiresafeException e) {
+            throw IncompleteRestore.report(dest, extractor.entriesWritten(), e);
         }
     }
 

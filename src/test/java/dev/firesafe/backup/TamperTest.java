@@ -130,7 +130,14 @@ class TamperTest {
      * left cut short; see the report.)
      */
     private void assertOnlyAuthenticPrefixes(Path dest) throws IOException {
-        for (Path p : contentsOf(dest)) {
+        Path note = dest.resolve("FIRESAFE-RESTORE-INCOMPLETE.txt");
+        List<Path> written = contentsOf(dest).stream().filter(p -> !p.equals(note)).toList();
+        // a restore that wrote anything before failing leaves a note saying it is incomplete, else nothing at all
+        assertEquals(!written.isEmpty(), Files.exists(note), "note iff something was written: " + written);
+        if (Files.exists(note)) {
+            assertTrue(Files.readString(note).startsWith("This restore did NOT complete."), Files.readString(note));
+        }
+        for (Path p : written) {
             if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
@@ -215,6 +222,19 @@ class TamperTest {
     void truncatedInTheMiddle() throws IOException {
         truncate(file, Files.size(file) / 2);
         assertOnlyAuthenticPrefixes(assertRefused(backup.id(), ExitCode.INTEGRITY));
+    }
+
+    @Test
+    void aRestoreCutShortSaysItIsIncompleteAndKeepsTheAuthenticPart() throws IOException {
+        truncate(file, Files.size(file) * 3 / 4);
+        Path dest = tmp.resolve("cut-short");
+        FiresafeException e = assertThrows(FiresafeException.class, () -> restoreService().restore(target.toString(),
+                backup.id(), PLAN, dest, false, Progress.NONE));
+        assertEquals(ExitCode.INTEGRITY, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("is INCOMPLETE") && e.getMessage().contains(
+                "FIRESAFE-RESTORE-INCOMPLETE.txt"), e.getMessage());
+        assertTrue(Files.readString(dest.resolve("FIRESAFE-RESTORE-INCOMPLETE.txt")).contains(backup.id()));
+        assertOnlyAuthenticPrefixes(dest);
     }
 
     @Test

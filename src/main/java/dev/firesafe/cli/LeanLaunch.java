@@ -46,6 +46,8 @@ final class LeanLaunch {
                 System.err.println("firesafe: configuration: " + e.getProblem(i).getMessage());
             }
             return OptionalInt.of(ExitCode.USAGE.code);
+        } catch (RuntimeException e) {
+            return OptionalInt.empty(); // e.g. an unreadable config file: Quarkus reads it again and reports it
         }
         Optional<String> reason = quarkusNeeded(args, config);
         if ("1".equals(System.getenv("FIRESAFE_DEBUG"))) {

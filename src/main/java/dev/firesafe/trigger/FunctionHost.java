@@ -1,6 +1,7 @@
 package dev.firesafe.trigger;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.crypto.KeySource;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.TriggerSpec;
@@ -42,6 +43,7 @@ public class FunctionHost {
     private final BearerToken token;
     private final FiresafeConfig config;
     private final TriggerConfig triggerConfig;
+    private final KeySource keys;
     private final boolean serve;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "firesafe-startup-trigger");
@@ -53,7 +55,8 @@ public class FunctionHost {
 
     @Inject
     public FunctionHost(FunctionCatalog catalog, FunctionRunner runner, TimerTriggers timers, BearerToken token,
-                        FiresafeConfig config, TriggerConfig triggerConfig) {
+                        FiresafeConfig config, TriggerConfig triggerConfig, KeySource keys) {
+        this.keys = keys;
         this.catalog = catalog;
         this.runner = runner;
         this.timers = timers;
@@ -76,6 +79,7 @@ public class FunctionHost {
             }
             List<FunctionDefinition> functions = List.copyOf(catalog.loadAll());
             LOG.infof("function host: %d function(s) from %s", functions.size(), config.functionsDir());
+            DrillKeyCheck.warning(functions, keys).ifPresent(LOG::warn);
             for (FunctionDefinition f : functions) {
                 timers.register(f);
                 if (f.triggers().isEmpty()) {

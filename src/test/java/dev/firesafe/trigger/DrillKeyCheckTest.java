@@ -1,0 +1,55 @@
+package dev.firesafe.trigger;
+
+import dev.firesafe.crypto.KeySource;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.crypto.RecoveryKey;
+import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.plan.PlanRepository;
+import dev.firesafe.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A write-only host learns at start-up that its drill triggers cannot succeed. */
+class DrillKeyCheckTest {
+
+    @TempDir
+    Path tmp;
+
+    private Optional<String> warningWith(Map<String, String> keys) throws IOException {
+        Path functions = Files.createDirectories(tmp.resolve("functions"));
+        Files.writeString(functions.resolve("app.yaml"), "plan:\n  sources:\n    - path: /srv\n"
+                + "triggers:\n  - type: timer\n    every: 6h\n  - type: drill\n");
+        Files.writeString(functions.resolve("logs.yaml"), "plan:\n  sources:\n    - path: /var/log\n"
+                + "triggers:\n  - type: timer\n    every: 1d\n");
+        Map<String, String> values = new java.util.HashMap<>(keys);
+        values.put("firesafe.functions-dir", functions.toString());
+        values.put("firesafe.default-key-file", tmp.resolve("no-such-key").toString());
+        FiresafeConfig config = Fixtures.config(values);
+        return DrillKeyCheck.warning(new PlanRepository(config).functions(), new KeySource(config));
+    }
+
+    @Test
+    void aWriteOnlyHostIsWarnedAboutItsDrillTriggersOnly() throws IOException {
+        String publicKey = RecoveryKey.generate().publicKey().toText();
+        Optional<String> warning = warningWith(Map.of("firesafe.public-key", publicKey));
+        assertTrue(warning.isPresent());
+        assertTrue(warning.get().startsWith("the drill triggers of [app] will fail on this host"), warning.get());
+        assertTrue(warning.get().contains("drill --target"), warning.get());
+        assertTrue(!warning.get().contains(publicKey), "keys never appear in messages");
+    }
+
+    @Test
+    void aHostThatCanReadItsBackupsIsNotWarned() throws IOException {
+        assertEquals(Optional.empty(), warningWith(Map.of("firesafe.master-key",
+                MasterKey.generate(65536).toEscrowText())));
+    }
+}

@@ -70,11 +70,19 @@ public final class Manifest {
     public record Warning(String path, String problem) {
     }
 
-    /** Loads the JSON mapper on a daemon thread, so that writing or reading the manifest later does not wait. */
+    private static final java.util.concurrent.atomic.AtomicBoolean PREPARED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Loads the JSON mapper on a daemon thread, so that writing or reading the manifest later does not wait. Once
+     * per process: a long-running host's later backups find it loaded.
+     */
     public static void prepareInBackground() {
-        Thread t = new Thread(() -> Json.MAPPER.getTypeFactory(), "firesafe-manifest-json");
-        t.setDaemon(true);
-        t.start();
+        if (PREPARED.compareAndSet(false, true)) {
+            Thread t = new Thread(() -> Json.MAPPER.getTypeFactory(), "firesafe-manifest-json");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     public byte[] toJson() {

@@ -74,31 +74,35 @@ public class BackupService {
     private final Clock clock;
     private final PruneService retention;
     private final Targets opener;
-    private Consumer<BackupFinished> announcer = finished -> { };
+    private final Consumer<BackupFinished> announcer;
 
     @Inject
     public BackupService(FiresafeConfig config, KeySource keys, PruneService retention,
                          Event<BackupFinished> finished) {
-        this(config, keys, retention, Clock.systemUTC());
-        this.announcer = finished::fire;
+        this(config, keys, retention, Clock.systemUTC(), finished::fire);
     }
 
     public BackupService(FiresafeConfig config, KeySource keys) {
-        this(config, keys, new PruneService(), Clock.systemUTC());
+        this(config, keys, finished -> { });
     }
 
     /** Without CDI (the one-shot CLI, {@code dev.firesafe.cli.LeanLaunch}): {@code announcer} hears every end. */
     public BackupService(FiresafeConfig config, KeySource keys, Consumer<BackupFinished> announcer) {
-        this(config, keys, new PruneService(), Clock.systemUTC());
-        this.announcer = announcer;
+        this(config, keys, new PruneService(), Clock.systemUTC(), announcer);
     }
 
     public BackupService(FiresafeConfig config, KeySource keys, PruneService retention, Clock clock) {
+        this(config, keys, retention, clock, finished -> { });
+    }
+
+    private BackupService(FiresafeConfig config, KeySource keys, PruneService retention, Clock clock,
+                          Consumer<BackupFinished> announcer) {
         this.config = config;
         this.keys = keys;
         this.retention = retention;
         this.clock = clock;
         this.opener = new Targets(config);
+        this.announcer = announcer;
     }
 
     /**

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads {@code functions/NAME.yaml} into a {@link FunctionFile}. SnakeYAML's safe loader builds plain maps and
@@ -31,16 +30,16 @@ import java.util.Set;
  */
 final class FunctionFileReader {
 
-    private static final Set<String> ROOT = keys("plan", "triggers");
-    private static final Set<String> PLAN = keys("name", "sources", "targets", "compression", "retention", "before",
+    private static final List<String> ROOT = List.of("plan", "triggers");
+    private static final List<String> PLAN = List.of("name", "sources", "targets", "compression", "retention", "before",
             "after");
-    private static final Set<String> SOURCE = keys("path", "include", "exclude", "command", "name", "timeout", "env",
+    private static final List<String> SOURCE = List.of("path", "include", "exclude", "command", "name", "timeout", "env",
             "postgres");
-    private static final Set<String> POSTGRES = keys("host", "port", "user", "password-file", "sslmode", "databases",
+    private static final List<String> POSTGRES = List.of("host", "port", "user", "password-file", "sslmode", "databases",
             "mode");
-    private static final Set<String> RETENTION = keys("keep-last", "keep-hourly", "keep-daily", "keep-weekly",
+    private static final List<String> RETENTION = List.of("keep-last", "keep-hourly", "keep-daily", "keep-weekly",
             "keep-monthly", "keep-yearly");
-    private static final Set<String> TRIGGER = keys("type", "every", "cron", "delay", "catch-up", "channel");
+    private static final List<String> TRIGGER = List.of("type", "every", "cron", "delay", "catch-up", "channel");
 
     /** A mistake in the file's shape, with the path of the offending node ({@code plan.sources[1].port}). */
     static final class Invalid extends RuntimeException {
@@ -135,7 +134,7 @@ final class FunctionFileReader {
     // --- the shapes YAML gives: mappings, sequences, scalars ---
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object node, String where, Set<String> known) {
+    private static Map<String, Object> map(Object node, String where, List<String> known) {
         if (!(node instanceof Map<?, ?> raw)) {
             throw new Invalid((where.isEmpty() ? "the file" : where) + " must be a mapping (key: value lines)");
         }
@@ -200,10 +199,6 @@ final class FunctionFileReader {
         } catch (NumberFormatException e) {
             throw new Invalid(where + "." + key + " must be a whole number, not '" + v + "'");
         }
-    }
-
-    private static Set<String> keys(String... names) {
-        return new java.util.LinkedHashSet<>(List.of(names));
     }
 
     private static String firstLine(String s) {

@@ -2,7 +2,6 @@ package dev.firesafe.drill;
 
 import dev.firesafe.ExitCode;
 import dev.firesafe.FiresafeException;
-import dev.firesafe.backup.Progress;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.Plan;
@@ -46,7 +45,7 @@ public class DrillService {
     private final FiresafeConfig config;
     private final Path scratchParent;
     private final Clock clock = Clock.systemUTC();
-    private Consumer<DrillFinished> announcer = finished -> { };
+    private final Consumer<DrillFinished> announcer;
 
     @Inject
     public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config,
@@ -58,16 +57,21 @@ public class DrillService {
     public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, DrillConfig drill,
                         Consumer<DrillFinished> announcer) {
         this(keys, restore, config, Path.of(drill.scratchDir().filter(s -> !s.isBlank())
-                .orElse(System.getProperty("java.io.tmpdir"))));
-        this.announcer = announcer;
+                .orElse(System.getProperty("java.io.tmpdir"))), announcer);
     }
 
     /** Without CDI (tests): scratch folders are made under {@code scratchParent}; no events. */
     public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, Path scratchParent) {
+        this(keys, restore, config, scratchParent, finished -> { });
+    }
+
+    private DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, Path scratchParent,
+                         Consumer<DrillFinished> announcer) {
         this.keys = keys;
         this.restore = restore;
         this.config = config;
         this.scratchParent = scratchParent;
+        this.announcer = announcer;
     }
 
     /**
@@ -162,7 +166,7 @@ public class DrillService {
     private DrillResult.TargetDrill restoreAndCompare(String plan, String targetUri, String target, Path scratch,
                                                       PostgresSource scratchServer, long started) {
         Path tree = scratch.resolve("restored");
-        RestoreResult r = restore.restore(targetUri, "latest", plan, tree, false, Progress.NONE);
+        RestoreResult r = restore.restoreIntoScratch(targetUri, "latest", plan, tree);
         List<String> differences;
         try {
             differences = TreeCheck.differences(tree, r.manifest());

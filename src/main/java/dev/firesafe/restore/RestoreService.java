@@ -54,9 +54,22 @@ public class RestoreService {
         return run(targetUri, idOrLatest, plan, null, new Discarder(), progress);
     }
 
-    /** Restores into {@code dest}, which must be empty or absent unless {@code force}. */
+    /**
+     * Restores into {@code dest}, which must be empty or absent unless {@code force}. A restore that fails after
+     * writing something leaves a note there saying it is incomplete ({@link IncompleteRestore}).
+     */
     public RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
                                  Progress progress) {
+        return restore(targetUri, idOrLatest, plan, dest, force, progress, true);
+    }
+
+    /** Restores into a scratch folder its caller removes afterwards (drills): no note, whatever happens. */
+    public RestoreResult restoreIntoScratch(String targetUri, String idOrLatest, String plan, Path scratch) {
+        return restore(targetUri, idOrLatest, plan, scratch, false, Progress.NONE, false);
+    }
+
+    private RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
+                                  Progress progress, boolean noteIfIncomplete) {
         prepareDestination(dest, force);
         KeyRing key = keys.forReading();
         Extractor extractor;
@@ -68,7 +81,7 @@ public class RestoreService {
         try {
             return run(targetUri, idOrLatest, plan, dest, extractor, key, progress);
         } catch (FiresafeException e) {
-            throw IncompleteRestore.report(dest, extractor.entriesWritten(), e);
+            throw noteIfIncomplete ? IncompleteRestore.report(dest, extractor.entriesWritten(), e) : e;
         }
     }
 

@@ -147,6 +147,8 @@ class DrillTest {
         assertEquals(ExitCode.INTEGRITY.code, r.exitCode());
         assertTrue(r.targets().get(0).ok());
         assertFalse(r.targets().get(1).ok());
+        // the scratch folder is gone, so the error must not send anyone to a note inside it
+        assertFalse(r.targets().get(1).error().contains("FIRESAFE-RESTORE-INCOMPLETE"), r.targets().get(1).error());
         assertEquals(List.of(), scratchContents());
     }
 

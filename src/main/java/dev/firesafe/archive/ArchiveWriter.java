@@ -9,28 +9,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
  * Writes entries into a POSIX (PAX) tar stream and records each in the {@link Manifest}, which it appends as the
- * last entry on {@link #finish}. File contents are hashed as they are copied, once, from a reused buffer.
- *
- * <p>Live systems change under a backup. A file that vanishes before it is opened is skipped; one that shrinks
- * while read is padded to the size its tar header announced (tar cannot shrink an entry after its header); one
- * that grows is cut at that size. Each case is a {@link Manifest.Warning}, the backup goes on.
+ * last entry on {@link #finish}. How files that change while read are stored, and warned about, is
+ * {@link FileContent}'s part.
  */
 public final class ArchiveWriter implements Closeable {
 
@@ -53,7 +44,9 @@ public final class ArchiveWriter implements Closeable {
     private final int streamPartSize;
     private byte[] partBuffer;
     private final Manifest manifest;
-    private final byte[] buffer = new byte[1 << 20];
+    /** Read buffer of {@link #file}, allocated on first use: a backup's files arrive already read. */
+    private byte[] readBuffer;
+    private static final int READ_BUFFER = 256 * 1024;
     private final MessageDigest sha256;
     private final AtomicLong bytesRead = new AtomicLong();
     private final LongConsumer onBytesRead;
@@ -106,43 +99,61 @@ public final class ArchiveWriter implements Closeable {
                 meta.mtime().toInstant().toString(), null, linkTarget));
     }
 
-    /** Stores the regular file at {@code path}; {@code meta} is what the walk saw, its size goes in the header. */
+    /**
+     * Stores the regular file at {@code path} (read here, on the caller's thread); {@code meta} is what the walk
+     * saw, its size goes in the header. A backup reads files on another thread and hands them over through
+     * {@link #beginFile}, {@link #fileData} and {@link #endFile} instead.
+     */
     public void file(String name, Path path, FileMeta meta) throws IOException {
-        InputStream in;
-        try {
-            in = Files.newInputStream(path);
-        } catch (NoSuchFileException e) {
-            manifest.warnings.add(new Manifest.Warning(name, "vanished before it could be read; not stored"));
-            return;
-        } catch (AccessDeniedException e) {
-            manifest.warnings.add(new Manifest.Warning(name, "permission denied; not stored"));
-            return;
+        if (readBuffer == null) {
+            readBuffer = new byte[READ_BUFFER];
         }
-        try (in) {
-            TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL);
-            describe(e, meta, FILE_TYPE);
-            e.setSize(meta.size());
-            tar.putArchiveEntry(e);
-            sha256.reset();
-            long remaining = meta.size();
-            while (remaining > 0) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                if (n < 0) {
-                    manifest.warnings.add(new Manifest.Warning(name, "shrank while being read: "
-                            + remaining + " missing bytes stored as zeros"));
-                    padWithZeros(remaining);
-                    break;
-                }
-                sha256.update(buffer, 0, n);
-                tar.write(buffer, 0, n);
-                onBytesRead.accept(bytesRead.addAndGet(n));
-                remaining -= n;
+        FileContent.read(name, path, meta, sha256, new FileContent.Sink() {
+            @Override
+            public byte[] buffer() {
+                return readBuffer;
             }
-            tar.closeArchiveEntry();
-        }
-        noteChangesDuringRead(name, path, meta);
+
+            @Override
+            public void begin(String n, FileMeta m) throws IOException {
+                beginFile(n, m);
+            }
+
+            @Override
+            public void data(byte[] buffer, int length) throws IOException {
+                fileData(buffer, length);
+            }
+
+            @Override
+            public void end(String n, FileMeta m, String sha256Hex) throws IOException {
+                endFile(n, m, sha256Hex);
+            }
+
+            @Override
+            public void warn(String n, String problem) {
+                ArchiveWriter.this.warn(n, problem);
+            }
+        });
+    }
+
+    /** Opens the entry of a regular file of {@code meta.size()} bytes, which {@link #fileData} then writes. */
+    public void beginFile(String name, FileMeta meta) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL);
+        describe(e, meta, FILE_TYPE);
+        e.setSize(meta.size());
+        tar.putArchiveEntry(e);
+    }
+
+    public void fileData(byte[] buffer, int length) throws IOException {
+        tar.write(buffer, 0, length);
+        onBytesRead.accept(bytesRead.addAndGet(length));
+    }
+
+    /** Closes the entry {@link #beginFile} opened and lists it in the manifest with its content's hash. */
+    public void endFile(String name, FileMeta meta, String sha256Hex) throws IOException {
+        tar.closeArchiveEntry();
         manifest.entries.add(new Manifest.Entry(name, Manifest.Entry.FILE, meta.size(), octal(meta.mode()),
-                meta.mtime().toInstant().toString(), HexFormat.of().formatHex(sha256.digest()), null));
+                meta.mtime().toInstant().toString(), sha256Hex, null));
         manifest.files++;
         manifest.bytes += meta.size();
     }
@@ -198,29 +209,6 @@ public final class ArchiveWriter implements Closeable {
         manifest.files++;
         manifest.bytes += total;
         return total;
-    }
-
-    private void padWithZeros(long count) throws IOException {
-        Arrays.fill(buffer, (byte) 0);
-        while (count > 0) {
-            int n = (int) Math.min(buffer.length, count);
-            sha256.update(buffer, 0, n);
-            tar.write(buffer, 0, n);
-            count -= n;
-        }
-    }
-
-    private void noteChangesDuringRead(String name, Path path, FileMeta before) {
-        try {
-            BasicFileAttributes after = Files.readAttributes(path, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (after.size() != before.size() || !after.lastModifiedTime().equals(before.mtime())) {
-                manifest.warnings.add(new Manifest.Warning(name, "changed while being read; the stored copy may"
-                        + " mix old and new content"));
-            }
-        } catch (IOException e) {
-            manifest.warnings.add(new Manifest.Warning(name, "vanished while being read; stored as read"));
-        }
     }
 
     /** A warning found by whoever walks the sources (special files, unreadable folders). */

@@ -21,6 +21,7 @@ import dev.firesafe.postgres.PgClients;
 import dev.firesafe.postgres.PostgresDumps;
 import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.retention.PruneService;
+import dev.firesafe.source.ReadAhead;
 import dev.firesafe.source.SourceWalker;
 import dev.firesafe.target.LocalTarget;
 import dev.firesafe.target.Target;
@@ -332,11 +333,16 @@ public class BackupService {
                     config.compressionWorkers());
             try (ArchiveWriter writer = new ArchiveWriter(new BufferedOutputStream(compressed, TAR_BUFFER), manifest,
                     progress::bytesDone)) {
-                SourceWalker walker = new SourceWalker(writer, localTargetRoots(targets));
+                Set<Path> skipRoots = localTargetRoots(targets);
                 List<String> labels = labels(roots);
-                for (int i = 0; i < roots.size(); i++) {
-                    SourceSpec spec = plan.sources().get(i);
-                    walker.walk(new SourceSpec(roots.get(i), spec.include(), spec.exclude()), labels.get(i));
+                try (ReadAhead reading = ReadAhead.start(sink -> {
+                    SourceWalker walker = new SourceWalker(sink, skipRoots);
+                    for (int i = 0; i < roots.size(); i++) {
+                        SourceSpec spec = plan.sources().get(i);
+                        walker.walk(new SourceSpec(roots.get(i), spec.include(), spec.exclude()), labels.get(i));
+                    }
+                })) {
+                    reading.drainInto(writer);
                 }
                 for (CommandJob job : jobs) {
                     // dumps hold secrets (password hashes, tokens): owner-only once restored

@@ -1,7 +1,6 @@
 package dev.firesafe.source;
 
 import dev.firesafe.FiresafeException;
-import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.FileMeta;
 import dev.firesafe.plan.SourceSpec;
 
@@ -18,18 +17,29 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Walks one source folder (or file) and hands every entry to the {@link ArchiveWriter} under
+ * Walks one source folder (or file) and hands every entry to an {@link EntrySink} under
  * {@code label/relative/path}. Symbolic links are stored as links and never followed, so nothing outside the
  * source gets in. Sockets, pipes and devices are skipped with a warning. Folders listed in {@code skipRoots}
  * (local targets that sit inside a source) are never entered: a backup must not swallow its own output.
  */
 public final class SourceWalker {
 
-    private final ArchiveWriter writer;
+    /** What the walk finds, in walk order: folders before what they hold. */
+    public interface EntrySink {
+        void directory(String name, FileMeta meta) throws IOException;
+
+        void symlink(String name, String target, FileMeta meta) throws IOException;
+
+        void file(String name, Path path, FileMeta meta) throws IOException;
+
+        void warn(String name, String problem) throws IOException;
+    }
+
+    private final EntrySink sink;
     private final Set<Path> skipRoots;
 
-    public SourceWalker(ArchiveWriter writer, Set<Path> skipRoots) {
-        this.writer = writer;
+    public SourceWalker(EntrySink sink, Set<Path> skipRoots) {
+        this.sink = sink;
         this.skipRoots = skipRoots;
     }
 
@@ -55,7 +65,7 @@ public final class SourceWalker {
         Globs excludes = new Globs(spec.exclude());
         if (!Files.isDirectory(root)) {
             BasicFileAttributes attrs = Files.readAttributes(root, BasicFileAttributes.class);
-            writer.file(label, root, meta(root, attrs));
+            sink.file(label, root, meta(root, attrs));
             return;
         }
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -66,11 +76,11 @@ public final class SourceWalker {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 if (skipRoots.contains(dir)) {
-                    writer.warn(name(label, rel), "is a backup target inside the source; not stored");
+                    sink.warn(name(label, rel), "is a backup target inside the source; not stored");
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 if (includes.isEmpty()) {
-                    writer.directory(name(label, rel), meta(dir, attrs));
+                    sink.directory(name(label, rel), meta(dir, attrs));
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -83,22 +93,22 @@ public final class SourceWalker {
                 }
                 String name = name(label, rel);
                 if (attrs.isSymbolicLink()) {
-                    writer.symlink(name, Files.readSymbolicLink(file).toString(), meta(file, attrs));
+                    sink.symlink(name, Files.readSymbolicLink(file).toString(), meta(file, attrs));
                 } else if (attrs.isRegularFile()) {
-                    writer.file(name, file, meta(file, attrs));
+                    sink.file(name, file, meta(file, attrs));
                 } else {
-                    writer.warn(name, "is a socket, pipe or device; not stored");
+                    sink.warn(name, "is a socket, pipe or device; not stored");
                 }
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
                 String name = name(label, relative(root, file));
                 if (e instanceof NoSuchFileException) {
-                    writer.warn(name, "vanished before it could be read; not stored");
+                    sink.warn(name, "vanished before it could be read; not stored");
                 } else {
-                    writer.warn(name, "cannot be read (" + e.getClass().getSimpleName() + "); not stored");
+                    sink.warn(name, "cannot be read (" + e.getClass().getSimpleName() + "); not stored");
                 }
                 return FileVisitResult.CONTINUE;
             }

@@ -1,0 +1,142 @@
+package dev.firesafe.source;
+
+import dev.firesafe.FiresafeException;
+import dev.firesafe.archive.ArchiveWriter;
+import dev.firesafe.archive.FileMeta;
+import dev.firesafe.archive.Manifest;
+import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.testing.Trees;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The backup's reading thread: same archive as reading on the writing thread, bounded, stoppable. */
+class ReadAheadTest {
+
+    private static final Instant END = Instant.parse("2026-11-25T02:00:00Z");
+
+    @TempDir
+    Path tmp;
+
+    /** Every entry kind plus more content than the read-ahead may hold, so its buffers are reused. */
+    private Path bigTree() throws IOException {
+        Path root = Trees.everyKind(tmp.resolve("src"));
+        Random random = new Random(7);
+        for (int i = 0; i < 48; i++) {
+            byte[] content = new byte[200_000 + random.nextInt(200_000)];
+            random.nextBytes(content);
+            Trees.write(root.resolve("many/file-" + i + ".bin"), content, "rw-r--r--");
+        }
+        return root;
+    }
+
+    @Test
+    void archiveIsByteForByteTheOneAWalkOnTheWritingThreadMakes() throws IOException {
+        Path root = bigTree();
+        SourceSpec spec = new SourceSpec(root, List.of(), List.of());
+
+        ByteArrayOutputStream direct = new ByteArrayOutputStream();
+        Manifest directManifest = new Manifest();
+        try (ArchiveWriter writer = new ArchiveWriter(direct, directManifest, n -> {
+        })) {
+            new SourceWalker(onThisThread(writer), Set.of()).walk(spec, "src");
+            writer.finish(END);
+        }
+
+        ByteArrayOutputStream readAhead = new ByteArrayOutputStream();
+        Manifest readAheadManifest = new Manifest();
+        ReadAhead reading;
+        try (ArchiveWriter writer = new ArchiveWriter(readAhead, readAheadManifest, n -> {
+        })) {
+            reading = ReadAhead.start(sink -> new SourceWalker(sink, Set.of()).walk(spec, "src"));
+            try (reading) {
+                reading.drainInto(writer);
+            }
+            writer.finish(END);
+        }
+
+        assertTrue(direct.size() > 2 * ReadAhead.BUFFERS * ReadAhead.BUFFER_SIZE, "tree exceeds the bound");
+        assertArrayEquals(direct.toByteArray(), readAhead.toByteArray());
+        assertEquals(directManifest.files, readAheadManifest.files);
+        assertTrue(reading.buffersMade() <= ReadAhead.BUFFERS, "made " + reading.buffersMade() + " buffers");
+        assertFalse(reading.readerAlive());
+    }
+
+    @Test
+    void whatTheWalkFailsWithIsThrownToTheWriter() throws IOException {
+        Path root = Trees.everyKind(tmp.resolve("src"));
+        FiresafeException failure = FiresafeException.source("source path /gone does not exist");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Manifest manifest = new Manifest();
+        try (ArchiveWriter writer = new ArchiveWriter(out, manifest, n -> {
+        }); ReadAhead reading = ReadAhead.start(sink -> {
+            new SourceWalker(sink, Set.of()).walk(new SourceSpec(root, List.of(), List.of()),
+                    "src");
+            throw failure;
+        })) {
+            FiresafeException thrown = assertThrows(FiresafeException.class, () -> reading.drainInto(writer));
+            assertSame(failure, thrown);
+            assertTrue(manifest.files > 0, "what was read before the failure was written");
+        }
+    }
+
+    @Test
+    void closingStopsAReaderThatNobodyDrains() throws IOException {
+        Path root = bigTree();
+        AtomicBoolean walkEnded = new AtomicBoolean();
+        ReadAhead reading = ReadAhead.start(sink -> {
+            new SourceWalker(sink, Set.of()).walk(new SourceSpec(root, List.of(), List.of()),
+                    "src");
+            walkEnded.set(true);
+        });
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (reading.buffersMade() < ReadAhead.BUFFERS && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(ReadAhead.BUFFERS, reading.buffersMade(), "the reader filled every buffer it may have");
+        reading.close();
+        assertFalse(reading.readerAlive(), "the reading thread ended");
+        assertFalse(walkEnded.get(), "the walk could not have ended: nobody took its content");
+        assertTrue(reading.buffersMade() <= ReadAhead.BUFFERS);
+    }
+
+    /** Walks straight into {@code writer}, reading each file on the walking thread. */
+    private static SourceWalker.EntrySink onThisThread(ArchiveWriter writer) {
+        return new SourceWalker.EntrySink() {
+            @Override
+            public void directory(String name, FileMeta meta) throws IOException {
+                writer.directory(name, meta);
+            }
+
+            @Override
+            public void symlink(String name, String target, FileMeta meta) throws IOException {
+                writer.symlink(name, target, meta);
+            }
+
+            @Override
+            public void file(String name, Path path, FileMeta meta) throws IOException {
+                writer.file(name, path, meta);
+            }
+
+            @Override
+            public void warn(String name, String problem) {
+                writer.warn(name, problem);
+            }
+        };
+    }
+}

@@ -321,7 +321,7 @@ public class BackupService {
         ChunkPipe pipe = new ChunkPipe(CHUNK, PIPE_DEPTH);
         FutureTask<Void> encrypt = new FutureTask<>(() -> {
             try (InputStream in = pipe.source(); OutputStream out = ArchiveCipher.encrypt(fanOut, sealing)) {
-                Streams.copy(in, out);
+                in.transferTo(out);
             }
             return null;
         });

@@ -43,7 +43,7 @@ public final class ChunkPipe {
         writerFailure = cause;
     }
 
-    public OutputStream sink() {
+    public Sink sink() {
         return new Sink();
     }
 
@@ -51,7 +51,8 @@ public final class ChunkPipe {
         return new Source();
     }
 
-    private final class Sink extends OutputStream {
+    /** The writing side. */
+    public final class Sink extends OutputStream {
         private byte[] current = new byte[chunkSize];
         private int used;
         private boolean closed;
@@ -73,12 +74,36 @@ public final class ChunkPipe {
                 off += n;
                 len -= n;
                 if (used == current.length) {
-                    hand(new Chunk(current, used));
-                    byte[] reuse = spare.poll();
-                    current = reuse != null ? reuse : new byte[chunkSize];
-                    used = 0;
+                    handCurrent();
                 }
             }
+        }
+
+        /**
+         * Reads {@code in} to its end straight into the pipe's chunks, without the copy through a buffer of the
+         * caller's that {@code in.transferTo(this)} would make; returns the number of bytes. Does not close.
+         */
+        public long transferFrom(InputStream in) throws IOException {
+            if (closed) {
+                throw new IOException("pipe closed");
+            }
+            long total = 0;
+            int n;
+            while ((n = in.read(current, used, current.length - used)) >= 0) {
+                used += n;
+                total += n;
+                if (used == current.length) {
+                    handCurrent();
+                }
+            }
+            return total;
+        }
+
+        private void handCurrent() throws IOException {
+            hand(new Chunk(current, used));
+            byte[] reuse = spare.poll();
+            current = reuse != null ? reuse : new byte[chunkSize];
+            used = 0;
         }
 
         @Override
@@ -152,6 +177,31 @@ public final class ChunkPipe {
             System.arraycopy(chunk.data, pos, b, off, n);
             pos += n;
             return n;
+        }
+
+        /** Writes the chunks themselves to {@code out}, without the copy through a buffer InputStream's makes. */
+        @Override
+        public long transferTo(OutputStream out) throws IOException {
+            long total = 0;
+            while (true) {
+                if (chunk != null && pos < chunk.length) {
+                    int n = chunk.length - pos;
+                    out.write(chunk.data, pos, n);
+                    pos += n;
+                    total += n;
+                }
+                if (ended) {
+                    return total;
+                }
+                recycle();
+                chunk = next();
+                pos = 0;
+                if (chunk == END) {
+                    ended = true;
+                    chunk = null;
+                    return total;
+                }
+            }
         }
 
         private void recycle() {

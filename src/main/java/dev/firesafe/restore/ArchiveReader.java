@@ -104,7 +104,7 @@ final class ArchiveReader {
         Set<String> folders = new HashSet<>();
         Manifest manifest = null;
         long files = 0;
-        TarArchiveInputStream tar = new TarArchiveInputStream(plaintextTar, StandardCharsets.UTF_8.name());
+        TarArchiveInputStream tar = new ReusingTarInputStream(plaintextTar);
         TarArchiveEntry e;
         while ((e = tar.getNextEntry()) != null) {
             if (manifest != null) {

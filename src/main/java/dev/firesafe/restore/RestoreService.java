@@ -111,9 +111,9 @@ public class RestoreService {
             // (half its time in zstd) while the decrypting one waited for the disk.
             ChunkPipe pipe = new ChunkPipe(Streams.STAGE_BUFFER, 4);
             FutureTask<Void> pump = new FutureTask<>(() -> {
-                OutputStream out = pipe.sink();
+                ChunkPipe.Sink out = pipe.sink();
                 try (InputStream tar = compression.decompress(decrypted.plaintext())) {
-                    Streams.copy(tar, out);
+                    out.transferFrom(tar);
                     // Read to the authenticated end: the compressed stream may end before the decrypted one,
                     // whose last segment is only checked when it is read.
                     decrypted.plaintext().transferTo(OutputStream.nullOutputStream());

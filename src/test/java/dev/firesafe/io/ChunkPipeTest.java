@@ -125,6 +125,49 @@ class ChunkPipeTest {
         assertArrayEquals(sha256().digest(data), await(reader));
     }
 
+    /**
+     * The copy-free hand-overs: transferFrom fills chunks straight from a stream that returns odd-sized reads,
+     * after ordinary writes left a chunk half full; transferTo, after ordinary reads left a chunk half read,
+     * writes the chunks themselves. Bytes arrive intact, in order, and both report how many they moved.
+     */
+    @ParameterizedTest(name = "chunk {0}, depth {1}, {2} bytes")
+    @CsvSource({"1, 1, 30011", "64, 2, 1000003", "524288, 4, 9437197"})
+    void transfersMoveWholeChunksIntactAndInOrder(int chunkSize, int depth, int length) throws Exception {
+        ChunkPipe pipe = new ChunkPipe(chunkSize, depth);
+        byte[] data = new byte[length];
+        new Random(length).nextBytes(data);
+        int head = Math.min(101, length);
+        FutureTask<Long> writer = new FutureTask<>(() -> {
+            try (ChunkPipe.Sink out = pipe.sink()) {
+                out.write(data, 0, head);
+                InputStream oddReads = new java.io.ByteArrayInputStream(data, head, length - head) {
+                    private int call;
+
+                    @Override
+                    public synchronized int read(byte[] b, int off, int len) {
+                        return super.read(b, off, Math.min(len, 1 + (call++ * 7919) % 70_001));
+                    }
+                };
+                return out.transferFrom(oddReads);
+            }
+        });
+        FutureTask<byte[]> reader = new FutureTask<>(() -> {
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream(length);
+            try (InputStream in = pipe.source()) {
+                byte[] first = new byte[head];
+                int n = in.readNBytes(first, 0, head);
+                got.write(first, 0, n);
+                assertEquals(length - head, in.transferTo(got));
+                assertEquals(-1, in.read(), "the end stays the end");
+            }
+            return got.toByteArray();
+        });
+        start("pipe-writer", writer);
+        start("pipe-reader", reader);
+        assertEquals(length - head, await(writer));
+        assertArrayEquals(data, await(reader));
+    }
+
     @Test
     void emptyStreamEndsAtOnce() throws Exception {
         ChunkPipe pipe = new ChunkPipe(16, 1);

@@ -161,15 +161,7 @@ public final class ChunkPipe {
                 return 0;
             }
             while (chunk == null || pos == chunk.length) {
-                if (ended) {
-                    return -1;
-                }
-                recycle();
-                chunk = next();
-                pos = 0;
-                if (chunk == END) {
-                    ended = true;
-                    chunk = null;
+                if (!advance()) {
                     return -1;
                 }
             }
@@ -183,25 +175,31 @@ public final class ChunkPipe {
         @Override
         public long transferTo(OutputStream out) throws IOException {
             long total = 0;
-            while (true) {
+            do {
                 if (chunk != null && pos < chunk.length) {
                     int n = chunk.length - pos;
                     out.write(chunk.data, pos, n);
                     pos += n;
                     total += n;
                 }
-                if (ended) {
-                    return total;
-                }
-                recycle();
-                chunk = next();
-                pos = 0;
-                if (chunk == END) {
-                    ended = true;
-                    chunk = null;
-                    return total;
-                }
+            } while (advance());
+            return total;
+        }
+
+        /** Moves on to the next chunk, waiting for it; false at the end of the stream. */
+        private boolean advance() throws IOException {
+            if (ended) {
+                return false;
             }
+            recycle();
+            chunk = next();
+            pos = 0;
+            if (chunk == END) {
+                ended = true;
+                chunk = null;
+                return false;
+            }
+            return true;
         }
 
         private void recycle() {

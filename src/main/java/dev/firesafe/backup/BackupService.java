@@ -210,7 +210,6 @@ public class BackupService {
         List<Target> targets = targetUris.stream().map(opener::open).toList();
 
         JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
-        Manifest.prepareInBackground(); // the manifest is written last; its JSON mapper loads meanwhile
         Instant started = clock.instant();
         String id = BackupId.next(started);
         String objectName = BackupCatalog.objectName(plan.name(), id);

@@ -54,6 +54,9 @@ class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (json) {
+            Json.prepareInBackground();
+        }
         boolean hasSources = sources != null && !sources.isEmpty();
         boolean fromCli = hasSources || commands != null || postgres != null;
         Plan plan = plans.find(planName, fromCli);

@@ -41,6 +41,9 @@ class DrillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (json) {
+            Json.prepareInBackground();
+        }
         // with --target, a function without a file is fine: `backup --source ... --target ...` makes such backups
         DrillResult r = drills.drill(plans.find(function, target != null), target, postgres);
         if (json) {

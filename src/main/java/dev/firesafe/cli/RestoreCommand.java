@@ -77,6 +77,9 @@ class RestoreCommand implements Runnable {
 
     @Override
     public void run() {
+        if (json) {
+            Json.prepareInBackground();
+        }
         if (legacyFernet != null) {
             restoreLegacy();
             return;

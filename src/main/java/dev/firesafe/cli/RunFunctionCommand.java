@@ -32,6 +32,9 @@ class RunFunctionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (json) {
+            Json.prepareInBackground();
+        }
         catalog.load(name);
         RunState run = runner.request(name, "run-function", Policy.COALESCE).orElseThrow().done().join();
         if (json) {

@@ -39,6 +39,9 @@ class VerifyCommand implements Runnable {
 
     @Override
     public void run() {
+        if (json) {
+            Json.prepareInBackground();
+        }
         Progress progress = ProgressLine.forTerminal(json, 0);
         RestoreResult r;
         try {

@@ -5,7 +5,6 @@ import dev.firesafe.archive.Compression;
 import dev.firesafe.backup.BackupCatalog;
 import dev.firesafe.backup.Progress;
 import dev.firesafe.crypto.ArchiveCipher;
-import dev.firesafe.archive.Manifest;
 import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.KeyRing;
@@ -93,7 +92,6 @@ public class RestoreService {
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
                               KeyRing key, Progress progress) {
         JitWarmup.decryption(); // in the background; never waited for, so small restores pay nothing
-        Manifest.prepareInBackground(); // the manifest comes last; its JSON mapper loads meanwhile
         Target target = targets.open(targetUri);
         long started = clock.millis();
         BackupCatalog.Ref ref;

@@ -47,7 +47,7 @@ final class ReusingTarInputStream extends TarArchiveInputStream {
         while (padding > 0) {
             int n = in.read(skipBuffer, 0, (int) Math.min(skipBuffer.length, padding));
             if (n < 0) {
-                return; // cut short: the next header read finds the end, as with the library's own skip
+                throw new IOException("Truncated TAR archive"); // the library's own words for this case
             }
             count(n);
             padding -= n;

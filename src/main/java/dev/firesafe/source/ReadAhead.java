@@ -81,15 +81,23 @@ public final class ReadAhead implements AutoCloseable {
         }
     }
 
-    /** Stops the reading thread if it still runs (the archive failed); waits a little for it to let go of files. */
+    /**
+     * Stops the reading thread if it still runs (the archive failed); waits a little for it to let go of files,
+     * even when this thread was interrupted (which is often why the archive failed).
+     */
     @Override
     public void close() {
         closed = true;
         thread.interrupt();
+        boolean interrupted = Thread.interrupted();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

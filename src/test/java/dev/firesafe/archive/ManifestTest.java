@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The manifest's JSON is the text earlier versions wrote with Jackson, both ways. */
+/** The manifest's JSON is what earlier versions wrote and read with Jackson, both ways. */
 class ManifestTest {
 
     /** How Firesafe up to 2026-11-25 wrote and read manifests. */
@@ -64,9 +64,24 @@ class ManifestTest {
         assertEquals(m.warnings, read.warnings);
     }
 
+    /**
+     * Control characters in names: Parsson escapes them in lower-case hex where Jackson wrote upper case. The
+     * JSON is the same, both ways.
+     */
+    @Test
+    void controlCharactersInNamesSurviveBothWays() throws IOException {
+        Manifest m = everything();
+        m.entries.add(new Manifest.Entry("data/\u001b[31mred\u001f\u0000", Manifest.Entry.FILE, 1L, "0644",
+                "2026-11-25T01:00:00Z", "ef".repeat(32), null));
+        Manifest viaEarlier = EARLIER.readValue(m.toJson(), Manifest.class);
+        assertEquals(EARLIER.writeValueAsString(m), EARLIER.writeValueAsString(viaEarlier));
+        Manifest read = Manifest.fromJson(EARLIER.writeValueAsBytes(m));
+        assertEquals(m.entries, read.entries);
+    }
+
     @Test
     void ignoresNamesItDoesNotKnowAndRefusesWrongTypes() throws IOException {
-        Manifest read = Manifest.fromJson(("{\"format\":1,\"plan\":\"p\",\"later\":{\"x\":[1]},"
+        Manifest read = Manifest.fromJson(("{\"format\":1,\"plan\":\"p\",\"later\":{\"x\":[1,{\"y\":[]}]},\"n\":null,"
                 + "\"entries\":[{\"path\":\"a\",\"type\":\"file\",\"size\":3,\"new\":true}],\"files\":1}")
                 .getBytes(StandardCharsets.UTF_8));
         assertEquals("p", read.plan);
@@ -74,7 +89,8 @@ class ManifestTest {
         assertEquals(1, read.files);
 
         for (String bad : List.of("{\"files\":\"many\"}", "{\"entries\":{}}", "{\"plan\":7}", "[1]", "{\"entries\":[",
-                "{\"entries\":[{\"size\":1.5}]}")) {
+                "{\"entries\":[{\"size\":1.5}]}", "{\"format\":4294967297}", "{\"entries\":[{\"parts\":4294967297}]}",
+                "{\"files\":1" + "0".repeat(2000) + "}", "{\"entries\":[7]}", "", "{\"plan\":\"p\"")) {
             IOException e = assertThrows(IOException.class, () -> Manifest.fromJson(
                     bad.getBytes(StandardCharsets.UTF_8)), bad);
             assertTrue(e.getMessage().startsWith("manifest is not valid"), e.getMessage());

@@ -97,8 +97,53 @@ class ReusingTarInputStreamTest {
         }
     }
 
+    /**
+     * An archive cut at any byte: the same entries come out, then the same end or the same error, as from the
+     * library (cuts inside an entry's padding included).
+     */
+    @Test
+    void aCutArchiveEndsOrFailsExactlyAsWithTheLibrary() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out =
+                     new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+            for (int size : new int[] {100, 0, 700, 512}) {
+                TarArchiveEntry e = new TarArchiveEntry("f" + size);
+                e.setSize(size);
+                out.putArchiveEntry(e);
+                out.write(new byte[size]);
+                out.closeArchiveEntry();
+            }
+        }
+        byte[] tar = bytes.toByteArray();
+        int compared = 0;
+        for (int cut = 0; cut <= tar.length; cut += cut < 3072 ? 1 : 97) {
+            byte[] cutTar = java.util.Arrays.copyOf(tar, cut);
+            assertEquals(outcome(new TarArchiveInputStream(new ByteArrayInputStream(cutTar),
+                            StandardCharsets.UTF_8.name())),
+                    outcome(new ReusingTarInputStream(new ByteArrayInputStream(cutTar))), "cut at " + cut);
+            compared++;
+        }
+        assertTrue(compared > 3000);
+    }
+
+    /** The entries read, then how the stream ended: "end after N bytes" or the error's message. */
+    private static List<String> outcome(TarArchiveInputStream in) {
+        List<String> out = new ArrayList<>();
+        try {
+            TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                out.add(e.getName() + " " + in.readAllBytes().length);
+            }
+            out.add("end after " + in.getBytesRead());
+        } catch (IOException e) {
+            out.add("failed: " + e.getMessage());
+        }
+        return out;
+    }
+
     @Test
     void readsGnuTarArchivesExactlyAsTheLibraryDoes() throws IOException, InterruptedException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("tar"), "GNU tar is not installed");
         Path root = Trees.everyKind(tmp.resolve("gnu"));
         byte[] holes = new byte[300_000];
         holes[299_999] = 1;
@@ -121,6 +166,15 @@ class ReusingTarInputStreamTest {
             List<String> reusing = entries(new ReusingTarInputStream(new ByteArrayInputStream(tar)), true);
             assertEquals(library, reusing, format);
         }
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

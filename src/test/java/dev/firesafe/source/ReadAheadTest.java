@@ -115,6 +115,48 @@ class ReadAheadTest {
         assertTrue(reading.buffersMade() <= ReadAhead.BUFFERS);
     }
 
+    @Test
+    void aFailingWriterStopsTheReaderWithItsOwnError() throws IOException {
+        Path root = bigTree();
+        IOException diskFull = new IOException("No space left on device");
+        java.io.OutputStream fillsUp = new java.io.OutputStream() {
+            private long written;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                written += len;
+                if (written > 3_000_000) {
+                    throw diskFull;
+                }
+            }
+        };
+        ReadAhead reading = ReadAhead.start(sink -> new SourceWalker(sink, Set.of()).walk(
+                new SourceSpec(root, List.of(), List.of()), "src"));
+        try (reading; ArchiveWriter writer = new ArchiveWriter(fillsUp, new Manifest(), n -> {
+        })) {
+            assertSame(diskFull, assertThrows(IOException.class, () -> reading.drainInto(writer)));
+        } catch (IOException closing) {
+            // the writer's close meets the full disk again; the failure that counts was asserted above
+        }
+        assertFalse(reading.readerAlive(), "the reading thread ended with the backup");
+    }
+
+    @Test
+    void closingFromAnInterruptedThreadStillWaitsForTheReader() throws IOException {
+        Path root = bigTree();
+        ReadAhead reading = ReadAhead.start(sink -> new SourceWalker(sink, Set.of()).walk(
+                new SourceSpec(root, List.of(), List.of()), "src"));
+        Thread.currentThread().interrupt();
+        reading.close();
+        assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+        assertFalse(reading.readerAlive());
+    }
+
     /** Walks straight into {@code writer}, reading each file on the walking thread. */
     private static SourceWalker.EntrySink onThisThread(ArchiveWriter writer) {
         return new SourceWalker.EntrySink() {

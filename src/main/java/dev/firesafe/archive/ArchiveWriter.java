@@ -243,7 +243,9 @@ public final class ArchiveWriter implements Closeable {
         e.setGroupId(meta.gid());
     }
 
+    /** Permission bits as four octal digits ("0644"); not String.format, which parses its pattern per entry. */
     static String octal(int mode) {
-        return String.format("%04o", mode & 07777);
+        String digits = Integer.toOctalString(mode & 07777);
+        return "0000".substring(digits.length()) + digits;
     }
 }

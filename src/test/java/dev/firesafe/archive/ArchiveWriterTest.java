@@ -164,4 +164,11 @@ class ArchiveWriterTest {
                 manifest.warnings.toString());
         assertTrue(problemsOf("src/growing.log").stream().noneMatch(p -> p.contains("shrank")));
     }
+
+    @Test
+    void permissionBitsAreFourOctalDigits() {
+        for (int mode = 0; mode <= 07777; mode++) {
+            assertEquals(String.format("%04o", mode), ArchiveWriter.octal(mode | 0100000));
+        }
+    }
 }

@@ -23,7 +23,7 @@ import java.util.function.LongConsumer;
  * last entry on {@link #finish}. How files that change while read are stored, and warned about, is
  * {@link FileContent}'s part.
  */
-public final class ArchiveWriter implements Closeable {
+public final class ArchiveWriter implements Closeable, FileContent.Sink {
 
     private static final int FILE_TYPE = 0100000;
     private static final int DIR_TYPE = 040000;
@@ -44,7 +44,6 @@ public final class ArchiveWriter implements Closeable {
     private final int streamPartSize;
     private byte[] partBuffer;
     private final Manifest manifest;
-    /** Read buffer of {@link #file}, allocated on first use: a backup's files arrive already read. */
     private byte[] readBuffer;
     private static final int READ_BUFFER = 256 * 1024;
     private final MessageDigest sha256;
@@ -105,38 +104,20 @@ public final class ArchiveWriter implements Closeable {
      * {@link #beginFile}, {@link #fileData} and {@link #endFile} instead.
      */
     public void file(String name, Path path, FileMeta meta) throws IOException {
+        FileContent.read(name, path, meta, sha256, this);
+    }
+
+    /** The buffer {@link #file} reads into, allocated on first use: a backup's files arrive already read. */
+    @Override
+    public byte[] buffer() {
         if (readBuffer == null) {
             readBuffer = new byte[READ_BUFFER];
         }
-        FileContent.read(name, path, meta, sha256, new FileContent.Sink() {
-            @Override
-            public byte[] buffer() {
-                return readBuffer;
-            }
-
-            @Override
-            public void begin(String n, FileMeta m) throws IOException {
-                beginFile(n, m);
-            }
-
-            @Override
-            public void data(byte[] buffer, int length) throws IOException {
-                fileData(buffer, length);
-            }
-
-            @Override
-            public void end(String n, FileMeta m, String sha256Hex) throws IOException {
-                endFile(n, m, sha256Hex);
-            }
-
-            @Override
-            public void warn(String n, String problem) {
-                ArchiveWriter.this.warn(n, problem);
-            }
-        });
+        return readBuffer;
     }
 
     /** Opens the entry of a regular file of {@code meta.size()} bytes, which {@link #fileData} then writes. */
+    @Override
     public void beginFile(String name, FileMeta meta) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL);
         describe(e, meta, FILE_TYPE);
@@ -144,12 +125,14 @@ public final class ArchiveWriter implements Closeable {
         tar.putArchiveEntry(e);
     }
 
+    @Override
     public void fileData(byte[] buffer, int length) throws IOException {
         tar.write(buffer, 0, length);
         onBytesRead.accept(bytesRead.addAndGet(length));
     }
 
     /** Closes the entry {@link #beginFile} opened and lists it in the manifest with its content's hash. */
+    @Override
     public void endFile(String name, FileMeta meta, String sha256Hex) throws IOException {
         tar.closeArchiveEntry();
         manifest.entries.add(new Manifest.Entry(name, Manifest.Entry.FILE, meta.size(), octal(meta.mode()),
@@ -212,6 +195,7 @@ public final class ArchiveWriter implements Closeable {
     }
 
     /** A warning found by whoever walks the sources (special files, unreadable folders). */
+    @Override
     public void warn(String name, String problem) {
         manifest.warnings.add(new Manifest.Warning(name, problem));
     }

@@ -23,14 +23,14 @@ public final class FileContent {
 
     /** Where the content goes: the archive writer itself, or a queue to the thread that writes the archive. */
     public interface Sink {
-        /** A buffer for the next piece of content; it belongs to the sink again once passed to {@link #data}. */
+        /** A buffer for the next piece of content; it belongs to the sink again once passed to {@link #fileData}. */
         byte[] buffer() throws IOException;
 
-        void begin(String name, FileMeta meta) throws IOException;
+        void beginFile(String name, FileMeta meta) throws IOException;
 
-        void data(byte[] buffer, int length) throws IOException;
+        void fileData(byte[] buffer, int length) throws IOException;
 
-        void end(String name, FileMeta meta, String sha256Hex) throws IOException;
+        void endFile(String name, FileMeta meta, String sha256Hex) throws IOException;
 
         void warn(String name, String problem) throws IOException;
     }
@@ -52,7 +52,7 @@ public final class FileContent {
             return;
         }
         try (in) {
-            sink.begin(name, meta);
+            sink.beginFile(name, meta);
             sha256.reset();
             long remaining = meta.size();
             while (remaining > 0) {
@@ -64,12 +64,12 @@ public final class FileContent {
                     break;
                 }
                 sha256.update(buffer, 0, n);
-                sink.data(buffer, n);
+                sink.fileData(buffer, n);
                 remaining -= n;
             }
         }
         noteChangesDuringRead(name, path, meta, sink);
-        sink.end(name, meta, HexFormat.of().formatHex(sha256.digest()));
+        sink.endFile(name, meta, HexFormat.of().formatHex(sha256.digest()));
     }
 
     private static void padWithZeros(long count, byte[] buffer, MessageDigest sha256, Sink sink)
@@ -78,7 +78,7 @@ public final class FileContent {
             Arrays.fill(buffer, (byte) 0);
             int n = (int) Math.min(buffer.length, count);
             sha256.update(buffer, 0, n);
-            sink.data(buffer, n);
+            sink.fileData(buffer, n);
             count -= n;
             if (count > 0) {
                 buffer = sink.buffer();

@@ -1,10 +1,6 @@
 package dev.firesafe.io;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-
-/** Stream copying with a buffer sized for pipeline stages (the JDK's transferTo uses 8 KiB). */
+/** The buffer size of pipeline stages (the JDK's own stream copies use 8 KiB). */
 public final class Streams {
     /**
      * The size of every buffer handed between pipeline stages. Large enough that per-call costs vanish, and kept
@@ -16,16 +12,5 @@ public final class Streams {
     public static final int STAGE_BUFFER = 512 * 1024;
 
     private Streams() {
-    }
-
-    public static long copy(InputStream in, OutputStream out) throws IOException {
-        byte[] buffer = new byte[STAGE_BUFFER];
-        long total = 0;
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            total += n;
-        }
-        return total;
     }
 }

@@ -195,12 +195,12 @@ public final class ReadAhead implements AutoCloseable {
         }
 
         @Override
-        public void begin(String name, FileMeta meta) throws IOException {
+        public void beginFile(String name, FileMeta meta) throws IOException {
             put(writer -> writer.beginFile(name, meta));
         }
 
         @Override
-        public void data(byte[] buffer, int length) throws IOException {
+        public void fileData(byte[] buffer, int length) throws IOException {
             put(writer -> {
                 writer.fileData(buffer, length);
                 free.offer(buffer);
@@ -208,7 +208,7 @@ public final class ReadAhead implements AutoCloseable {
         }
 
         @Override
-        public void end(String name, FileMeta meta, String sha256Hex) throws IOException {
+        public void endFile(String name, FileMeta meta, String sha256Hex) throws IOException {
             put(writer -> writer.endFile(name, meta, sha256Hex));
         }
     }

@@ -7,6 +7,7 @@ import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.CraftedBackups;
 import dev.firesafe.testing.Functions;
 import dev.firesafe.testing.Host;
+import dev.firesafe.testing.StartedHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -42,8 +42,7 @@ class FunctionHostIT {
     private Path functions;
     private Path target;
     private Path data;
-    private final List<Host> hosts = new ArrayList<>();
-    private final List<Path> controls = new ArrayList<>();
+    private final StartedHosts hosts = new StartedHosts();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -57,24 +56,15 @@ class FunctionHostIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Path control : controls) {
-            Functions.release(control); // ends any held command left behind
-        }
-        for (Host h : hosts) {
-            h.close();
-        }
+        hosts.stopAll();
     }
 
     private Host serve(String... args) throws IOException {
-        Host h = Host.start(cli, tmp, args);
-        hosts.add(h);
-        return h;
+        return hosts.start(cli, tmp, args);
     }
 
     private Path control(String name) {
-        Path c = tmp.resolve(name);
-        controls.add(c);
-        return c;
+        return hosts.control(tmp.resolve(name));
     }
 
     private void awaitLastRun(Host host, String function, String status) {
@@ -315,24 +305,22 @@ class FunctionHostIT {
         Files.createDirectories(functions);
         Files.writeString(functions.resolve("bad.yaml"), "plan:\n  sources: [{path: /srv}]\ntriggers:\n"
                 + "  - type: timer\n    cron: \"every day\"\n");
-        Host bad = Host.launch(cli, tmp, "--functions", functions.toString());
-        hosts.add(bad);
+        Host bad = hosts.keep(Host.launch(cli, tmp, "--functions", functions.toString()));
         assertEquals(2, bad.exitCode(WAIT));
         assertTrue(bad.log().contains("bad.yaml: triggers[0]: cron 'every day'"), bad.log());
 
         Files.delete(functions.resolve("bad.yaml"));
         Functions.write(functions, "web", data, target, "");
-        Host open = Host.launch(cli.jvm("-Dquarkus.http.host=0.0.0.0"), tmp, "--functions", functions.toString());
-        hosts.add(open);
+        Host open = hosts.keep(Host.launch(cli.jvm("-Dquarkus.http.host=0.0.0.0"), tmp, "--functions",
+                functions.toString()));
         assertEquals(2, open.exitCode(WAIT));
         assertTrue(open.log().contains("is not a loopback address: set a bearer token"), open.log());
         // refused before Quarkus started, so the port was never open, not even for a moment
         assertFalse(open.log().contains("Listening on") || open.log().contains("[quarkus]"), open.log());
 
         // accepting CloudEvents without the token does not lift the rule: the other endpoints need one
-        Host knative = Host.launch(cli.env("FIRESAFE_HTTP_CLOUDEVENTS_WITHOUT_TOKEN", "true"), tmp, "--functions",
-                functions.toString());
-        hosts.add(knative);
+        Host knative = hosts.keep(Host.launch(cli.env("FIRESAFE_HTTP_CLOUDEVENTS_WITHOUT_TOKEN", "true"), tmp,
+                "--functions", functions.toString()));
         assertEquals(2, knative.exitCode(WAIT));
         assertTrue(knative.log().contains("is not a loopback address: set a bearer token"), knative.log());
     }

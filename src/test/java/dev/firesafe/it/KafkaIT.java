@@ -8,6 +8,7 @@ import dev.firesafe.testing.BrokerScenario;
 import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.Functions;
 import dev.firesafe.testing.Host;
+import dev.firesafe.testing.StartedHosts;
 import dev.firesafe.testing.Kafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
@@ -58,7 +58,7 @@ class KafkaIT {
     private String events;
     private String deadLetters;
     private String group;
-    private final List<Host> hosts = new ArrayList<>();
+    private final StartedHosts hosts = new StartedHosts();
 
     @BeforeAll
     static void startBroker() throws IOException {
@@ -76,7 +76,7 @@ class KafkaIT {
     void setUp() {
         functions = tmp.resolve("fns");
         target = tmp.resolve("backups");
-        control = tmp.resolve("held");
+        control = hosts.control(tmp.resolve("held"));
         requests = kafka.newTopic("requests");
         events = kafka.newTopic("events");
         deadLetters = kafka.newTopic("dead-letters");
@@ -93,18 +93,11 @@ class KafkaIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (Files.isDirectory(control)) {
-            Functions.release(control); // ends a held command a killed host left behind
-        }
-        for (Host h : hosts) {
-            h.close();
-        }
+        hosts.stopAll(); // releases a held command a killed host left behind, then stops every host
     }
 
     private Host serve() throws IOException {
-        Host h = Host.start(cli, tmp, "--functions", functions.toString());
-        hosts.add(h);
-        return h;
+        return hosts.start(cli, tmp, "--functions", functions.toString());
     }
 
 

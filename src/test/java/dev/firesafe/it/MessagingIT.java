@@ -8,13 +8,13 @@ import dev.firesafe.testing.BrokerScenario;
 import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.Functions;
 import dev.firesafe.testing.Host;
+import dev.firesafe.testing.StartedHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ class MessagingIT {
     private String requests;
     private String events;
     private String deadLetters;
-    private final List<Host> hosts = new ArrayList<>();
+    private final StartedHosts hosts = new StartedHosts();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -57,7 +57,7 @@ class MessagingIT {
         key = MasterKey.generate(65536);
         functions = tmp.resolve("fns");
         target = tmp.resolve("backups");
-        control = tmp.resolve("held");
+        control = hosts.control(tmp.resolve("held"));
         requests = amqp.newQueue("requests");
         events = amqp.newQueue("events");
         deadLetters = amqp.newQueue("dead-letters");
@@ -67,21 +67,14 @@ class MessagingIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (Files.isDirectory(control)) {
-            Functions.release(control); // ends a held command a killed host left behind
-        }
-        for (Host h : hosts) {
-            h.close();
-        }
+        hosts.stopAll(); // releases a held command a killed host left behind, then stops every host
         if (amqp != null) {
             amqp.close();
         }
     }
 
     private Host serve() throws IOException {
-        Host h = Host.start(cli, tmp, "--functions", functions.toString());
-        hosts.add(h);
-        return h;
+        return hosts.start(cli, tmp, "--functions", functions.toString());
     }
 
 

@@ -19,13 +19,25 @@ public final class ArchivePaths {
             throw FiresafeException.integrity("unsafe entry '" + printable(name)
                     + "' in archive: absolute or malformed path");
         }
-        for (String segment : n.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        for (int start = 0; start <= n.length(); ) {
+            int end = n.indexOf('/', start);
+            if (end < 0) {
+                end = n.length();
+            }
+            if (isEmptyOrDots(n, start, end)) {
                 throw FiresafeException.integrity("unsafe entry '" + printable(name)
                         + "' in archive: '..', '.' or empty path segment");
             }
+            start = end + 1;
         }
         return n;
+    }
+
+    /** Whether {@code n[start, end)} is "", "." or "..". Scanned in place: this runs for every entry. */
+    private static boolean isEmptyOrDots(String n, int start, int end) {
+        int length = end - start;
+        return length == 0
+                || (length <= 2 && n.charAt(start) == '.' && (length == 1 || n.charAt(start + 1) == '.'));
     }
 
     static String printable(String s) {

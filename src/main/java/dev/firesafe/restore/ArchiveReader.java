@@ -236,10 +236,17 @@ final class ArchiveReader {
     /**
      * Refuses an entry below a symbolic link entry, and a symbolic link entry where earlier entries made a folder:
      * either way the archive would write through the link. {@code folders} collects every parent seen so far.
+     *
+     * <p>Parents are checked from the nearest up, stopping at the first one already in {@code folders}: its own
+     * parents were checked when it was added, and no link may take a folder's name later (the second rule), so
+     * a typical entry costs one lookup instead of one per level.
      */
     private static void checkNotThroughLink(String name, boolean isLink, Set<String> links, Set<String> folders) {
-        for (int slash = name.indexOf('/'); slash > 0; slash = name.indexOf('/', slash + 1)) {
+        for (int slash = name.lastIndexOf('/'); slash > 0; slash = name.lastIndexOf('/', slash - 1)) {
             String parent = name.substring(0, slash);
+            if (folders.contains(parent)) {
+                break;
+            }
             if (links.contains(parent)) {
                 throw FiresafeException.integrity("unsafe archive: '" + ArchivePaths.printable(name)
                         + "' lies under the symbolic link '" + ArchivePaths.printable(parent) + "' of the archive");

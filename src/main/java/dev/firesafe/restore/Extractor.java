@@ -12,8 +12,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -115,12 +117,26 @@ final class Extractor implements EntryHandler {
         return p;
     }
 
-    /** Creates {@code dir} and its parents below dest, refusing any component that is a symbolic link. */
+    /**
+     * Creates {@code dir} and its parents below dest, refusing any component that is a symbolic link. A loop, not
+     * recursion: this runs for every entry, and the JIT compiles a recursive version into a large, slow-to-build
+     * method (measured: 0.16 s of compiler time late in a 1 GiB restore).
+     */
     private void ensureDirectory(Path dir) throws IOException {
         if (safeDirs.contains(dir)) {
             return;
         }
-        ensureDirectory(dir.getParent());
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path d = dir; !safeDirs.contains(d); d = d.getParent()) {
+            missing.push(d); // dest itself is in safeDirs, so this stops at or below it
+        }
+        while (!missing.isEmpty()) {
+            makeSafeDirectory(missing.pop());
+        }
+    }
+
+    /** {@code dir}'s parent is a safe folder: make {@code dir} one too (never through a symbolic link). */
+    private void makeSafeDirectory(Path dir) throws IOException {
         if (Files.isSymbolicLink(dir)) {
             throw FiresafeException.integrity("unsafe archive: '" + dest.relativize(dir)
                     + "' is a symbolic link and an entry would be written through it");

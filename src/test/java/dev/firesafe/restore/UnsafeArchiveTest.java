@@ -167,6 +167,30 @@ class UnsafeArchiveTest {
     }
 
     @Test
+    void fileDeepBelowASymlinkBesideKnownFoldersIsRefused() throws IOException {
+        // "top" is a known folder when the last entry comes, so the check may stop there only after it has
+        // looked at "top/evil/deep" and "top/evil" (the link).
+        String id = craft((w, m) -> {
+            w.file("top/ok/fine.txt", payload, CraftedBackups.meta(6));
+            w.symlink("top/evil", outside.toString(), CraftedBackups.meta(0));
+            w.file("top/evil/deep/pwned.txt", payload, CraftedBackups.meta(6));
+        });
+        assertIntegrity(restoreFails(id), "top/evil/deep/pwned.txt", "top/evil");
+        assertOutsideUntouched();
+        assertIntegrity(verifyFails(id), "top/evil");
+    }
+
+    @Test
+    void symlinkOverAFolderKnownOnlyAsADeepParentIsRefused() throws IOException {
+        String id = craft((w, m) -> {
+            w.file("top/mid/deep/fine.txt", payload, CraftedBackups.meta(6));
+            w.symlink("top/mid", outside.toString(), CraftedBackups.meta(0));
+        });
+        assertIntegrity(restoreFails(id), "top/mid");
+        assertOutsideUntouched();
+    }
+
+    @Test
     void fileBeforeASymlinkOverItsFolderIsRefused() throws IOException {
         String id = craft((w, m) -> {
             w.file("evil/pwned.txt", payload, CraftedBackups.meta(6));

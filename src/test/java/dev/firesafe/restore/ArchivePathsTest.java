@@ -1,0 +1,39 @@
+package dev.firesafe.restore;
+
+import dev.firesafe.ExitCode;
+import dev.firesafe.FiresafeException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Which entry names a restore accepts: every segment must be a real name. */
+class ArchivePathsTest {
+
+    @Test
+    void ordinaryNamesPassAndLoseOnlyATrailingSlash() {
+        for (String name : List.of("a", "a/b/c.txt", ".hidden", "dir/.hidden", "...", "a/.../b", "..a", "a..",
+                "a/..b/c", ".a/.b", "x/y/", "ünïcødé/名前.txt")) {
+            String expected = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+            assertEquals(expected, ArchivePaths.check(name), name);
+        }
+    }
+
+    @Test
+    void dotEmptyAndDotDotSegmentsAreRefusedWhereverTheyStand() {
+        for (String name : List.of(".", "..", "./a", "../a", "a/.", "a/..", "a/./b", "a/../b", "a//b", "a/b//",
+                "//a", "a/b/..", "./", "../")) {
+            FiresafeException e = assertThrows(FiresafeException.class, () -> ArchivePaths.check(name), name);
+            assertEquals(ExitCode.INTEGRITY, e.exitCode(), name);
+        }
+    }
+
+    @Test
+    void absoluteDriveBackslashAndNulNamesAreRefused() {
+        for (String name : List.of("", "/", "/etc/passwd", "C:/x", "c:", "a\\b", "..\\x", "a\0b")) {
+            assertThrows(FiresafeException.class, () -> ArchivePaths.check(name), name);
+        }
+    }
+}

@@ -2,20 +2,26 @@ package dev.firesafe.restore;
 
 import dev.firesafe.FiresafeException;
 
+import java.io.File;
+
 /**
  * Rejects archive entry names that could write outside the destination: absolute paths, '..' segments, empty or
- * NUL-bearing names, and backslashes (a '..\' on another OS). Archives made by Firesafe never contain them; one
- * that does was crafted, so the whole restore stops.
+ * NUL-bearing names. Archives made by Firesafe never contain them; one that does was crafted, so the whole restore
+ * stops. A backslash or a "C:" prefix is path syntax only where the platform says so (Windows); on POSIX systems
+ * they are ordinary characters of legal file names, and refusing them made such a backup unrestorable.
  */
 public final class ArchivePaths {
+    /** Whether this platform reads '\\' and "X:" as path syntax. */
+    private static final boolean WINDOWS_SYNTAX = File.separatorChar == '\\';
+
     private ArchivePaths() {
     }
 
     /** The name without a trailing '/', or an integrity error naming the entry. */
     public static String check(String name) {
         String n = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
-        if (n.isEmpty() || n.startsWith("/") || n.indexOf('\0') >= 0 || n.indexOf('\\') >= 0
-                || (n.length() > 1 && n.charAt(1) == ':')) {
+        if (n.isEmpty() || n.startsWith("/") || n.indexOf('\0') >= 0
+                || (WINDOWS_SYNTAX && (n.indexOf('\\') >= 0 || (n.length() > 1 && n.charAt(1) == ':')))) {
             throw FiresafeException.integrity("unsafe entry '" + printable(name)
                     + "' in archive: absolute or malformed path");
         }

@@ -9,6 +9,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -33,6 +34,12 @@ public final class Trees {
         write(root.resolve(longName), "long name\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
         write(root.resolve("ünïcödé/日本語ファイル.txt"), "unicode\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
         write(root.resolve("with space & 'quotes'.txt"), "spaces\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        // Legal POSIX names that other systems or shells read as syntax.
+        for (String odd : List.of("back\\slash.txt", "c:drive-like", "new\nline", " leading and trailing space ",
+                "-dash", "%41 percent", "*?[glob].txt", "tab\tname", "..\\not-a-parent")) {
+            write(root.resolve("odd").resolve(odd), odd.getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        }
+        Files.createSymbolicLink(root.resolve("odd/link\\to\\back\\slash"), Path.of("back\\slash.txt"));
         Files.createDirectories(root.resolve("empty-dir"));
         Files.createDirectories(root.resolve("private-dir"));
         Files.setPosixFilePermissions(root.resolve("private-dir"), PosixFilePermissions.fromString("rwx------"));
@@ -44,6 +51,13 @@ public final class Trees {
         Files.setLastModifiedTime(root.resolve("hello.txt"), FileTime.fromMillis(1_000_000_000_000L));
         Files.setLastModifiedTime(root.resolve("sub/deeper"), FileTime.fromMillis(1_100_000_000_000L));
         return root;
+    }
+
+    /** How many regular files lie under {@code root} (what a backup reports as its file count). */
+    public static long regularFiles(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).count();
+        }
     }
 
     public static void write(Path file, byte[] content, String perms) throws IOException {

@@ -1,5 +1,6 @@
 package dev.firesafe.drill;
 
+import dev.firesafe.archive.FileNames;
 import dev.firesafe.archive.Manifest;
 
 import java.io.IOException;
@@ -34,7 +35,7 @@ final class TreeCheck {
         byte[] buffer = new byte[1 << 16];
         for (Manifest.Entry e : manifest.entries) {
             expected.add(e.path());
-            Path p = root.resolve(e.path());
+            Path p = FileNames.resolve(root, e.path());
             switch (e.type()) {
                 case Manifest.Entry.DIR -> {
                     if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -44,7 +45,7 @@ final class TreeCheck {
                 case Manifest.Entry.SYMLINK -> {
                     if (!Files.isSymbolicLink(p)) {
                         problems.add(e.path() + ": symbolic link missing after restore");
-                    } else if (!Files.readSymbolicLink(p).toString().equals(e.target())) {
+                    } else if (!FileNames.text(Files.readSymbolicLink(p)).text().equals(e.target())) {
                         problems.add(e.path() + ": symbolic link points elsewhere than in the manifest");
                     }
                 }
@@ -58,7 +59,7 @@ final class TreeCheck {
             }
         }
         try (Stream<Path> all = Files.walk(root)) {
-            all.filter(p -> !p.equals(root)).map(p -> root.relativize(p).toString())
+            all.filter(p -> !p.equals(root)).map(p -> FileNames.relative(root, p).text())
                     .filter(rel -> !expected.contains(rel) && !parents.contains(rel))
                     .sorted()
                     .forEach(rel -> problems.add(rel + ": restored but not in the manifest"));

@@ -1,6 +1,7 @@
 package dev.firesafe.restore;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.archive.FileNames;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -82,7 +83,7 @@ final class Extractor implements EntryHandler {
 
     @Override
     public void fileDone(String name, int mode, FileTime mtime) throws IOException {
-        writer.attributes(dest.resolve(name), mode, mtime);
+        writer.attributes(FileNames.resolve(dest, name), mode, mtime);
     }
 
     @Override
@@ -98,7 +99,7 @@ final class Extractor implements EntryHandler {
             if (force) {
                 clearForReplacement(l.path);
             }
-            Files.createSymbolicLink(l.path, Path.of(l.linkTarget));
+            Files.createSymbolicLink(l.path, FileNames.path(l.linkTarget));
             setTimesNoFollow(l.path, l.mtime);
         }
         dirs.sort(Comparator.comparingInt((Pending p) -> p.path.getNameCount()).reversed());
@@ -109,7 +110,7 @@ final class Extractor implements EntryHandler {
     }
 
     private Path resolve(String name) {
-        Path p = dest.resolve(name).normalize();
+        Path p = FileNames.resolve(dest, name).normalize();
         if (!p.startsWith(dest) || p.equals(dest)) {
             throw FiresafeException.integrity("unsafe entry '" + ArchivePaths.printable(name)
                     + "': it would be written outside " + dest);

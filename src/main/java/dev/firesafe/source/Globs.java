@@ -38,8 +38,11 @@ final class Globs {
         return FileSystems.getDefault().getPathMatcher("glob:" + p);
     }
 
-    boolean matches(String relative, boolean isDirectory) {
-        Path rel = Path.of(relative);
+    /**
+     * Whether {@code rel} (relative to its source root) matches. Takes the walk's own path, never one made again
+     * from text: that fails for names the locale cannot spell (see {@code archive.FileNames}).
+     */
+    boolean matches(Path rel, boolean isDirectory) {
         Path name = rel.getFileName();
         for (Rule r : rules) {
             if (r.matcher.matches(rel)

@@ -2,6 +2,7 @@ package dev.firesafe.source;
 
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.FileMeta;
+import dev.firesafe.archive.FileNames;
 import dev.firesafe.plan.SourceSpec;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -68,32 +70,44 @@ public final class SourceWalker {
             sink.file(label, root, meta(root, attrs));
             return;
         }
+        EntryNames names = new EntryNames(label, root);
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                String rel = relative(root, dir);
-                if (!rel.isEmpty() && excludes.matches(rel, true)) {
+                if (!dir.equals(root) && excludes.matches(root.relativize(dir), true)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                String name = names.of(dir);
+                if (name == null) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 if (skipRoots.contains(dir)) {
-                    sink.warn(name(label, rel), "is a backup target inside the source; not stored");
+                    sink.warn(name, "is a backup target inside the source; not stored");
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 if (includes.isEmpty()) {
-                    sink.directory(name(label, rel), meta(dir, attrs));
+                    sink.directory(name, meta(dir, attrs));
                 }
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                String rel = relative(root, file);
+                Path rel = root.relativize(file);
                 if (excludes.matches(rel, false) || (!includes.isEmpty() && !includes.matches(rel, false))) {
                     return FileVisitResult.CONTINUE;
                 }
-                String name = name(label, rel);
+                String name = names.of(file);
+                if (name == null) {
+                    return FileVisitResult.CONTINUE;
+                }
                 if (attrs.isSymbolicLink()) {
-                    sink.symlink(name, Files.readSymbolicLink(file).toString(), meta(file, attrs));
+                    FileNames.Name target = FileNames.text(Files.readSymbolicLink(file));
+                    if (!target.exact()) {
+                        sink.warn(name, "is a link whose target is not valid UTF-8; its bad bytes are stored as "
+                                + "\uFFFD and their hex digits");
+                    }
+                    sink.symlink(name, target.text(), meta(file, attrs));
                 } else if (attrs.isRegularFile()) {
                     sink.file(name, file, meta(file, attrs));
                 } else {
@@ -104,7 +118,10 @@ public final class SourceWalker {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                String name = name(label, relative(root, file));
+                String name = names.of(file);
+                if (name == null) {
+                    return FileVisitResult.CONTINUE;
+                }
                 if (e instanceof NoSuchFileException) {
                     sink.warn(name, "vanished before it could be read; not stored");
                 } else {
@@ -115,14 +132,40 @@ public final class SourceWalker {
         });
     }
 
-    private static String relative(Path root, Path p) {
-        String rel = root.relativize(p).toString();
-        return p.getFileSystem().getSeparator().equals("/") ? rel : rel.replace(p.getFileSystem().getSeparator(),
-                "/");
-    }
+    /**
+     * Archive names for the paths of one walk: {@code label/relative/path} as UTF-8 text, whatever the locale
+     * ({@link FileNames}). A name whose bytes are not valid UTF-8 is stored with its bad bytes spelled out, and
+     * the walk says so. Should a spelled-out name meet one already stored, the later entry is left out with a
+     * warning: an archive that holds a name twice cannot be restored.
+     */
+    private final class EntryNames {
+        private final String label;
+        private final Path root;
+        private final Set<String> withReplacement = new HashSet<>();
 
-    private static String name(String label, String rel) {
-        return rel.isEmpty() ? label : label + "/" + rel;
+        EntryNames(String label, Path root) {
+            this.label = label;
+            this.root = root;
+        }
+
+        /** The entry's name, or null when it is left out (the warning is given). */
+        String of(Path path) throws IOException {
+            FileNames.Name rel = FileNames.relative(root, path);
+            String name = rel.text().isEmpty() ? label : label + "/" + rel.text();
+            if (name.indexOf('\uFFFD') < 0) {
+                return name; // a spelled-out name always holds U+FFFD: no clash is possible
+            }
+            if (!withReplacement.add(name)) {
+                sink.warn(name, "has a name that is not valid UTF-8 and, spelled out, clashes with another; "
+                        + "not stored");
+                return null;
+            }
+            if (!rel.exact()) {
+                sink.warn(name, "has a name that is not valid UTF-8; its bad bytes are stored as \uFFFD and their "
+                        + "hex digits");
+            }
+            return name;
+        }
     }
 
     private static FileMeta meta(Path p, BasicFileAttributes attrs) throws IOException {

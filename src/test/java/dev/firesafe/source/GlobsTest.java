@@ -2,6 +2,7 @@ package dev.firesafe.source;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,61 +18,61 @@ class GlobsTest {
     @Test
     void patternWithoutSlashMatchesTheNameAtAnyDepth() {
         Globs g = globs("*.log");
-        assertTrue(g.matches("top.log", false));
-        assertTrue(g.matches("a/b.log", false));
-        assertTrue(g.matches("a/b/c/deep.log", false));
-        assertFalse(g.matches("top.logs", false));
-        assertFalse(g.matches("a.log.d/notes.txt", false), "only the last name is matched, not a folder on the way");
-        assertFalse(g.matches("a/b.txt", false));
+        assertTrue(g.matches(Path.of("top.log"), false));
+        assertTrue(g.matches(Path.of("a/b.log"), false));
+        assertTrue(g.matches(Path.of("a/b/c/deep.log"), false));
+        assertFalse(g.matches(Path.of("top.logs"), false));
+        assertFalse(g.matches(Path.of("a.log.d/notes.txt"), false), "only the last name is matched, not a folder on the way");
+        assertFalse(g.matches(Path.of("a/b.txt"), false));
     }
 
     @Test
     void folderPatternExcludesTheFolderItselfAndEverythingBelow() {
         Globs g = globs("cache/**");
-        assertTrue(g.matches("cache", true), "the folder itself, so the walk can skip it without entering");
-        assertTrue(g.matches("cache/x", false));
-        assertTrue(g.matches("cache/x/y/z.bin", false));
-        assertFalse(g.matches("cache", false), "a file named 'cache' is not the folder");
-        assertFalse(g.matches("sub/cache", true), "a pattern with '/' is anchored at the root");
-        assertFalse(g.matches("sub/cache/x", false));
-        assertFalse(g.matches("cachet/x", false));
+        assertTrue(g.matches(Path.of("cache"), true), "the folder itself, so the walk can skip it without entering");
+        assertTrue(g.matches(Path.of("cache/x"), false));
+        assertTrue(g.matches(Path.of("cache/x/y/z.bin"), false));
+        assertFalse(g.matches(Path.of("cache"), false), "a file named 'cache' is not the folder");
+        assertFalse(g.matches(Path.of("sub/cache"), true), "a pattern with '/' is anchored at the root");
+        assertFalse(g.matches(Path.of("sub/cache/x"), false));
+        assertFalse(g.matches(Path.of("cachet/x"), false));
     }
 
     @Test
     void leadingDoubleStarAlsoMatchesAtTheRoot() {
         Globs g = globs("**/x");
-        assertTrue(g.matches("x", false));
-        assertTrue(g.matches("a/x", false));
-        assertTrue(g.matches("a/b/x", true));
-        assertFalse(g.matches("xx", false));
-        assertFalse(g.matches("a/x/y", false));
+        assertTrue(g.matches(Path.of("x"), false));
+        assertTrue(g.matches(Path.of("a/x"), false));
+        assertTrue(g.matches(Path.of("a/b/x"), true));
+        assertFalse(g.matches(Path.of("xx"), false));
+        assertFalse(g.matches(Path.of("a/x/y"), false));
     }
 
     @Test
     void leadingSlashIsRelativeToTheRoot() {
         Globs g = globs("/abs/style");
-        assertTrue(g.matches("abs/style", false));
-        assertTrue(g.matches("abs/style", true));
-        assertFalse(g.matches("other/abs/style", false));
-        assertFalse(g.matches("style", false));
+        assertTrue(g.matches(Path.of("abs/style"), false));
+        assertTrue(g.matches(Path.of("abs/style"), true));
+        assertFalse(g.matches(Path.of("other/abs/style"), false));
+        assertFalse(g.matches(Path.of("style"), false));
     }
 
     @Test
     void leadingSlashAnchorsASingleNameToTheRoot() {
         // As in .gitignore, "/build" is the root's build folder only: the slash is what says so.
         Globs g = globs("/build");
-        assertTrue(g.matches("build", true));
-        assertFalse(g.matches("src/build", true), "'/build' must not match a build folder deeper down");
-        assertFalse(g.matches("src/main/build", false));
+        assertTrue(g.matches(Path.of("build"), true));
+        assertFalse(g.matches(Path.of("src/build"), true), "'/build' must not match a build folder deeper down");
+        assertFalse(g.matches(Path.of("src/main/build"), false));
     }
 
     @Test
     void anyOfSeveralPatternsMatchesAndNoPatternsMatchNothing() {
         Globs g = globs("*.tmp", "cache/**");
-        assertTrue(g.matches("a/b.tmp", false));
-        assertTrue(g.matches("cache", true));
-        assertFalse(g.matches("keep.txt", false));
+        assertTrue(g.matches(Path.of("a/b.tmp"), false));
+        assertTrue(g.matches(Path.of("cache"), true));
+        assertFalse(g.matches(Path.of("keep.txt"), false));
         assertTrue(globs().isEmpty());
-        assertFalse(globs().matches("anything", false));
+        assertFalse(globs().matches(Path.of("anything"), false));
     }
 }

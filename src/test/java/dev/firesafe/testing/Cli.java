@@ -28,6 +28,7 @@ public final class Cli {
     }
 
     private final Map<String, String> env = new HashMap<>();
+    private final List<String> unset = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private final Path workDir;
 
@@ -60,6 +61,20 @@ public final class Cli {
         return this;
     }
 
+    /**
+     * Runs the commands in the POSIX locale, as cron, a systemd unit without a locale or a slim container does:
+     * every LC_* and LANG variable inherited from the test run is removed, then LANG=C.
+     */
+    public Cli posixLocale() {
+        for (String name : System.getenv().keySet()) {
+            if (name.startsWith("LC_") || name.equals("LANGUAGE")) {
+                unset.add(name);
+            }
+        }
+        env.put("LANG", "C");
+        return this;
+    }
+
     public Cli jvm(String option) {
         jvmOptions.add(option);
         return this;
@@ -76,6 +91,7 @@ public final class Cli {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().remove("FIRESAFE_MASTER_KEY");
         pb.environment().remove("FIRESAFE_MASTER_KEY_FILE");
+        unset.forEach(pb.environment()::remove);
         pb.environment().putAll(env);
         return pb;
     }

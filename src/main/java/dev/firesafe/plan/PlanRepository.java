@@ -2,6 +2,7 @@ package dev.firesafe.plan;
 
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.Compression;
+import dev.firesafe.archive.FileNames;
 import dev.firesafe.target.Targets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -115,7 +116,7 @@ public class PlanRepository {
                 if (s.path().isBlank() || s.name() != null || s.timeout() != null || s.env() != null) {
                     throw FiresafeException.usage(file + ": a 'path' source takes only include and exclude");
                 }
-                sources.add(new SourceSpec(Path.of(s.path()), s.include(), s.exclude()));
+                sources.add(new SourceSpec(FileNames.path(s.path()), s.include(), s.exclude()));
             } else if (s.command() != null) {
                 if (s.include() != null || s.exclude() != null) {
                     throw FiresafeException.usage(file + ": a 'command' source takes name, timeout and env only");

@@ -1,5 +1,7 @@
 package dev.firesafe.plan;
 
+import dev.firesafe.archive.FileNames;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,6 +13,6 @@ public record SourceSpec(Path path, List<String> include, List<String> exclude) 
     }
 
     public static SourceSpec of(String path) {
-        return new SourceSpec(Path.of(path), List.of(), List.of());
+        return new SourceSpec(FileNames.path(path), List.of(), List.of()); // any locale (FileNames)
     }
 }

@@ -1,6 +1,7 @@
 package dev.firesafe.target;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.archive.FileNames;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.target.github.GitHubTarget;
 
@@ -47,7 +48,7 @@ public final class Targets {
         }
         int colon = uri.indexOf("://");
         if (colon < 0) {
-            return new LocalTarget(Path.of(expandHome(uri)));
+            return new LocalTarget(FileNames.path(expandHome(uri))); // any locale (FileNames)
         }
         String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
         switch (scheme) {

@@ -14,7 +14,12 @@ public enum ExitCode {
     /** Target unreachable, full, or refusing writes or reads; backup not found. */
     TARGET(5),
     /** A source path is missing or unreadable. */
-    SOURCE(6);
+    SOURCE(6),
+    /**
+     * The backup was stored, but files or folders its plan names could not be read and are missing from it (each
+     * is named in the warnings, e.g. permission denied). Not a success: the next restore would lack them.
+     */
+    INCOMPLETE(7);
 
     public final int code;
 

@@ -48,7 +48,7 @@ public final class FileContent {
             sink.warn(name, "vanished before it could be read; not stored");
             return;
         } catch (AccessDeniedException e) {
-            sink.warn(name, "permission denied; not stored");
+            sink.warn(name, Manifest.Warning.missing("permission denied"));
             return;
         }
         try (in) {

@@ -55,8 +55,23 @@ public final class Manifest {
         }
     }
 
-    /** Something the backup noticed and got past: a file that changed or vanished while read, a skipped socket. */
+    /**
+     * Something the backup noticed and got past: a file that changed or vanished while read, a skipped socket, or
+     * an entry it could not read at all, which is then {@link #missing() missing} from the backup.
+     */
     public record Warning(String path, String problem) {
+        /** How a problem that left data out of the backup ends (the manifest keeps only the text). */
+        static final String MISSING = "MISSING from this backup";
+
+        /** The problem text for an entry that could not be read: "{@code reason}; MISSING from this backup". */
+        public static String missing(String reason) {
+            return reason + "; " + MISSING;
+        }
+
+        /** Whether data the plan names is missing from the backup because of this (see {@link #missing}). */
+        public boolean missing() {
+            return problem != null && problem.endsWith(MISSING);
+        }
     }
 
     public byte[] toJson() {

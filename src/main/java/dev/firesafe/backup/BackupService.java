@@ -115,9 +115,8 @@ public class BackupService {
         Instant started = clock.instant();
         try {
             BackupResult result = runWithHooks(plan, progress);
-            announce(new BackupFinished(plan.name(), result, result.ok() ? null : "failed on "
-                    + result.targets().stream().filter(t -> !t.ok()).map(BackupResult.TargetResult::target).toList(),
-                    exitCodeOf(result), started, java.time.Duration.between(started, clock.instant()),
+            announce(new BackupFinished(plan.name(), result, result.problem(), result.exitCode(), started,
+                    java.time.Duration.between(started, clock.instant()),
                     result.targets().stream().map(BackupResult.TargetResult::target).toList()));
             return result;
         } catch (FiresafeException e) {
@@ -428,7 +427,4 @@ public class BackupService {
         return roots;
     }
 
-    static ExitCode exitCodeOf(BackupResult result) {
-        return result.ok() ? ExitCode.OK : ExitCode.TARGET;
-    }
 }

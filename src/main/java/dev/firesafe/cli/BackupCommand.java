@@ -1,6 +1,7 @@
 package dev.firesafe.cli;
 
 import dev.firesafe.ExitCode;
+import dev.firesafe.archive.Manifest;
 import dev.firesafe.backup.BackupResult;
 import dev.firesafe.backup.BackupService;
 import dev.firesafe.backup.Progress;
@@ -86,7 +87,10 @@ class BackupCommand implements Callable<Integer> {
             ProgressLine.end(progress);
         }
         print(r);
-        return r.ok() ? ExitCode.OK.code : ExitCode.TARGET.code;
+        if (r.ok() && r.exitCode() == ExitCode.INCOMPLETE) {
+            System.err.println("firesafe: " + r.problem());
+        }
+        return r.exitCode().code;
     }
 
     private void print(BackupResult r) {
@@ -116,10 +120,12 @@ class BackupCommand implements Callable<Integer> {
 
     /** The --json shape (README, "backup --json"). */
     record JsonView(String id, String plan, boolean ok, long bytesIn, long bytesOut, long files, long durationMs,
-                    String compression, List<BackupResult.TargetResult> targets, List<String> warnings) {
+                    String compression, List<BackupResult.TargetResult> targets, List<String> warnings,
+                    List<String> missing) {
         JsonView(BackupResult r) {
             this(r.id(), r.plan(), r.ok(), r.bytesIn(), r.bytesOut(), r.files(), r.durationMs(), r.compression(),
-                    r.targets(), r.warnings().stream().map(w -> w.path() + ": " + w.problem()).toList());
+                    r.targets(), r.warnings().stream().map(w -> w.path() + ": " + w.problem()).toList(),
+                    r.missing().stream().map(Manifest.Warning::path).toList());
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.firesafe.source;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.FileMeta;
 import dev.firesafe.archive.FileNames;
+import dev.firesafe.archive.Manifest;
 import dev.firesafe.plan.SourceSpec;
 
 import java.io.IOException;
@@ -125,7 +126,8 @@ public final class SourceWalker {
                 if (e instanceof NoSuchFileException) {
                     sink.warn(name, "vanished before it could be read; not stored");
                 } else {
-                    sink.warn(name, "cannot be read (" + e.getClass().getSimpleName() + "); not stored");
+                    sink.warn(name, Manifest.Warning.missing("cannot be read (" + e.getClass().getSimpleName()
+                            + ")"));
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -156,8 +158,8 @@ public final class SourceWalker {
                 return name; // a spelled-out name always holds U+FFFD: no clash is possible
             }
             if (!withReplacement.add(name)) {
-                sink.warn(name, "has a name that is not valid UTF-8 and, spelled out, clashes with another; "
-                        + "not stored");
+                sink.warn(name, Manifest.Warning.missing("has a name that is not valid UTF-8 and, spelled out, "
+                        + "clashes with another"));
                 return null;
             }
             if (!rel.exact()) {

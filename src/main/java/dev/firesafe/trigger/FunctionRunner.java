@@ -235,10 +235,12 @@ public class FunctionRunner {
         ExitCode exit;
         try {
             result = action.run(function);
-            exit = result.ok() ? ExitCode.OK : ExitCode.TARGET;
+            exit = result.exitCode();
             if (!result.ok()) {
                 error = result.targets().stream().filter(t -> !t.ok()).map(t -> t.target() + ": " + t.error())
                         .reduce((a, b) -> a + "; " + b).orElse("a target failed");
+            } else if (exit != ExitCode.OK) {
+                error = result.problem(); // stored, but incomplete: never reported as a success
             }
         } catch (FiresafeException e) {
             exit = e.exitCode();

@@ -139,6 +139,6 @@ class RoundTripTest {
         assertTrue(r.targets().get(0).ok());
         assertFalse(r.targets().get(1).ok());
         assertEquals(1, BackupCatalog.list(new LocalTarget(good), null).size());
-        assertEquals(ExitCode.TARGET, BackupService.exitCodeOf(r));
+        assertEquals(ExitCode.TARGET, r.exitCode());
     }
 }

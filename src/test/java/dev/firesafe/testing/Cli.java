@@ -29,6 +29,7 @@ public final class Cli {
 
     private final Map<String, String> env = new HashMap<>();
     private final List<String> unset = new ArrayList<>();
+    private final List<String> prefix = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private final Path workDir;
 
@@ -75,13 +76,19 @@ public final class Cli {
         return this;
     }
 
+    /** Runs the commands as {@code user} through runuser(1) (the test must run as root; the environment is kept). */
+    public Cli asUser(String user) {
+        prefix.addAll(List.of("runuser", "-u", user, "--"));
+        return this;
+    }
+
     public Cli jvm(String option) {
         jvmOptions.add(option);
         return this;
     }
 
     public ProcessBuilder builder(String... args) {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Duser.home=" + workDir.resolve("home"));
         cmd.addAll(jvmOptions);

@@ -1,0 +1,107 @@
+package dev.firesafe.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.Functions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A backup run by a user who cannot read everything the plan names is stored, but it is not a success: exit code 7
+ * (INCOMPLETE), the missing entries named, and run-function (the systemd timer and CronJob path) fails the same way.
+ * Root reads everything, so the commands run as "nobody" through runuser; skipped where that is impossible.
+ */
+class UnreadableSourceIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException, InterruptedException {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run commands as another user");
+        Process probe = new ProcessBuilder("runuser", "-u", "nobody", "--", "true").start();
+        assumeTrue(probe.waitFor() == 0, "runuser -u nobody is not available");
+        // @TempDir folders are private to root: this one must be traversable by nobody
+        dir = Files.createTempDirectory(Path.of("/tmp"), "firesafe-unreadable-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        if (dir != null) {
+            try (Stream<Path> all = Files.walk(dir)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private Path owned(Path p, String perms) throws IOException {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
+        return p;
+    }
+
+    @Test
+    void unreadableEntriesMakeTheBackupIncompleteNotSuccessful() throws IOException {
+        Path data = owned(Files.createDirectories(dir.resolve("data")), "rwxr-xr-x");
+        owned(Files.writeString(data.resolve("readable.txt"), "fine\n"), "rw-r--r--");
+        owned(Files.writeString(data.resolve("secret.txt"), "root only\n"), "rw-------");
+        Path locked = Files.createDirectories(data.resolve("locked"));
+        Files.writeString(locked.resolve("inside.txt"), "root only\n");
+        owned(locked, "rwx------");
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path functions = Files.createDirectories(dir.resolve("functions"));
+        Functions.write(functions, "partial", data, backups, "");
+        for (Path writable : List.of(backups, home)) {
+            owned(writable, "rwxrwxrwx");
+        }
+
+        Cli root = new Cli(dir);
+        Cli.Result keygen = root.run("keygen");
+        assertEquals(0, keygen.exitCode(), keygen.toString());
+        String[] lines = keygen.stdout().strip().split("\n");
+        String key = lines[lines.length - 1].strip();
+        Cli nobody = new Cli(dir).asUser("nobody").env("FIRESAFE_MASTER_KEY", key)
+                .jvm("-Djava.io.tmpdir=" + home);
+
+        Cli.Result backup = nobody.run("backup", "--source", data.toString(), "--target", backups.toUri().toString(),
+                "--json");
+        assertEquals(7, backup.exitCode(), backup.toString());
+        JsonNode b = JSON.readTree(backup.stdout());
+        assertTrue(b.get("ok").asBoolean(), "the backup is on its target: " + backup);
+        assertEquals(List.of("data/locked", "data/secret.txt"),
+                JSON.convertValue(b.get("missing"), List.class).stream().sorted().toList(), backup.toString());
+        assertTrue(backup.stderr().contains("missing from it"), backup.toString());
+
+        Cli.Result run = nobody.env("FIRESAFE_FUNCTIONS_DIR", functions.toString()).run("run-function", "partial");
+        assertEquals(7, run.exitCode(), run.toString());
+        assertTrue(run.stderr().contains("function partial failed") && run.stderr().contains("data/secret.txt"),
+                run.toString());
+
+        root.env("FIRESAFE_MASTER_KEY", key);
+        Cli.Result list = root.run("list", "--target", backups.toUri().toString(), "--json");
+        assertEquals(0, list.exitCode(), list.toString());
+        assertEquals(2, JSON.readTree(list.stdout()).size(), "both incomplete backups were stored: " + list);
+        Path out = dir.resolve("out");
+        Cli.Result restore = root.run("restore", "latest", "--to", out.toString(), "--target",
+                backups.toUri().toString());
+        assertEquals(0, restore.exitCode(), restore.toString());
+        assertEquals("fine\n", Files.readString(out.resolve("data/readable.txt")));
+    }
+}

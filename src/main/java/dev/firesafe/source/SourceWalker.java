@@ -71,14 +71,15 @@ public final class SourceWalker {
             sink.file(label, root, meta(root, attrs));
             return;
         }
-        EntryNames names = new EntryNames(label, root);
+        EntryNames names = new EntryNames(label);
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(root) && excludes.matches(root.relativize(dir), true)) {
+                Path rel = root.relativize(dir);
+                if (!dir.equals(root) && excludes.matches(rel, true)) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
-                String name = names.of(dir);
+                String name = names.of(rel);
                 if (name == null) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
@@ -98,7 +99,7 @@ public final class SourceWalker {
                 if (excludes.matches(rel, false) || (!includes.isEmpty() && !includes.matches(rel, false))) {
                     return FileVisitResult.CONTINUE;
                 }
-                String name = names.of(file);
+                String name = names.of(rel);
                 if (name == null) {
                     return FileVisitResult.CONTINUE;
                 }
@@ -119,7 +120,7 @@ public final class SourceWalker {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                String name = names.of(file);
+                String name = names.of(root.relativize(file));
                 if (name == null) {
                     return FileVisitResult.CONTINUE;
                 }
@@ -142,17 +143,15 @@ public final class SourceWalker {
      */
     private final class EntryNames {
         private final String label;
-        private final Path root;
         private final Set<String> withReplacement = new HashSet<>();
 
-        EntryNames(String label, Path root) {
+        EntryNames(String label) {
             this.label = label;
-            this.root = root;
         }
 
-        /** The entry's name, or null when it is left out (the warning is given). */
-        String of(Path path) throws IOException {
-            FileNames.Name rel = FileNames.relative(root, path);
+        /** The name of the entry at {@code relative} (to the source root), or null when it is left out (warned). */
+        String of(Path relative) throws IOException {
+            FileNames.Name rel = FileNames.text(relative);
             String name = rel.text().isEmpty() ? label : label + "/" + rel.text();
             if (name.indexOf('\uFFFD') < 0) {
                 return name; // a spelled-out name always holds U+FFFD: no clash is possible

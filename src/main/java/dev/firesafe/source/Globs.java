@@ -1,8 +1,17 @@
 package dev.firesafe.source;
 
+import dev.firesafe.archive.FileNames;
+
+import java.io.File;
+import java.net.URI;
+import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.List;
 
 /**
@@ -40,10 +49,24 @@ final class Globs {
 
     /**
      * Whether {@code rel} (relative to its source root) matches. Takes the walk's own path, never one made again
-     * from text: that fails for names the locale cannot spell (see {@code archive.FileNames}).
+     * from text: that fails for names the locale cannot spell (see {@code archive.FileNames}). The patterns are
+     * matched against the name as UTF-8 text, as the archive stores it: a matcher matches a path's String form,
+     * and under {@code LANG=C} the JVM spells "dirü" as "dir\uFFFD\uFFFD", which no pattern with "ü" matches.
      */
     boolean matches(Path rel, boolean isDirectory) {
-        Path name = rel.getFileName();
+        if (rules.isEmpty()) {
+            return false;
+        }
+        String text = FileNames.text(rel).text();
+        if (text.isEmpty()) {
+            return false;
+        }
+        Path utf8 = new TextPath(text);
+        Path name = new TextPath(text.substring(text.lastIndexOf('/') + 1));
+        return matches(utf8, name, isDirectory);
+    }
+
+    private boolean matches(Path rel, Path name, boolean isDirectory) {
         for (Rule r : rules) {
             if (r.matcher.matches(rel)
                     || (r.nameOnly && name != null && r.matcher.matches(name))
@@ -53,5 +76,41 @@ final class Globs {
             }
         }
         return false;
+    }
+
+    /**
+     * A path that is only its text: what a glob {@link PathMatcher} of the default file system reads ("the String
+     * representation of the path is matched", {@link FileSystem#getPathMatcher}). Nothing else may be asked of it.
+     */
+    private record TextPath(String text) implements Path {
+        @Override
+        public String toString() {
+            return text;
+        }
+
+        private static UnsupportedOperationException textOnly() {
+            return new UnsupportedOperationException("a glob's view of a name: text only");
+        }
+
+        @Override public FileSystem getFileSystem() { return FileSystems.getDefault(); }
+        @Override public boolean isAbsolute() { return false; }
+        @Override public Path getRoot() { return null; }
+        @Override public Path getFileName() { throw textOnly(); }
+        @Override public Path getParent() { throw textOnly(); }
+        @Override public int getNameCount() { throw textOnly(); }
+        @Override public Path getName(int index) { throw textOnly(); }
+        @Override public Path subpath(int beginIndex, int endIndex) { throw textOnly(); }
+        @Override public boolean startsWith(Path other) { throw textOnly(); }
+        @Override public boolean endsWith(Path other) { throw textOnly(); }
+        @Override public Path normalize() { throw textOnly(); }
+        @Override public Path resolve(Path other) { throw textOnly(); }
+        @Override public Path relativize(Path other) { throw textOnly(); }
+        @Override public URI toUri() { throw textOnly(); }
+        @Override public Path toAbsolutePath() { throw textOnly(); }
+        @Override public Path toRealPath(LinkOption... options) { throw textOnly(); }
+        @Override public File toFile() { throw textOnly(); }
+        @Override public WatchKey register(WatchService watcher, WatchEvent.Kind<?>[] events,
+                                           WatchEvent.Modifier... modifiers) { throw textOnly(); }
+        @Override public int compareTo(Path other) { throw textOnly(); }
     }
 }

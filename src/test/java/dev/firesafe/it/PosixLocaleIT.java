@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,5 +71,36 @@ class PosixLocaleIT {
         assertEquals(expected.remove(badAsRead).replaceAll(" \\d+ ", " T "),
                 actual.remove(BAD_NAME_SPELLED).replaceAll(" \\d+ ", " T ")); // same kind, mode and content
         assertEquals(expected, actual);
+    }
+
+    /** A plan's non-ASCII patterns must mean the same under LANG=C: "dirü/**" and "*.tmpä" exclude what they name. */
+    @Test
+    void planNamesAndPatternsWorkUnderLangC() throws IOException {
+        Cli cli = new Cli(tmp).posixLocale();
+        Cli.Result keygen = cli.run("keygen");
+        assertEquals(0, keygen.exitCode(), keygen.toString());
+        String[] lines = keygen.stdout().strip().split("\n");
+        cli.env("FIRESAFE_MASTER_KEY", lines[lines.length - 1].strip());
+
+        Path source = tmp.resolve("books");
+        Trees.write(source.resolve("kept.txt"), "kept\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        Trees.write(source.resolve("dirü/inner.txt"), "excluded\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        Trees.write(source.resolve("notes.tmpä"), "excluded\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        String target = tmp.resolve("backups").toUri().toString();
+        Files.createDirectories(tmp.resolve("functions"));
+        Files.writeString(tmp.resolve("functions/books.yaml"), "plan:\n  sources:\n    - path: " + source
+                + "\n      exclude: [\"dirü/**\", \"*.tmpä\"]\n  targets: [ " + target + " ]\n",
+                StandardCharsets.UTF_8);
+
+        Cli.Result backup = cli.run("backup", "--plan", "books", "--json");
+        assertEquals(0, backup.exitCode(), backup.toString());
+        assertEquals(1, JSON.readTree(backup.stdout()).get("files").asLong(), backup.toString());
+
+        Path out = tmp.resolve("out");
+        Cli.Result restore = cli.run("restore", "latest", "--to", out.toString(), "--target", target);
+        assertEquals(0, restore.exitCode(), restore.toString());
+        assertEquals("kept\n", Files.readString(out.resolve("books/kept.txt")));
+        assertEquals(Set.of("kept.txt"), Trees.describe(out.resolve("books")).keySet(),
+                "nothing excluded came back");
     }
 }

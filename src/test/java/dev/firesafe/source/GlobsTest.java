@@ -2,6 +2,7 @@ package dev.firesafe.source;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -74,5 +75,16 @@ class GlobsTest {
         assertFalse(g.matches(Path.of("keep.txt"), false));
         assertTrue(globs().isEmpty());
         assertFalse(globs().matches(Path.of("anything"), false));
+    }
+
+    @Test
+    void patternsMatchTheNameAsTheArchiveSpellsIt() {
+        // "sub/bad\xFF.log": not UTF-8; stored (and listed) as "sub/bad\uFFFDFF.log" (archive.FileNames)
+        Path rel = Path.of("/").relativize(Path.of(URI.create("file:///sub/bad%FF.log")));
+        assertTrue(globs("sub/bad\uFFFDFF.log").matches(rel, false));
+        assertTrue(globs("bad\uFFFDFF.*").matches(rel, false));
+        assertTrue(globs("*.log").matches(rel, false));
+        assertTrue(globs("sub/**").matches(rel, false));
+        assertFalse(globs("sub/bad\uFFFD.log").matches(rel, false), "the JVM's lossy spelling is not the name");
     }
 }

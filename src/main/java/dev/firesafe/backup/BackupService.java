@@ -3,6 +3,7 @@ package dev.firesafe.backup;
 import dev.firesafe.ExitCode;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
+import dev.firesafe.archive.FileNames;
 import dev.firesafe.archive.Manifest;
 import dev.firesafe.command.CommandJob;
 import dev.firesafe.command.ExternalCommand;
@@ -389,18 +390,21 @@ public class BackupService {
         m.firesafeVersion = Version.current();
         List<String> labels = labels(roots);
         for (int i = 0; i < roots.size(); i++) {
-            m.sources.add(new Manifest.SourceRoot(labels.get(i), roots.get(i).toString()));
+            m.sources.add(new Manifest.SourceRoot(labels.get(i), FileNames.text(roots.get(i)).text()));
         }
         return m;
     }
 
-    /** Top-level archive folder per source: its own name, made unique ("data", "data-2") when names repeat. */
+    /**
+     * Top-level archive folder per source: its own name, made unique ("data", "data-2") when names repeat. Spelled
+     * as UTF-8 text like every name below it ({@link FileNames}), never in the JVM's locale.
+     */
     static List<String> labels(List<Path> roots) {
         Set<String> used = new HashSet<>();
         List<String> labels = new ArrayList<>();
         for (Path root : roots) {
             Path name = root.getFileName();
-            String base = name == null ? "root" : name.toString();
+            String base = name == null ? "root" : FileNames.text(name).text();
             if (base.startsWith(".firesafe")) {
                 base = "_" + base;
             }

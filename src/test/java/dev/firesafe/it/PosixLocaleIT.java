@@ -73,7 +73,10 @@ class PosixLocaleIT {
         assertEquals(expected, actual);
     }
 
-    /** A plan's non-ASCII patterns must mean the same under LANG=C: "dirü/**" and "*.tmpä" exclude what they name. */
+    /**
+     * A plan's non-ASCII names must mean the same under LANG=C: the source folder "Bücher" is the archive's top
+     * folder "Bücher" (not "B\uFFFD\uFFFDcher"), and the patterns "dirü/**" and "*.tmpä" exclude what they name.
+     */
     @Test
     void planNamesAndPatternsWorkUnderLangC() throws IOException {
         Cli cli = new Cli(tmp).posixLocale();
@@ -82,7 +85,7 @@ class PosixLocaleIT {
         String[] lines = keygen.stdout().strip().split("\n");
         cli.env("FIRESAFE_MASTER_KEY", lines[lines.length - 1].strip());
 
-        Path source = tmp.resolve("books");
+        Path source = tmp.resolve("Bücher");
         Trees.write(source.resolve("kept.txt"), "kept\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
         Trees.write(source.resolve("dirü/inner.txt"), "excluded\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
         Trees.write(source.resolve("notes.tmpä"), "excluded\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
@@ -99,8 +102,8 @@ class PosixLocaleIT {
         Path out = tmp.resolve("out");
         Cli.Result restore = cli.run("restore", "latest", "--to", out.toString(), "--target", target);
         assertEquals(0, restore.exitCode(), restore.toString());
-        assertEquals("kept\n", Files.readString(out.resolve("books/kept.txt")));
-        assertEquals(Set.of("kept.txt"), Trees.describe(out.resolve("books")).keySet(),
+        assertEquals("kept\n", Files.readString(out.resolve("Bücher/kept.txt")));
+        assertEquals(Set.of("kept.txt"), Trees.describe(out.resolve("Bücher")).keySet(),
                 "nothing excluded came back");
     }
 }

@@ -179,7 +179,11 @@ public class BackupService {
         List<Manifest.Warning> warnings = new ArrayList<>(result.warnings());
         for (String hook : plan.hooks().after()) {
             try {
-                runHook("after hook `" + hook + "`", hook, result.ok() ? "ok" : "failed");
+                runHook("after hook `" + hook + "`", hook, switch (result.exitCode()) {
+                    case OK -> "ok";
+                    case INCOMPLETE -> "incomplete";
+                    default -> "failed";
+                });
             } catch (RuntimeException afterFailure) {
                 // the backup is committed by now; the hook's failure is reported, not allowed to undo it
                 warnings.add(new Manifest.Warning("after hook", afterFailure.getMessage()));
@@ -262,7 +266,10 @@ public class BackupService {
             if (error != null) {
                 LOG.errorf("backup %s of plan %s FAILED on target %s: %s", id, plan.name(), t.describe(), error);
             }
-            PruneService.Report pruned = error == null ? retention.prune(t, plan, false) : null;
+            // Retention only after a complete backup: an incomplete one (entries it could not read) must never
+            // make room by deleting complete ones, however often it repeats.
+            boolean complete = manifest.warnings.stream().noneMatch(Manifest.Warning::missing);
+            PruneService.Report pruned = error == null && complete ? retention.prune(t, plan, false) : null;
             if (pruned != null && !pruned.ok()) {
                 LOG.warnf("retention on %s after backup %s: %s", t.describe(), id, pruned.error());
             }

@@ -55,10 +55,11 @@ public class FiresafeMetrics {
                 .tags(function).register(registry).increment(r.bytesIn());
         Counter.builder("firesafe.backup.files").description("Files backed up").tags(function).register(registry)
                 .increment(r.files());
+        boolean complete = r.missing().isEmpty(); // an incomplete backup (exit code 7) is not a good one
         for (BackupResult.TargetResult t : r.targets()) {
             Tags tags = function.and(TARGET, t.target());
-            runs("firesafe.backup.runs", "Backup runs by result", tags, t.ok());
-            if (t.ok()) {
+            runs("firesafe.backup.runs", "Backup runs by result", tags, t.ok() && complete);
+            if (t.ok() && complete) {
                 Counter.builder("firesafe.backup.written").baseUnit("bytes")
                         .description("Encrypted bytes written to targets").tags(tags).register(registry)
                         .increment(r.bytesOut());

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.zip.CRC32;
 
 /**
  * File names as archives hold them: UTF-8 text, whatever the JVM's locale.
@@ -34,6 +35,8 @@ public final class FileNames {
     private static final boolean LOCALE_IS_UTF8 = LOCALE.equals(StandardCharsets.UTF_8);
     private static final Path ROOT = Path.of("/");
     private static final char REPLACEMENT = '\uFFFD';
+    /** The longest file name most Linux file systems accept (NAME_MAX), in bytes. */
+    private static final int MAX_NAME_BYTES = 255;
 
     private FileNames() {
     }
@@ -87,21 +90,61 @@ public final class FileNames {
         }
     }
 
-    /** Valid UTF-8 runs as text, every other byte as U+FFFD and two hex digits. */
+    /** Each '/'-separated name spelled out on its own ({@link #spelledOut}). */
     private static String lossy(byte[] bytes) {
         StringBuilder out = new StringBuilder(bytes.length + 8);
-        int i = 0;
-        while (i < bytes.length) {
-            int length = validSequenceLength(bytes, i);
-            if (length > 0) {
-                out.append(new String(bytes, i, length, StandardCharsets.UTF_8));
-                i += length;
-            } else {
-                out.append(REPLACEMENT).append(HexFormat.of().withUpperCase().toHexDigits(bytes[i]));
-                i++;
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '/') { // '/' is never part of a multi-byte UTF-8 sequence
+                if (start > 0) {
+                    out.append('/');
+                }
+                out.append(spelledOut(Arrays.copyOfRange(bytes, start, i)));
+                start = i + 1;
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Valid UTF-8 runs as text, every other byte as U+FFFD and two hex digits. Spelling out makes a name longer
+     * (one bad byte becomes five); one that would pass the usual 255-byte limit of a file name could be stored
+     * but never restored, so it is cut to fit and ends in "~" and the CRC-32 of its original bytes, which keeps
+     * different names apart (a clash left is caught by the walk, which then leaves the entry out and says so).
+     */
+    private static String spelledOut(byte[] name) {
+        StringBuilder out = new StringBuilder(name.length + 8);
+        int i = 0;
+        while (i < name.length) {
+            int length = validSequenceLength(name, i);
+            if (length > 0) {
+                out.append(new String(name, i, length, StandardCharsets.UTF_8));
+                i += length;
+            } else {
+                out.append(REPLACEMENT).append(HexFormat.of().withUpperCase().toHexDigits(name[i]));
+                i++;
+            }
+        }
+        String text = out.toString();
+        if (text.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
+            return text;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        String suffix = "~" + HexFormat.of().withUpperCase().toHexDigits((int) crc.getValue());
+        int budget = MAX_NAME_BYTES - suffix.length();
+        int end = 0;
+        int bytes = 0;
+        while (end < text.length()) {
+            int cp = text.codePointAt(end);
+            int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + size > budget) {
+                break;
+            }
+            bytes += size;
+            end += Character.charCount(cp);
+        }
+        return text.substring(0, end) + suffix;
     }
 
     /** The length of the valid UTF-8 sequence starting at {@code i} (1-4), or 0 if none starts there. */

@@ -55,6 +55,25 @@ class FileNamesTest {
     }
 
     @Test
+    void aSpelledOutNameIsCutToTheFileNameLimitAndStaysDistinct() {
+        byte[] a = new byte[244]; // a legal name: 240 'A' and 4 bad bytes, 244 bytes; spelled out it would be 260
+        java.util.Arrays.fill(a, (byte) 'A');
+        a[240] = a[241] = a[242] = a[243] = (byte) 0xe9;
+        byte[] b = a.clone();
+        b[243] = (byte) 0xea;
+        String sa = FileNames.decode(a).text();
+        String sb = FileNames.decode(b).text();
+        assertTrue(sa.getBytes(StandardCharsets.UTF_8).length <= 255, sa);
+        assertTrue(sa.matches("A{240}(\uFFFDE9)*~[0-9A-F]{8}"), sa);
+        assertNotEquals(sa, sb);
+        assertEquals(sa, FileNames.decode(a).text(), "the same bytes, the same name");
+        byte[] path = new byte[a.length + 4]; // "dir/" + the name: only the long name is cut, per '/'-part
+        System.arraycopy("dir/".getBytes(StandardCharsets.UTF_8), 0, path, 0, 4);
+        System.arraycopy(a, 0, path, 4, a.length);
+        assertEquals("dir/" + sa, FileNames.decode(path).text());
+    }
+
+    @Test
     void aFileNamedWithBadBytesIsReadFromItsBytes() throws IOException {
         Path bad = Path.of(URI.create(tmp.toUri() + "dir/bad%FF%FEname"));
         Files.createDirectories(bad.getParent());

@@ -18,9 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -107,6 +109,30 @@ class RoundTripTest {
         assertEquals(ExitCode.SOURCE, e.exitCode());
         assertTrue(e.getMessage().contains("nope") && e.getMessage().contains("does not exist"), e.getMessage());
         assertFalse(Files.exists(target), "no target folder, no partial file");
+    }
+
+    @Test
+    void aLongNameThatIsNotUtf8IsStoredShortenedAndRestores() throws IOException {
+        // 240 'A' and four bad bytes: a legal 244-byte name that spelled out in full would pass the 255-byte limit
+        // and stop the restore ("File name too long"), leaving everything after it unrestored (found by review).
+        Path source = Files.createDirectories(tmp.resolve("tree"));
+        Path bad = Path.of(URI.create(source.toUri() + "A".repeat(240) + "%E9%E9%E9%E9"));
+        Files.writeString(bad, "long and not UTF-8");
+        Files.writeString(source.resolve("zz-after.txt"), "after it");
+        Path target = tmp.resolve("target");
+        BackupResult backup = Fixtures.backupService(key, tmp).run(plan(source, target, Compression.ZSTD),
+                Progress.NONE);
+        assertEquals(ExitCode.OK, backup.exitCode(), backup.toString());
+        Path out = tmp.resolve("out");
+        Fixtures.restoreService(key, tmp).restore(target.toString(), "latest", null, out, false, Progress.NONE);
+        try (Stream<Path> restored = Files.list(out.resolve("tree"))) {
+            List<String> names = restored.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.size(), names.toString());
+            assertTrue(names.get(0).startsWith("A".repeat(240)) && names.get(0).matches(".*~[0-9A-F]{8}"),
+                    names.get(0));
+            assertEquals("long and not UTF-8", Files.readString(out.resolve("tree").resolve(names.get(0))));
+            assertEquals("after it", Files.readString(out.resolve("tree/zz-after.txt")));
+        }
     }
 
     @Test

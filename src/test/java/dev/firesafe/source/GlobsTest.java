@@ -23,7 +23,8 @@ class GlobsTest {
         assertTrue(g.matches(Path.of("a/b.log"), false));
         assertTrue(g.matches(Path.of("a/b/c/deep.log"), false));
         assertFalse(g.matches(Path.of("top.logs"), false));
-        assertFalse(g.matches(Path.of("a.log.d/notes.txt"), false), "only the last name is matched, not a folder on the way");
+        assertFalse(g.matches(Path.of("a.log.d/notes.txt"), false),
+                "only the last name is matched, not a folder on the way");
         assertFalse(g.matches(Path.of("a/b.txt"), false));
     }
 

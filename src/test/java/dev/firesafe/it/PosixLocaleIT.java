@@ -36,10 +36,7 @@ class PosixLocaleIT {
     @Test
     void namesComeBackExactlyUnderLangC() throws IOException {
         Cli cli = new Cli(tmp).posixLocale();
-        Cli.Result keygen = cli.run("keygen");
-        assertEquals(0, keygen.exitCode(), keygen.toString());
-        String[] lines = keygen.stdout().strip().split("\n");
-        cli.env("FIRESAFE_MASTER_KEY", lines[lines.length - 1].strip());
+        cli.useNewKey();
 
         Path source = Trees.everyKind(tmp.resolve("data"));
         Files.createSymbolicLink(source.resolve("link-to-ünïcödé"), Path.of("ünïcödé/日本語ファイル.txt"));
@@ -80,10 +77,7 @@ class PosixLocaleIT {
     @Test
     void planNamesAndPatternsWorkUnderLangC() throws IOException {
         Cli cli = new Cli(tmp).posixLocale();
-        Cli.Result keygen = cli.run("keygen");
-        assertEquals(0, keygen.exitCode(), keygen.toString());
-        String[] lines = keygen.stdout().strip().split("\n");
-        cli.env("FIRESAFE_MASTER_KEY", lines[lines.length - 1].strip());
+        cli.useNewKey();
 
         Path source = tmp.resolve("Bücher");
         Trees.write(source.resolve("kept.txt"), "kept\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");

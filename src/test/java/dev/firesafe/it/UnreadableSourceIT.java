@@ -73,10 +73,7 @@ class UnreadableSourceIT {
         }
 
         Cli root = new Cli(dir);
-        Cli.Result keygen = root.run("keygen");
-        assertEquals(0, keygen.exitCode(), keygen.toString());
-        String[] lines = keygen.stdout().strip().split("\n");
-        String key = lines[lines.length - 1].strip();
+        String key = root.useNewKey();
         Cli nobody = new Cli(dir).asUser("nobody").env("FIRESAFE_MASTER_KEY", key)
                 .jvm("-Djava.io.tmpdir=" + home);
 
@@ -94,7 +91,6 @@ class UnreadableSourceIT {
         assertTrue(run.stderr().contains("function partial failed") && run.stderr().contains("data/secret.txt"),
                 run.toString());
 
-        root.env("FIRESAFE_MASTER_KEY", key);
         Cli.Result list = root.run("list", "--target", backups.toUri().toString(), "--json");
         assertEquals(0, list.exitCode(), list.toString());
         assertEquals(2, JSON.readTree(list.stdout()).size(), "both incomplete backups were stored: " + list);

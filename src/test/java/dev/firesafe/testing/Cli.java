@@ -53,6 +53,18 @@ public final class Cli {
         return this;
     }
 
+    /** Runs {@code keygen} and uses the new master key (FIRESAFE_MASTER_KEY) from then on; returns it. */
+    public String useNewKey() {
+        Result keygen = run("keygen");
+        if (keygen.exitCode() != 0) {
+            throw new IllegalStateException("keygen failed: " + keygen);
+        }
+        String[] lines = keygen.stdout().strip().split("\n");
+        String key = lines[lines.length - 1].strip();
+        env("FIRESAFE_MASTER_KEY", key);
+        return key;
+    }
+
     public String envValue(String name) {
         return env.get(name);
     }

@@ -14,7 +14,10 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
@@ -39,11 +42,19 @@ public final class ArchiveWriter implements Closeable, FileContent.Sink {
     /** PAX header keys marking a part entry, so a reader knows before the manifest which logical file it is. */
     public static final String PAX_STREAM = "FIRESAFE.stream";
     public static final String PAX_PART = "FIRESAFE.part";
+    /**
+     * PAX header keys with the exact bytes (base64) of an entry's name or link target where those are not UTF-8:
+     * the tar name and the manifest show them spelled out ({@link FileNames}), restore makes these bytes.
+     */
+    public static final String PAX_NAME_BYTES = "FIRESAFE.name-bytes";
+    public static final String PAX_LINK_BYTES = "FIRESAFE.link-bytes";
 
     private final TarArchiveOutputStream tar;
     private final int streamPartSize;
     private byte[] partBuffer;
     private final Manifest manifest;
+    private final Map<String, byte[]> nameBytes = new HashMap<>();
+    private final Map<String, byte[]> linkBytes = new HashMap<>();
     private byte[] readBuffer;
     private static final int READ_BUFFER = 256 * 1024;
     private final MessageDigest sha256;
@@ -79,9 +90,31 @@ public final class ArchiveWriter implements Closeable, FileContent.Sink {
         return bytesRead.get();
     }
 
+    /** The exact bytes behind the next entry called {@code name} (see {@link #PAX_NAME_BYTES}); null: none. */
+    public void exactBytes(String name, byte[] path, byte[] linkTarget) {
+        if (path != null) {
+            nameBytes.put(name, path);
+        }
+        if (linkTarget != null) {
+            linkBytes.put(name, linkTarget);
+        }
+    }
+
+    private void addExactBytes(TarArchiveEntry e, String name) {
+        byte[] path = nameBytes.remove(name);
+        if (path != null) {
+            e.addPaxHeader(PAX_NAME_BYTES, Base64.getEncoder().encodeToString(path));
+        }
+        byte[] link = linkBytes.remove(name);
+        if (link != null) {
+            e.addPaxHeader(PAX_LINK_BYTES, Base64.getEncoder().encodeToString(link));
+        }
+    }
+
     public void directory(String name, FileMeta meta) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name + "/", TarConstants.LF_DIR);
         describe(e, meta, DIR_TYPE);
+        addExactBytes(e, name);
         tar.putArchiveEntry(e);
         tar.closeArchiveEntry();
         manifest.entries.add(new Manifest.Entry(name, Manifest.Entry.DIR, null, octal(meta.mode()),
@@ -91,6 +124,7 @@ public final class ArchiveWriter implements Closeable, FileContent.Sink {
     public void symlink(String name, String linkTarget, FileMeta meta) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
         describe(e, meta, LINK_TYPE);
+        addExactBytes(e, name);
         e.setLinkName(linkTarget);
         tar.putArchiveEntry(e);
         tar.closeArchiveEntry();
@@ -121,6 +155,7 @@ public final class ArchiveWriter implements Closeable, FileContent.Sink {
     public void beginFile(String name, FileMeta meta) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL);
         describe(e, meta, FILE_TYPE);
+        addExactBytes(e, name);
         e.setSize(meta.size());
         tar.putArchiveEntry(e);
     }

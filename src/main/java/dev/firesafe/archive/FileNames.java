@@ -23,7 +23,9 @@ import java.util.zip.CRC32;
  * path, taken whenever they are exact (always, in a UTF-8 locale, for names that are valid UTF-8).
  *
  * <p>Bytes that are not valid UTF-8 cannot be text; each such byte becomes U+FFFD followed by its two hex digits
- * ("bad\xFFname" is stored as "bad\uFFFDFFname"), so that different names stay different, and the caller warns.
+ * ("bad\xFFname" is shown as "bad\uFFFDFFname"), so that different names stay different, and the caller warns.
+ * Archives keep the exact bytes of such names beside the text ({@link ArchiveWriter#PAX_NAME_BYTES}), and
+ * restore makes them again with {@link #path(byte[])}.
  */
 public final class FileNames {
 
@@ -65,13 +67,19 @@ public final class FileNames {
         if (isAscii(text) || LOCALE_IS_UTF8) {
             return Path.of(text); // exact: the locale's charset writes these bytes
         }
-        Path absolute = Path.of(URI.create("file://" + (text.startsWith("/") ? "" : "/") + escape(text)));
-        return text.startsWith("/") || absolute.getNameCount() == 0 ? absolute
-                : absolute.subpath(0, absolute.getNameCount()); // keeps ".." (relativize would drop it)
+        return path(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A path (relative or absolute) with exactly {@code bytes}, which need not be UTF-8 (none may be NUL). */
+    public static Path path(byte[] bytes) {
+        boolean absolute = bytes.length > 0 && bytes[0] == '/';
+        Path made = Path.of(URI.create("file://" + (absolute ? "" : "/") + escape(bytes)));
+        return absolute || made.getNameCount() == 0 ? made
+                : made.subpath(0, made.getNameCount()); // keeps ".." (relativize would drop it)
     }
 
     /** The bytes of {@code path}'s name as the file system holds them. */
-    static byte[] bytes(Path path) {
+    public static byte[] bytes(Path path) {
         Path absolute = path.isAbsolute() ? path : ROOT.resolve(path);
         String raw = absolute.toUri().getRawPath(); // percent-escaped bytes; a trailing '/' if it is a folder
         byte[] bytes = unescape(raw);
@@ -79,7 +87,8 @@ public final class FileNames {
         return Arrays.copyOfRange(bytes, path.isAbsolute() ? 0 : 1, end);
     }
 
-    static Name decode(byte[] bytes) {
+    /** {@code bytes} as text: exact when they are UTF-8, else spelled out (see the class comment). */
+    public static Name decode(byte[] bytes) {
         try {
             return new Name(StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -164,8 +173,7 @@ public final class FileNames {
         }
     }
 
-    private static String escape(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    private static String escape(byte[] bytes) {
         StringBuilder out = new StringBuilder(bytes.length * 3);
         for (byte b : bytes) {
             int c = b & 0xff;

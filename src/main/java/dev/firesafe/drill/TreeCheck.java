@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -30,12 +32,18 @@ final class TreeCheck {
 
     /** Every difference, one line each, naming the file; empty when the tree matches. */
     static List<String> differences(Path root, Manifest manifest) throws IOException {
+        // What was restored, by the name the manifest shows: a name that is not UTF-8 is restored with its exact
+        // bytes and listed spelled out, so the tree is read and named the same way (archive.FileNames).
+        Map<String, Path> restored = new HashMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            all.filter(p -> !p.equals(root)).forEach(p -> restored.put(FileNames.relative(root, p).text(), p));
+        }
         List<String> problems = new ArrayList<>();
         Set<String> expected = new HashSet<>();
         byte[] buffer = new byte[1 << 16];
         for (Manifest.Entry e : manifest.entries) {
             expected.add(e.path());
-            Path p = FileNames.resolve(root, e.path());
+            Path p = restored.getOrDefault(e.path(), FileNames.resolve(root, e.path()));
             switch (e.type()) {
                 case Manifest.Entry.DIR -> {
                     if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -45,9 +53,7 @@ final class TreeCheck {
                 case Manifest.Entry.SYMLINK -> {
                     if (!Files.isSymbolicLink(p)) {
                         problems.add(e.path() + ": symbolic link missing after restore");
-                    } else if (!Files.readSymbolicLink(p).equals(FileNames.path(e.target()))) {
-                        // compared as paths: a target written "d/" or "a//b" is the link "d" or "a/b" once
-                        // restored (Java normalises link targets it creates), which is the same link
+                    } else if (!sameLink(FileNames.text(Files.readSymbolicLink(p)).text(), e.target())) {
                         problems.add(e.path() + ": symbolic link points elsewhere than in the manifest");
                     }
                 }
@@ -60,14 +66,23 @@ final class TreeCheck {
                 parents.add(path.substring(0, slash));
             }
         }
-        try (Stream<Path> all = Files.walk(root)) {
-            all.filter(p -> !p.equals(root)).map(p -> FileNames.relative(root, p).text())
-                    .filter(rel -> !expected.contains(rel) && !parents.contains(rel))
-                    .sorted()
-                    .forEach(rel -> problems.add(rel + ": restored but not in the manifest"));
-        }
+        restored.keySet().stream().filter(rel -> !expected.contains(rel) && !parents.contains(rel)).sorted()
+                .forEach(rel -> problems.add(rel + ": restored but not in the manifest"));
         problems.sort(null);
         return problems;
+    }
+
+    /**
+     * Link targets as text, equal up to doubled and trailing slashes: Java writes "d/" or "a//b" as "d" or "a/b"
+     * when it creates a link, which is the same link.
+     */
+    private static boolean sameLink(String restored, String inManifest) {
+        return slashesTidied(restored).equals(slashesTidied(inManifest));
+    }
+
+    private static String slashesTidied(String target) {
+        String t = target.replaceAll("/{2,}", "/");
+        return t.length() > 1 && t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
     }
 
     private static void checkFile(Manifest.Entry e, Path p, byte[] buffer, List<String> problems) {

@@ -1,5 +1,6 @@
 package dev.firesafe.restore;
 
+import dev.firesafe.archive.FileNames;
 import dev.firesafe.io.Streams;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -129,6 +131,14 @@ final class ArchiveReader {
                 throw FiresafeException.integrity("archive holds '" + ArchivePaths.printable(name) + "' twice");
             }
             checkNotThroughLink(name, e.isSymbolicLink(), links, folders);
+            if (requireManifest) {
+                byte[] exactName = exactBytes(e, ArchiveWriter.PAX_NAME_BYTES, name);
+                byte[] exactLink = e.isSymbolicLink() ? exactBytes(e, ArchiveWriter.PAX_LINK_BYTES, e.getLinkName())
+                        : null;
+                if (exactName != null || exactLink != null) {
+                    handler.exactBytes(name, exactName, exactLink);
+                }
+            }
             int mode = e.getMode() & 07777;
             FileTime mtime = e.getLastModifiedTime();
             if (e.isDirectory()) {
@@ -223,6 +233,37 @@ final class ArchiveReader {
 
     private static String streamKey(long size, int parts, String sha256) {
         return Manifest.Entry.STREAM + ":" + size + ":" + parts + ":" + sha256;
+    }
+
+    /**
+     * The exact bytes an entry carries for its name or link target, or null. They must spell out as the text the
+     * archive shows ({@code shown}), which passed every safety check: so they hold the same '/'-separated parts,
+     * none of them "." or "..", and no NUL.
+     */
+    private static byte[] exactBytes(TarArchiveEntry e, String key, String shown) {
+        String base64 = e.getExtraPaxHeader(key);
+        if (base64 == null) {
+            return null;
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException ex) {
+            throw FiresafeException.integrity("entry '" + ArchivePaths.printable(e.getName())
+                    + "' has damaged exact name bytes");
+        }
+        for (byte b : bytes) {
+            if (b == 0) {
+                throw FiresafeException.integrity("entry '" + ArchivePaths.printable(e.getName())
+                        + "' has a NUL in its exact name bytes");
+            }
+        }
+        String spelled = FileNames.decode(bytes).text();
+        if (!spelled.equals(shown)) {
+            throw FiresafeException.integrity("entry '" + ArchivePaths.printable(e.getName())
+                    + "': its exact name bytes do not match its name; not made by Firesafe");
+        }
+        return bytes;
     }
 
     private static String withoutDotSlash(String name) {

@@ -7,6 +7,13 @@ import java.nio.file.attribute.FileTime;
 /** What to do with each entry as the archive streams by: write it out (restore) or only look (verify). */
 interface EntryHandler {
 
+    /**
+     * The exact bytes of the next entry called {@code name} and/or of its link target, where the archive shows
+     * them spelled out because they are not UTF-8 (null for what is not); checked against {@code name} first.
+     */
+    default void exactBytes(String name, byte[] path, byte[] linkTarget) throws IOException {
+    }
+
     void directory(String name, int mode, FileTime mtime) throws IOException;
 
     void symlink(String name, String linkTarget, FileTime mtime) throws IOException;

@@ -18,8 +18,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,7 +35,7 @@ import java.util.Set;
  */
 final class Extractor implements EntryHandler {
 
-    private record Pending(Path path, int mode, FileTime mtime, String linkTarget) {
+    private record Pending(Path path, int mode, FileTime mtime, Path linkTarget) {
     }
 
     private final Path dest;
@@ -42,12 +44,25 @@ final class Extractor implements EntryHandler {
     private final List<Pending> dirs = new ArrayList<>();
     private final List<Pending> links = new ArrayList<>();
     private final FileWriterThread writer = new FileWriterThread();
+    /** Exact bytes of names and link targets the archive shows spelled out (not UTF-8); few, if any. */
+    private final Map<String, byte[]> exactNames = new HashMap<>();
+    private final Map<String, byte[]> exactLinks = new HashMap<>();
     private long entriesWritten;
 
     Extractor(Path dest, boolean force) throws IOException {
         this.dest = dest.toRealPath();
         this.force = force;
         safeDirs.add(this.dest);
+    }
+
+    @Override
+    public void exactBytes(String name, byte[] path, byte[] linkTarget) {
+        if (path != null) {
+            exactNames.put(name, path);
+        }
+        if (linkTarget != null) {
+            exactLinks.put(name, linkTarget);
+        }
     }
 
     @Override
@@ -62,7 +77,8 @@ final class Extractor implements EntryHandler {
     public void symlink(String name, String linkTarget, FileTime mtime) throws IOException {
         Path link = resolve(name);
         ensureDirectory(link.getParent());
-        links.add(new Pending(link, 0, mtime, linkTarget));
+        byte[] exact = exactLinks.remove(name);
+        links.add(new Pending(link, 0, mtime, exact != null ? FileNames.path(exact) : FileNames.path(linkTarget)));
     }
 
     @Override
@@ -83,7 +99,7 @@ final class Extractor implements EntryHandler {
 
     @Override
     public void fileDone(String name, int mode, FileTime mtime) throws IOException {
-        writer.attributes(FileNames.resolve(dest, name), mode, mtime);
+        writer.attributes(resolve(name), mode, mtime);
     }
 
     @Override
@@ -99,7 +115,7 @@ final class Extractor implements EntryHandler {
             if (force) {
                 clearForReplacement(l.path);
             }
-            Files.createSymbolicLink(l.path, FileNames.path(l.linkTarget));
+            Files.createSymbolicLink(l.path, l.linkTarget);
             setTimesNoFollow(l.path, l.mtime);
         }
         dirs.sort(Comparator.comparingInt((Pending p) -> p.path.getNameCount()).reversed());
@@ -110,7 +126,8 @@ final class Extractor implements EntryHandler {
     }
 
     private Path resolve(String name) {
-        Path p = FileNames.resolve(dest, name).normalize();
+        byte[] exact = exactNames.get(name);
+        Path p = (exact != null ? dest.resolve(FileNames.path(exact)) : FileNames.resolve(dest, name)).normalize();
         if (!p.startsWith(dest) || p.equals(dest)) {
             throw FiresafeException.integrity("unsafe entry '" + ArchivePaths.printable(name)
                     + "': it would be written outside " + dest);

@@ -178,6 +178,11 @@ public final class ReadAhead implements AutoCloseable {
         }
 
         @Override
+        public void exactBytes(String name, byte[] path, byte[] linkTarget) throws IOException {
+            put(writer -> writer.exactBytes(name, path, linkTarget));
+        }
+
+        @Override
         public byte[] buffer() throws IOException {
             byte[] buffer = free.poll();
             if (buffer != null) {

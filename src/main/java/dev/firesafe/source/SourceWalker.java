@@ -7,6 +7,7 @@ import dev.firesafe.archive.Manifest;
 import dev.firesafe.plan.SourceSpec;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +38,14 @@ public final class SourceWalker {
         void file(String name, Path path, FileMeta meta) throws IOException;
 
         void warn(String name, String problem) throws IOException;
+
+        /**
+         * The exact bytes behind the next entry called {@code name} when its name ({@code path}, the whole entry
+         * name) or its link target had to be spelled out because they are not UTF-8; null for what did not.
+         * Archives keep them, so a restore makes the very same name (see {@code archive.FileNames}).
+         */
+        default void exactBytes(String name, byte[] path, byte[] linkTarget) throws IOException {
+        }
     }
 
     private final EntrySink sink;
@@ -104,10 +114,12 @@ public final class SourceWalker {
                     return FileVisitResult.CONTINUE;
                 }
                 if (attrs.isSymbolicLink()) {
-                    FileNames.Name target = FileNames.text(Files.readSymbolicLink(file));
+                    Path targetPath = Files.readSymbolicLink(file);
+                    FileNames.Name target = FileNames.text(targetPath);
                     if (!target.exact()) {
-                        sink.warn(name, "is a link whose target is not valid UTF-8; its bad bytes are stored as "
-                                + "\uFFFD and their hex digits");
+                        sink.warn(name, "is a link whose target is not valid UTF-8; it is shown with its bad bytes as "
+                                + "\uFFFD and their hex digits, and restored exactly");
+                        sink.exactBytes(name, null, FileNames.bytes(targetPath));
                     }
                     sink.symlink(name, target.text(), meta(file, attrs));
                 } else if (attrs.isRegularFile()) {
@@ -162,8 +174,13 @@ public final class SourceWalker {
                 return null;
             }
             if (!rel.exact()) {
-                sink.warn(name, "has a name that is not valid UTF-8; its bad bytes are stored as \uFFFD and their "
-                        + "hex digits");
+                sink.warn(name, "has a name that is not valid UTF-8; it is shown with its bad bytes as \uFFFD and "
+                        + "their hex digits, and restored exactly");
+                byte[] label = (this.label + "/").getBytes(StandardCharsets.UTF_8);
+                byte[] raw = FileNames.bytes(relative);
+                byte[] path = Arrays.copyOf(label, label.length + raw.length);
+                System.arraycopy(raw, 0, path, label.length, raw.length);
+                sink.exactBytes(name, path, null);
             }
             return name;
         }

@@ -191,6 +191,19 @@ class UnsafeArchiveTest {
     }
 
     @Test
+    void exactNameBytesThatDoNotSpellTheNameAreRefused() throws IOException {
+        // An entry's exact bytes (for names that are not UTF-8) must spell out as its checked name: otherwise they
+        // could carry a '..' the name checks never saw.
+        String id = craft((w, m) -> {
+            w.exactBytes("innocent.txt", "../escape.txt".getBytes(StandardCharsets.UTF_8), null);
+            w.file("innocent.txt", payload, CraftedBackups.meta(6));
+        });
+        assertIntegrity(restoreFails(id), "innocent.txt", "do not match");
+        assertOutsideUntouched();
+        assertIntegrity(verifyFails(id), "do not match");
+    }
+
+    @Test
     void fileBeforeASymlinkOverItsFolderIsRefused() throws IOException {
         String id = craft((w, m) -> {
             w.file("evil/pwned.txt", payload, CraftedBackups.meta(6));

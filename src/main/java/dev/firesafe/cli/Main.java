@@ -1,11 +1,14 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.ExitCode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import jakarta.inject.Inject;
 import picocli.CommandLine;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.OptionalInt;
 
 /**
@@ -19,6 +22,9 @@ import java.util.OptionalInt;
 public class Main {
 
     public static void main(String... args) {
+        if (!workingFolderReadable()) {
+            System.exit(ExitCode.USAGE.code);
+        }
         ProcessMode mode = ProcessMode.of(args);
         OptionalInt exit = mode.serve() ? ServePreflight.check() : LeanLaunch.run(args);
         if (exit.isPresent()) {
@@ -26,6 +32,24 @@ public class Main {
         }
         mode.apply(System::setProperty);
         Quarkus.run(Application.class, args);
+    }
+
+    /**
+     * Under {@code LANG=C} the JVM spells a non-ASCII working folder's name with '?' and cannot make a path of it:
+     * the configuration (which looks for a {@code .env} file there) would fail deep inside with a stack trace.
+     * Say so plainly instead; file names themselves are read in any locale (archive.FileNames).
+     */
+    private static boolean workingFolderReadable() {
+        String dir = System.getProperty("user.dir", "");
+        try {
+            Path.of(dir);
+            return true;
+        } catch (InvalidPathException e) {
+            System.err.println("firesafe: this process's locale (LANG=" + System.getenv().getOrDefault("LANG", "")
+                    + ", file names in " + System.getProperty("sun.jnu.encoding") + ") cannot spell the name of "
+                    + "the working folder " + dir + ": run Firesafe from another folder, or set LANG=C.UTF-8");
+            return false;
+        }
     }
 
     /** Runs the picocli command line inside the started application. */

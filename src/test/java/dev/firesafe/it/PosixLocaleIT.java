@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -95,5 +96,16 @@ class PosixLocaleIT {
         assertEquals("kept\n", Files.readString(out.resolve("Bücher/kept.txt")));
         assertEquals(Set.of("kept.txt"), Trees.describe(out.resolve("Bücher")).keySet(),
                 "nothing excluded came back");
+    }
+
+    @Test
+    void aWorkingFolderTheLocaleCannotSpellGetsAPlainError() throws IOException {
+        // Under LANG=C the JVM cannot make a path of "Müller" as its working folder; this used to end in a
+        // stack trace from deep inside the configuration (exit 1).
+        Cli cli = new Cli(Files.createDirectories(tmp.resolve("Müller"))).posixLocale();
+        Cli.Result r = cli.run("list", "--target", tmp.resolve("backups").toUri().toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.stderr().contains("working folder") && r.stderr().contains("LANG=C.UTF-8"), r.toString());
+        assertFalse(r.stderr().contains("Exception"), r.toString());
     }
 }

@@ -250,7 +250,7 @@ public class FunctionRunner {
             error = "internal error: " + e.getClass().getSimpleName();
             LOG.errorf(e, "function %s: run %s failed unexpectedly", function, run.id());
         }
-        if (stopping && result == null && exit != ExitCode.OK) {
+        if (stopping && exit != ExitCode.OK && exit != ExitCode.INCOMPLETE) { // an incomplete backup was stored
             // cut short by shutdown, not a failure of the backup: leave its requests unanswered (a message stays
             // unacknowledged, so the broker redelivers it to the next host)
             LOG.warnf("function %s: run %s stopped by shutdown", function, run.id());

@@ -34,11 +34,18 @@ final class TreeCheck {
     static List<String> differences(Path root, Manifest manifest) throws IOException {
         // What was restored, by the name the manifest shows: a name that is not UTF-8 is restored with its exact
         // bytes and listed spelled out, so the tree is read and named the same way (archive.FileNames).
+        // Two restored paths that read the same (raw 0xFF and a real "\uFFFDFF", or a clash of cut long names)
+        // would hide one another here: a backup never restores both, so that is a difference of its own.
         Map<String, Path> restored = new HashMap<>();
-        try (Stream<Path> all = Files.walk(root)) {
-            all.filter(p -> !p.equals(root)).forEach(p -> restored.put(FileNames.relative(root, p).text(), p));
-        }
         List<String> problems = new ArrayList<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            all.filter(p -> !p.equals(root)).forEach(p -> {
+                String shown = FileNames.relative(root, p).text();
+                if (restored.put(shown, p) != null) {
+                    problems.add(shown + ": restored more than once, under names with different bytes");
+                }
+            });
+        }
         Set<String> expected = new HashSet<>();
         byte[] buffer = new byte[1 << 16];
         for (Manifest.Entry e : manifest.entries) {

@@ -165,8 +165,8 @@ public final class SourceWalker {
         String of(Path relative) throws IOException {
             FileNames.Name rel = FileNames.text(relative);
             String name = rel.text().isEmpty() ? label : label + "/" + rel.text();
-            if (name.indexOf('\uFFFD') < 0) {
-                return name; // a spelled-out name always holds U+FFFD: no clash is possible
+            if (rel.exact() && !maySpellOut(name)) {
+                return name; // a spelled-out name always holds U+FFFD or a "~CRC" cut: no clash is possible
             }
             if (!withReplacement.add(name)) {
                 sink.warn(name, Manifest.Warning.missing("has a name that is not valid UTF-8 and, spelled out, "
@@ -184,6 +184,28 @@ public final class SourceWalker {
             }
             return name;
         }
+    }
+
+    /**
+     * Whether {@code name} could read like a spelled-out name: it holds U+FFFD, or a name ending in '~' and eight
+     * hex digits, as one cut to 255 bytes does ({@link FileNames}); such a cut may have dropped every U+FFFD.
+     */
+    static boolean maySpellOut(String name) {
+        if (name.indexOf('\uFFFD') >= 0) {
+            return true;
+        }
+        for (int tilde = name.indexOf('~'); tilde >= 0; tilde = name.indexOf('~', tilde + 1)) {
+            int end = tilde + 9;
+            if (end <= name.length() && (end == name.length() || name.charAt(end) == '/')
+                    && name.substring(tilde + 1, end).chars().allMatch(SourceWalker::upperHex)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean upperHex(int c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
     }
 
     private static FileMeta meta(Path p, BasicFileAttributes attrs) throws IOException {

@@ -1,8 +1,6 @@
 package dev.firesafe.source;
 
-import dev.firesafe.archive.FileMeta;
 import dev.firesafe.archive.FileNames;
-import dev.firesafe.plan.SourceSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,12 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,34 +25,7 @@ class SourceWalkerCutNamesTest {
     @TempDir
     Path tmp;
 
-    private final List<String> files = new ArrayList<>();
-    private final List<String> warnings = new ArrayList<>();
-    private final Map<String, byte[]> exact = new HashMap<>();
-
-    private final SourceWalker.EntrySink sink = new SourceWalker.EntrySink() {
-        @Override
-        public void directory(String name, FileMeta meta) {
-        }
-
-        @Override
-        public void symlink(String name, String target, FileMeta meta) {
-        }
-
-        @Override
-        public void file(String name, Path path, FileMeta meta) {
-            files.add(name);
-        }
-
-        @Override
-        public void warn(String name, String problem) {
-            warnings.add(name + ": " + problem);
-        }
-
-        @Override
-        public void exactBytes(String name, byte[] path, byte[] linkTarget) {
-            exact.put(name, path);
-        }
-    };
+    private final RecordingSink sink = new RecordingSink();
 
     /** 250 'a' then two bytes that are not UTF-8: 252 bytes on disk, 260 spelled out, so cut. */
     private static byte[] longBadName() {
@@ -70,7 +37,7 @@ class SourceWalkerCutNamesTest {
     }
 
     private void walk() throws IOException {
-        new SourceWalker(sink, Set.of()).walk(new SourceSpec(tmp, List.of(), List.of()), "src");
+        sink.walk(tmp);
     }
 
     @Test
@@ -80,10 +47,10 @@ class SourceWalkerCutNamesTest {
         assertFalse(shown.contains("\uFFFD"), shown); // the premise: the cut dropped every U+FFFD
         Files.writeString(tmp.resolve(FileNames.path(raw)), "x");
         walk();
-        assertEquals(List.of("src/" + shown), files);
-        assertEquals(1, warnings.size(), warnings.toString());
+        assertEquals(List.of("src/" + shown), sink.files);
+        assertEquals(1, sink.warnings.size(), sink.warnings.toString());
         assertArrayEquals(("src/" + new String(raw, StandardCharsets.ISO_8859_1))
-                .getBytes(StandardCharsets.ISO_8859_1), exact.get("src/" + shown));
+                .getBytes(StandardCharsets.ISO_8859_1), sink.exact.get("src/" + shown));
     }
 
     @Test
@@ -93,7 +60,7 @@ class SourceWalkerCutNamesTest {
         Files.writeString(tmp.resolve(FileNames.path(raw)), "bad bytes");
         Files.writeString(tmp.resolve(shown), "real"); // a valid name that reads exactly like the cut spelling
         walk();
-        assertEquals(1, files.size(), files.toString());
-        assertTrue(warnings.stream().anyMatch(w -> w.contains("clashes")), warnings.toString());
+        assertEquals(1, sink.files.size(), sink.files.toString());
+        assertTrue(sink.warnings.stream().anyMatch(w -> w.contains("clashes")), sink.warnings.toString());
     }
 }

@@ -1,7 +1,5 @@
 package dev.firesafe.source;
 
-import dev.firesafe.archive.FileMeta;
-import dev.firesafe.plan.SourceSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,9 +7,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,40 +18,19 @@ class SourceWalkerNamesTest {
     @TempDir
     Path tmp;
 
-    private final List<String> files = new ArrayList<>();
-    private final List<String> warnings = new ArrayList<>();
-
-    private final SourceWalker.EntrySink sink = new SourceWalker.EntrySink() {
-        @Override
-        public void directory(String name, FileMeta meta) {
-        }
-
-        @Override
-        public void symlink(String name, String target, FileMeta meta) {
-        }
-
-        @Override
-        public void file(String name, Path path, FileMeta meta) {
-            files.add(name);
-        }
-
-        @Override
-        public void warn(String name, String problem) {
-            warnings.add(name + ": " + problem);
-        }
-    };
+    private final RecordingSink sink = new RecordingSink();
 
     private void walk(Path root) throws IOException {
-        new SourceWalker(sink, Set.of()).walk(new SourceSpec(root, List.of(), List.of()), "src");
+        sink.walk(root);
     }
 
     @Test
     void badBytesAreSpelledOutWithAWarning() throws IOException {
         Files.writeString(Path.of(URI.create(tmp.toUri() + "bad%FFname")), "x");
         walk(tmp);
-        assertEquals(List.of("src/bad\uFFFDFFname"), files);
-        assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("not valid UTF-8"), warnings.toString());
+        assertEquals(List.of("src/bad\uFFFDFFname"), sink.files);
+        assertEquals(1, sink.warnings.size(), sink.warnings.toString());
+        assertTrue(sink.warnings.get(0).contains("not valid UTF-8"), sink.warnings.toString());
     }
 
     @Test
@@ -64,8 +39,9 @@ class SourceWalkerNamesTest {
         Files.writeString(tmp.resolve("a\uFFFDFF"), "real");
         Files.writeString(Path.of(URI.create(tmp.toUri() + "a%FF")), "bad bytes");
         walk(tmp);
-        assertEquals(List.of("src/a\uFFFDFF"), files);
-        assertTrue(warnings.stream().anyMatch(w -> w.contains("clashes") && w.contains("MISSING from this backup")),
-                warnings.toString());
+        assertEquals(List.of("src/a\uFFFDFF"), sink.files);
+        assertTrue(sink.warnings.stream()
+                        .anyMatch(w -> w.contains("clashes") && w.contains("MISSING from this backup")),
+                sink.warnings.toString());
     }
 }

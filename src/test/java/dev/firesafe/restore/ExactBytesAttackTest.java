@@ -5,7 +5,6 @@ import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Compression;
 import dev.firesafe.archive.FileNames;
-import dev.firesafe.archive.Manifest;
 import dev.firesafe.backup.Progress;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.testing.CraftedBackups;
@@ -20,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
@@ -57,20 +55,8 @@ class ExactBytesAttackTest {
         Trees.write(payload, "pwned\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
     }
 
-    @FunctionalInterface
-    interface Body {
-        void write(ArchiveWriter w, Manifest m) throws IOException;
-    }
-
-    private String craft(Body entries) throws IOException {
-        return CraftedBackups.write(target, PLAN, key, Compression.ZSTD, plain -> {
-            Manifest manifest = CraftedBackups.manifest(PLAN);
-            try (ArchiveWriter w = new ArchiveWriter(plain, manifest, n -> {
-            })) {
-                entries.write(w, manifest);
-                w.finish(Instant.now());
-            }
-        });
+    private String craft(CraftedBackups.Entries entries) throws IOException {
+        return CraftedBackups.withWriter(target, PLAN, key, entries);
     }
 
     private FiresafeException restoreFails(String id, boolean force) {

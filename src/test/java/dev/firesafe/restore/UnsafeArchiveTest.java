@@ -61,21 +61,8 @@ class UnsafeArchiveTest {
         Trees.write(payload, "pwned\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
     }
 
-    /** A backup whose archive holds what {@code entries} writes through an {@link ArchiveWriter}, then a manifest. */
-    private String craft(ArchiveBody entries) throws IOException {
-        return CraftedBackups.write(target, PLAN, key, Compression.ZSTD, plain -> {
-            Manifest manifest = CraftedBackups.manifest(PLAN);
-            try (ArchiveWriter w = new ArchiveWriter(plain, manifest, n -> {
-            })) {
-                entries.write(w, manifest);
-                w.finish(Instant.now());
-            }
-        });
-    }
-
-    @FunctionalInterface
-    private interface ArchiveBody {
-        void write(ArchiveWriter writer, Manifest manifest) throws IOException;
+    private String craft(CraftedBackups.Entries entries) throws IOException {
+        return CraftedBackups.withWriter(target, PLAN, key, entries);
     }
 
     private FiresafeException restoreFails(String id) {

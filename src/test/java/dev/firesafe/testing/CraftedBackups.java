@@ -1,5 +1,6 @@
 package dev.firesafe.testing;
 
+import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Compression;
 import dev.firesafe.archive.FileMeta;
 import dev.firesafe.archive.Manifest;
@@ -70,6 +71,24 @@ public final class CraftedBackups {
     }
 
     /** A manifest as a real backup starts it. */
+    /** What a crafted archive holds, written through the project's own {@link ArchiveWriter}. */
+    @FunctionalInterface
+    public interface Entries {
+        void write(ArchiveWriter writer, Manifest manifest) throws IOException;
+    }
+
+    /** A backup whose archive holds what {@code entries} writes through an {@link ArchiveWriter}, then a manifest. */
+    public static String withWriter(Path targetRoot, String plan, MasterKey key, Entries entries) throws IOException {
+        return write(targetRoot, plan, key, Compression.ZSTD, plain -> {
+            Manifest manifest = manifest(plan);
+            try (ArchiveWriter w = new ArchiveWriter(plain, manifest, n -> {
+            })) {
+                entries.write(w, manifest);
+                w.finish(Instant.now());
+            }
+        });
+    }
+
     public static Manifest manifest(String plan) {
         Manifest m = new Manifest();
         m.plan = plan;

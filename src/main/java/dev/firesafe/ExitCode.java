@@ -19,7 +19,12 @@ public enum ExitCode {
      * The backup was stored, but files or folders its plan names could not be read and are missing from it (each
      * is named in the warnings, e.g. permission denied). Not a success: the next restore would lack them.
      */
-    INCOMPLETE(7);
+    INCOMPLETE(7),
+    /**
+     * A restore or drill could not write into its destination (disk full, read-only, permission denied): a problem
+     * of the machine restoring, not of the backup, which showed no fault up to where the writing stopped.
+     */
+    DESTINATION(8);
 
     public final int code;
 

@@ -44,6 +44,10 @@ public class FiresafeException extends RuntimeException {
         return new FiresafeException(ExitCode.TARGET, message, cause);
     }
 
+    public static FiresafeException destination(String message, Throwable cause) {
+        return new FiresafeException(ExitCode.DESTINATION, message, cause);
+    }
+
     public static FiresafeException source(String message) {
         return new FiresafeException(ExitCode.SOURCE, message);
     }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {InitCommand.class, KeygenCommand.class, BackupCommand.class, ListCommand.class,
             VerifyCommand.class, RestoreCommand.class, PruneCommand.class, ServeCommand.class,
             RunFunctionCommand.class, DrillCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 key, 4 integrity, 5 target, 6 source."})
+        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 key, 4 integrity, 5 target,",
+            "6 source, 7 incomplete backup, 8 restore destination not writable (disk full)."})
 public class FiresafeCommand {
 }

@@ -137,7 +137,7 @@ public class DrillService {
         try {
             scratch = new ScratchDir(scratchParent);
         } catch (IOException e) {
-            return DrillResult.TargetDrill.failed(target, ExitCode.USAGE, "cannot create a scratch folder in "
+            return DrillResult.TargetDrill.failed(target, ExitCode.DESTINATION, "cannot create a scratch folder in "
                     + scratchParent + ": " + e.getMessage(), 0);
         }
         try {

@@ -31,7 +31,8 @@ import java.util.Set;
  * component, whether the link came from the archive or was already there under {@code --force}), and symbolic
  * links from the archive are created only after every file is written, so no entry can be aimed through one.
  * Files and folders are created owner-only and get their recorded modes at the end, so a read-only folder in the
- * archive cannot block writing its own contents.
+ * archive cannot block writing its own contents. A file-system failure (disk full, read-only) surfaces as a
+ * {@link DestinationIOException}, never as a problem of the backup.
  */
 final class Extractor implements EntryHandler {
 
@@ -69,14 +70,22 @@ final class Extractor implements EntryHandler {
     public void directory(String name, int mode, FileTime mtime) throws IOException {
         Path dir = resolve(name);
         entriesWritten++;
-        ensureDirectory(dir);
+        try {
+            ensureDirectory(dir);
+        } catch (IOException e) {
+            throw DestinationIOException.of(e);
+        }
         dirs.add(new Pending(dir, mode, mtime, null));
     }
 
     @Override
     public void symlink(String name, String linkTarget, FileTime mtime) throws IOException {
         Path link = resolve(name);
-        ensureDirectory(link.getParent());
+        try {
+            ensureDirectory(link.getParent());
+        } catch (IOException e) {
+            throw DestinationIOException.of(e);
+        }
         byte[] exact = exactLinks.remove(name);
         links.add(new Pending(link, 0, mtime, exact != null ? FileNames.path(exact) : FileNames.path(linkTarget)));
     }
@@ -85,9 +94,13 @@ final class Extractor implements EntryHandler {
     public OutputStream file(String name, long size, int mode, FileTime mtime) throws IOException {
         Path file = resolve(name);
         entriesWritten++;
-        ensureDirectory(file.getParent());
-        if (force) { // without --force the destination started empty and the reader refuses duplicate entries
-            clearForReplacement(file);
+        try {
+            ensureDirectory(file.getParent());
+            if (force) { // without --force the destination started empty and the reader refuses duplicate entries
+                clearForReplacement(file);
+            }
+        } catch (IOException e) {
+            throw DestinationIOException.of(e);
         }
         return writer.create(file);
     }
@@ -110,6 +123,14 @@ final class Extractor implements EntryHandler {
     @Override
     public void finish() throws IOException {
         writer.drain(); // every file is on disk before links appear: nothing can be written through one
+        try {
+            linksAndFolderAttributes();
+        } catch (IOException e) {
+            throw DestinationIOException.of(e);
+        }
+    }
+
+    private void linksAndFolderAttributes() throws IOException {
         for (Pending l : links) {
             ensureDirectory(l.path.getParent());
             if (force) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Memory is bounded: data travels in at most {@value #BUFFERS} buffers of {@value #BUFFER} bytes, and a
  * writer that falls behind blocks the archive reader. A write failure is kept and thrown to the reader at its
- * next call. Safety checks (paths, symbolic links) stay with the caller, which does them before asking.
+ * next call, as a {@link DestinationIOException}. Safety checks (paths, symbolic links) stay with the caller, which does them before asking.
  */
 final class FileWriterThread {
 
@@ -95,7 +95,7 @@ final class FileWriterThread {
     void drain() throws IOException {
         stop();
         if (failure != null) {
-            throw failure;
+            throw DestinationIOException.of(failure);
         }
     }
 
@@ -153,7 +153,7 @@ final class FileWriterThread {
 
     private void checkFailure() throws IOException {
         if (failure != null && !discard) {
-            throw new IOException("writing the restored files failed", failure);
+            throw DestinationIOException.of(failure);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.firesafe.restore;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.target.IoMessages;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +36,9 @@ final class IncompleteRestore {
         try {
             Files.writeString(note, text, StandardCharsets.UTF_8);
             where = "see " + note;
-        } catch (IOException e) {
-            where = "the note " + NOTE + " could not be written: " + e.getMessage();
+        } catch (IOException e) { // e.g. the disk is full: an empty file of that name still says it
+            where = "the note " + NOTE + (Files.exists(note) ? " is there, but its text could not be written: "
+                    : " could not be written: ") + IoMessages.describe(e);
         }
         return new FiresafeException(failure.exitCode(), failure.getMessage() + "; the restore into " + dest
                 + " is INCOMPLETE: " + entriesWritten + " entries were written before the failure (" + where + ")",

@@ -71,8 +71,9 @@ public final class LegacyFernetRestore {
             ArchiveReader.Report r = new ArchiveReader(done -> { }, false).read(archive, new Extractor(dest, force));
             return new Result(r.files(), r.bytes(), token.getTimestamp().toString());
         } catch (IOException e) {
-            throw FiresafeException.integrity("the decrypted archive in " + tokenFile + " is damaged: "
-                    + e.getMessage(), e);
+            throw RestoreService.destinationFailure(e, dest, tokenFile.toString()).orElseGet(() ->
+                    FiresafeException.integrity("the decrypted archive in " + tokenFile + " is damaged: "
+                            + e.getMessage(), e));
         }
     }
 

@@ -12,6 +12,7 @@ import dev.firesafe.io.ChunkPipe;
 import dev.firesafe.io.Failures;
 import dev.firesafe.io.Streams;
 import dev.firesafe.target.Target;
+import dev.firesafe.target.IoMessages;
 import dev.firesafe.target.Targets;
 import dev.firesafe.plan.FiresafeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +24,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
@@ -75,7 +77,7 @@ public class RestoreService {
         try {
             extractor = new Extractor(dest, force);
         } catch (IOException e) {
-            throw FiresafeException.usage("cannot use destination " + dest + ": " + e.getMessage());
+            throw cannotUse(dest, e);
         }
         try {
             return run(targetUri, idOrLatest, plan, dest, extractor, key, progress);
@@ -144,8 +146,26 @@ public class RestoreService {
         } catch (ExecutionException e) {
             throw Failures.classify(e.getCause(), what + " could not be read");
         } catch (IOException | RuntimeException e) {
-            throw Failures.classify(e, what + " could not be read");
+            throw destinationFailure(e, dest, what).orElseGet(() -> Failures.classify(e, what + " could not be read"));
         }
+    }
+
+    /**
+     * The failure as the destination's (exit 8) if writing into {@code dest} is what failed; empty if it is on the
+     * side of the backup {@code what} (reading, decrypting, checking).
+     */
+    static Optional<FiresafeException> destinationFailure(Throwable e, Path dest, String what) {
+        for (Throwable c = e; c != null && !(c instanceof FiresafeException); c = c.getCause()) {
+            if (c instanceof DestinationIOException d) {
+                return Optional.of(FiresafeException.destination("cannot write into " + dest + ": "
+                        + d.getMessage() + "; " + what + " showed no fault up to there", d));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static FiresafeException cannotUse(Path dest, IOException e) {
+        return FiresafeException.destination("cannot use destination " + dest + ": " + IoMessages.describe(e), e);
     }
 
     static void prepareDestination(Path dest, boolean force) {
@@ -163,7 +183,7 @@ public class RestoreService {
                 Files.createDirectories(dest);
             }
         } catch (IOException e) {
-            throw FiresafeException.usage("cannot use destination " + dest + ": " + e.getMessage());
+            throw cannotUse(dest, e);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.firesafe.restore;
 
 import dev.firesafe.ExitCode;
 import dev.firesafe.FiresafeException;
+import dev.firesafe.testing.SmallDisk;
 import dev.firesafe.testing.Trees;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,5 +113,23 @@ class LegacyFernetRestoreTest {
                 "AITHER_MASTER_KEY", out, false));
         assertEquals(ExitCode.INTEGRITY, e.exitCode());
         assertFalse(Files.exists(tmp.resolve("deep/escape.txt")));
+    }
+
+    @Test
+    void aFullDiskIsTheDestinationsFaultNotADamagedArchive() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("vault"));
+        byte[] incompressible = new byte[2 << 20];
+        new java.util.Random(7).nextBytes(incompressible);
+        Files.write(src.resolve("big.bin"), incompressible);
+        Path token = tmp.resolve("backup.fernet");
+        String key = makeToken(src, token, "tree");
+
+        try (SmallDisk disk = SmallDisk.mount(tmp.resolve("small-disk"), 1 << 20)) {
+            FiresafeException e = assertThrows(FiresafeException.class, () -> LegacyFernetRestore.restore(token, key,
+                    "AITHER_MASTER_KEY", disk.root().resolve("out"), false));
+            assertEquals(ExitCode.DESTINATION, e.exitCode(), e.getMessage());
+            assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+            assertFalse(e.getMessage().contains("damaged"), e.getMessage());
+        }
     }
 }

@@ -4,28 +4,70 @@ import dev.firesafe.FiresafeException;
 import dev.firesafe.target.IoMessages;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
- * A restore that failed after it had written something says so twice: in its error, and in a note left in the
- * destination, because a half-restored folder looks just like a restored one when someone opens it later.
+ * A half-restored folder looks just like a restored one when someone opens it later, so a restore says it is not
+ * finished in the folder itself: a note is written (and synced) before the first entry and removed only once every
+ * file is written and checked. A restore that is killed (kill -9, power loss, out of memory) leaves the note as it
+ * was; one that fails says so twice, in its error and in the note, which then names the failure.
  * What was written is kept, not deleted: after a fire, the authentic part of a damaged backup may be all there is.
  */
 final class IncompleteRestore {
 
     static final String NOTE = "FIRESAFE-RESTORE-INCOMPLETE.txt";
 
-    private IncompleteRestore() {
+    private final Path dest;
+    private final Path note;
+
+    private IncompleteRestore(Path dest) {
+        this.dest = dest;
+        this.note = dest.resolve(NOTE);
     }
 
-    /** {@code failure} as is when nothing was written, else with the note written and named in the message. */
-    static FiresafeException report(Path dest, long entriesWritten, FiresafeException failure) {
+    /** Writes the note that stays if this process dies before {@link #finished()}. */
+    static IncompleteRestore begin(Path dest) {
+        IncompleteRestore restore = new IncompleteRestore(dest);
+        try {
+            restore.write("This restore has NOT finished: it is still running, or it was stopped before its end "
+                    + "(killed, power loss, out of memory).\n\nFiresafe removes this note once every file is written "
+                    + "and checked against the backup's manifest. Until then the files here may be cut short or "
+                    + "missing. Run the restore again into an empty folder.\n");
+        } catch (IOException e) {
+            throw RestoreService.cannotUse(dest, e);
+        }
+        return restore;
+    }
+
+    /** Every file is written and checked: the note goes. */
+    void finished() {
+        try {
+            Files.deleteIfExists(note);
+        } catch (IOException e) {
+            throw FiresafeException.destination("the restore into " + dest + " is complete and checked, but its "
+                    + "note " + note + " could not be removed (" + IoMessages.describe(e) + "): remove it by hand", e);
+        }
+    }
+
+    /**
+     * {@code failure}, with the note rewritten to name it and the message pointing at it; when nothing was written,
+     * the note is removed and {@code failure} returned as is.
+     */
+    FiresafeException failed(long entriesWritten, FiresafeException failure) {
         if (entriesWritten == 0) {
+            try {
+                Files.deleteIfExists(note);
+            } catch (IOException e) {
+                // an empty folder with a stale note says "not finished", which is true
+            }
             return failure;
         }
-        Path note = dest.resolve(NOTE);
         String text = "This restore did NOT complete.\n\n"
                 + "Failure: " + failure.getMessage() + "\n\n"
                 + entriesWritten + " entries were written before the failure. Every byte written came out of "
@@ -34,14 +76,36 @@ final class IncompleteRestore {
                 + "in a backup). Restore an earlier backup, or this one from another target, into an empty folder.\n";
         String where;
         try {
-            Files.writeString(note, text, StandardCharsets.UTF_8);
+            write(text);
             where = "see " + note;
-        } catch (IOException e) { // e.g. the disk is full: an empty file of that name still says it
-            where = "the note " + NOTE + (Files.exists(note) ? " is there, but its text could not be written: "
-                    : " could not be written: ") + IoMessages.describe(e);
+        } catch (IOException e) { // e.g. the disk is full: the note written at the start still says it
+            where = "the note " + note + " says it, but the failure could not be added to it: "
+                    + IoMessages.describe(e);
         }
         return new FiresafeException(failure.exitCode(), failure.getMessage() + "; the restore into " + dest
                 + " is INCOMPLETE: " + entriesWritten + " entries were written before the failure (" + where + ")",
                 failure);
+    }
+
+    /**
+     * Replaces the note as a whole, through a new file renamed over it: a full disk leaves the previous note intact
+     * (not emptied), and a symbolic link of that name (under --force) is replaced, never written through.
+     */
+    private void write(String text) throws IOException {
+        Path next = dest.resolve(NOTE + ".next");
+        Files.deleteIfExists(next);
+        try {
+            try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(true); // it must outlive a power loss that the restored files may not
+            }
+            Files.move(next, note, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(next);
+            throw e;
+        }
     }
 }

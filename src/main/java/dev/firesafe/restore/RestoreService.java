@@ -56,8 +56,8 @@ public class RestoreService {
     }
 
     /**
-     * Restores into {@code dest}, which must be empty or absent unless {@code force}. A restore that fails after
-     * writing something leaves a note there saying it is incomplete ({@link IncompleteRestore}).
+     * Restores into {@code dest}, which must be empty or absent unless {@code force}. Until it has finished, a note
+     * there says it has not ({@link IncompleteRestore}); a failure after writing something is added to the note.
      */
     public RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
                                  Progress progress) {
@@ -79,11 +79,17 @@ public class RestoreService {
         } catch (IOException e) {
             throw cannotUse(dest, e);
         }
+        IncompleteRestore note = noteIfIncomplete ? IncompleteRestore.begin(dest) : null;
+        RestoreResult result;
         try {
-            return run(targetUri, idOrLatest, plan, dest, extractor, key, progress);
+            result = run(targetUri, idOrLatest, plan, dest, extractor, key, progress);
         } catch (FiresafeException e) {
-            throw noteIfIncomplete ? IncompleteRestore.report(dest, extractor.entriesWritten(), e) : e;
+            throw note != null ? note.failed(extractor.entriesWritten(), e) : e;
         }
+        if (note != null) {
+            note.finished();
+        }
+        return result;
     }
 
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
@@ -164,7 +170,7 @@ public class RestoreService {
         return Optional.empty();
     }
 
-    private static FiresafeException cannotUse(Path dest, IOException e) {
+    static FiresafeException cannotUse(Path dest, IOException e) {
         return FiresafeException.destination("cannot use destination " + dest + ": " + IoMessages.describe(e), e);
     }
 

@@ -60,6 +60,9 @@ class RoundTripTest {
         RestoreResult restored = restore.restore(target.toString(), backup.id(), null, out, false, Progress.NONE);
         assertEquals(backup.bytesIn(), restored.bytes());
         assertEquals(Trees.describe(source), Trees.describe(out.resolve("tree")));
+        try (Stream<Path> top = Files.list(out)) {
+            assertEquals(List.of(out.resolve("tree")), top.toList(), "a finished restore leaves no note behind");
+        }
     }
 
     @Test
@@ -150,8 +153,10 @@ class RoundTripTest {
         assertTrue(e.getMessage().contains("--force"), e.getMessage());
         assertEquals("local edit", Files.readString(out.resolve("tree/hello.txt")), "nothing was touched");
 
+        Files.writeString(out.resolve("FIRESAFE-RESTORE-INCOMPLETE.txt"), "left by an earlier, killed restore");
         restore.restore(target.toString(), "latest", null, out, true, Progress.NONE);
         assertEquals(Trees.describe(source), Trees.describe(out.resolve("tree")));
+        assertFalse(Files.exists(out.resolve("FIRESAFE-RESTORE-INCOMPLETE.txt")), "the finished restore removed it");
     }
 
     @Test

@@ -179,16 +179,7 @@ class CliIT {
     void killedBackupLeavesThePreviousOneAsLatest() throws Exception {
         String first = JSON.readTree(ok(cli.run("backup", "--source", source.toString(), "--target", target,
                 "--json")).stdout()).get("id").asText();
-        Path big = tmp.resolve("big");
-        Files.createDirectories(big);
-        byte[] block = new byte[1 << 20];
-        new java.util.Random(7).nextBytes(block);
-        try (var out = Files.newOutputStream(big.resolve("large.bin"))) {
-            for (int i = 0; i < 768; i++) {
-                block[0] = (byte) i;
-                out.write(block);
-            }
-        }
+        Path big = largeFileTree(768);
         Process p = cli.builder("backup", "--source", big.toString(), "--target", target)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
@@ -207,6 +198,44 @@ class CliIT {
         assertEquals(first, list.get("backups").get(0).get("id").asText());
         Cli.Result verify = ok(cli.run("verify", "latest", "--target", target));
         assertTrue(verify.stdout().contains(first));
+    }
+
+    @Test
+    void killedRestoreLeavesTheNoteThatItHasNotFinished() throws Exception {
+        ok(cli.run("backup", "--source", largeFileTree(256).toString(), "--target", target));
+        Path dest = tmp.resolve("restored");
+        Path restoring = dest.resolve("big/large.bin");
+        Process p = cli.builder("restore", "latest", "--to", dest.toString(), "--target", target)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.exists(restoring) || Files.size(restoring) < 8 << 20) { // well under way, then kill -9
+            assertTrue(p.isAlive(), "restore ended before it could be killed");
+            assertTrue(System.nanoTime() < deadline, "restore never started writing");
+            Thread.onSpinWait();
+        }
+        p.destroyForcibly().waitFor();
+        assertEquals(137, p.exitValue());
+        Path note = dest.resolve("FIRESAFE-RESTORE-INCOMPLETE.txt");
+        assertTrue(Files.readString(note).startsWith("This restore has NOT finished"), "a killed restore says so");
+
+        ok(cli.run("restore", "latest", "--to", dest.toString(), "--target", target, "--force"));
+        assertFalse(Files.exists(note), "the finished restore removed the note");
+        assertEquals(256L << 20, Files.size(restoring));
+    }
+
+    /** A tree of one incompressible file of {@code mib} MiB: slow enough to stop a backup or restore part way. */
+    private Path largeFileTree(int mib) throws IOException {
+        Path big = Files.createDirectories(tmp.resolve("big"));
+        byte[] block = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(block);
+        try (var out = Files.newOutputStream(big.resolve("large.bin"))) {
+            for (int i = 0; i < mib; i++) {
+                block[0] = (byte) i;
+                out.write(block);
+            }
+        }
+        return big;
     }
 
     private static long partialBytes(Path dir) throws IOException {

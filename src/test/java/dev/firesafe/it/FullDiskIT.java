@@ -85,15 +85,22 @@ class FullDiskIT {
         Path out = tmp.resolve("out");
         Cli.Result restore = cli.run("restore", "latest", "--to", out.toString(), "--target", target);
         assertEquals(0, restore.exitCode(), restore.toString());
-        assertArrayEquals(Files.readAllBytes(fits.resolve("data.bin")), Files.readAllBytes(out.resolve("fits/data.bin")));
+        assertArrayEquals(Files.readAllBytes(fits.resolve("data.bin")),
+                Files.readAllBytes(out.resolve("fits/data.bin")));
     }
 
-    @Test
-    void restoreIntoAFullDiskIsADestinationFailureNotABadBackup() throws IOException {
+    /** A backup on an ordinary disk of three times what the small disk holds; its target URI. */
+    private String backupLargerThanTheSmallDisk() throws IOException {
         String target = tmp.resolve("repo").toUri().toString();
         Cli.Result backup = cli.run("backup", "--source", randomTree("big", 3 * SMALL_DISK).toString(), "--target",
                 target);
         assertEquals(0, backup.exitCode(), backup.toString());
+        return target;
+    }
+
+    @Test
+    void restoreIntoAFullDiskIsADestinationFailureNotABadBackup() throws IOException {
+        String target = backupLargerThanTheSmallDisk();
 
         Path dest = small.resolve("restored");
         Cli.Result restore = cli.run("restore", "latest", "--to", dest.toString(), "--target", target);
@@ -103,7 +110,7 @@ class FullDiskIT {
         assertFalse(restore.stderr().contains("could not be read"), "the backup is not at fault: " + restore);
         assertTrue(restore.stderr().contains("INCOMPLETE"), restore.toString());
         assertTrue(Files.exists(dest.resolve("FIRESAFE-RESTORE-INCOMPLETE.txt")),
-                "the note's name is there even when the disk has no room for its text");
+                "the note written before the first entry is still there");
 
         Cli.Result verify = cli.run("verify", "latest", "--target", target);
         assertEquals(0, verify.exitCode(), verify.toString());
@@ -111,10 +118,7 @@ class FullDiskIT {
 
     @Test
     void drillWithAFullScratchDiskIsADestinationFailureNotABadBackup() throws IOException {
-        String target = tmp.resolve("repo").toUri().toString();
-        Cli.Result backup = cli.run("backup", "--source", randomTree("big", 3 * SMALL_DISK).toString(), "--target",
-                target);
-        assertEquals(0, backup.exitCode(), backup.toString());
+        String target = backupLargerThanTheSmallDisk();
 
         Cli.Result drill = cli.env("FIRESAFE_DRILL_SCRATCH_DIR", small.toString()).run("drill", "--target", target);
         assertEquals(8, drill.exitCode(), drill.toString());

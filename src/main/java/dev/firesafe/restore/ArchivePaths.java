@@ -1,6 +1,7 @@
 package dev.firesafe.restore;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.target.IoMessages;
 
 import java.io.File;
 
@@ -46,7 +47,8 @@ public final class ArchivePaths {
                 || (length <= 2 && n.charAt(start) == '.' && (length == 1 || n.charAt(start + 1) == '.'));
     }
 
+    /** A name as an error may show it: control characters as '?', a crafted megabyte-long name cut short. */
     static String printable(String s) {
-        return s.replaceAll("\\p{Cntrl}", "?");
+        return IoMessages.shorten(s, 400).replaceAll("\\p{Cntrl}", "?");
     }
 }

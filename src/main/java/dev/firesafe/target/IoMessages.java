@@ -10,7 +10,14 @@ public final class IoMessages {
     private IoMessages() {
     }
 
+    /** Longest reason given in full; file names in an error can be as long as a crafted archive makes them. */
+    static final int MAX_LENGTH = 1000;
+
     public static String describe(IOException e) {
+        return shorten(reason(e), MAX_LENGTH);
+    }
+
+    private static String reason(IOException e) {
         if (e instanceof AccessDeniedException) {
             return "permission denied (" + e.getMessage() + ")";
         }
@@ -21,5 +28,16 @@ public final class IoMessages {
             return fse.getReason() + " (" + fse.getFile() + ")";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** {@code s}, or its start and end around a note of what was left out (an error is read, not scrolled). */
+    public static String shorten(String s, int maxLength) {
+        if (s.length() <= maxLength) {
+            return s;
+        }
+        int head = maxLength * 2 / 3;
+        int tail = maxLength / 4;
+        return s.substring(0, head) + " [... " + (s.length() - head - tail) + " characters left out ...] "
+                + s.substring(s.length() - tail);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Which entry names a restore accepts: every segment must be a real name. */
@@ -47,5 +48,15 @@ class ArchivePathsTest {
         for (String name : List.of("a\\b", "..\\x", "dir\\..\\..\\x", "C:", "c:notes", "C:/x", "x/c:y")) {
             assertEquals(name, ArchivePaths.check(name), name);
         }
+    }
+
+    @Test
+    void aCraftedHugeNameIsRefusedWithAnErrorOfReadableLength() {
+        String huge = "../" + "a".repeat(1 << 20) + "/tail";
+        FiresafeException e = assertThrows(FiresafeException.class, () -> ArchivePaths.check(huge));
+        assertEquals(ExitCode.INTEGRITY, e.exitCode());
+        assertTrue(e.getMessage().length() < 1000, "message of " + e.getMessage().length() + " characters");
+        assertTrue(e.getMessage().contains("'../aaaa") && e.getMessage().contains("characters left out")
+                && e.getMessage().contains("aaaa/tail'"), e.getMessage());
     }
 }

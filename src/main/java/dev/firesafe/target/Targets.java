@@ -8,6 +8,7 @@ import dev.firesafe.target.github.GitHubTarget;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -46,18 +47,12 @@ public final class Targets {
         if (uri == null || uri.isBlank()) {
             throw FiresafeException.usage("empty target");
         }
-        int colon = uri.indexOf("://");
-        if (colon < 0) {
-            return new LocalTarget(FileNames.path(expandHome(uri))); // any locale (FileNames)
+        Optional<Path> local = localFolder(uri);
+        if (local.isPresent()) {
+            return new LocalTarget(local.get());
         }
-        String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
+        String scheme = uri.substring(0, uri.indexOf("://")).toLowerCase(Locale.ROOT);
         switch (scheme) {
-            case "file":
-                try {
-                    return new LocalTarget(Path.of(URI.create(uri)));
-                } catch (IllegalArgumentException e) {
-                    throw FiresafeException.usage("bad file target '" + uri + "': use file:///absolute/path");
-                }
             case "s3":
                 return S3Target.open(S3Location.parse(uri), s3, env);
             case "github":
@@ -68,6 +63,22 @@ public final class Targets {
             default:
                 throw FiresafeException.usage("unknown target scheme '" + scheme + "' in '" + uri
                         + "'; known: " + KNOWN);
+        }
+    }
+
+    /** The folder of a local target ({@code file://} or a plain path); empty for every other scheme. */
+    public static Optional<Path> localFolder(String uri) {
+        int colon = uri.indexOf("://");
+        if (colon < 0) {
+            return Optional.of(FileNames.path(expandHome(uri))); // any locale (FileNames)
+        }
+        if (!uri.substring(0, colon).equalsIgnoreCase("file")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Path.of(URI.create(uri)));
+        } catch (IllegalArgumentException e) {
+            throw FiresafeException.usage("bad file target '" + uri + "': use file:///absolute/path");
         }
     }
 

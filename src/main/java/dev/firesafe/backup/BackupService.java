@@ -25,6 +25,7 @@ import dev.firesafe.retention.PruneService;
 import dev.firesafe.source.ReadAhead;
 import dev.firesafe.source.SourceWalker;
 import dev.firesafe.target.LocalTarget;
+import dev.firesafe.target.SameDisk;
 import dev.firesafe.target.Target;
 import dev.firesafe.target.Targets;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -116,6 +117,10 @@ public class BackupService {
         Instant started = clock.instant();
         try {
             BackupResult result = runWithHooks(plan, progress);
+            if (result.targets().stream().anyMatch(BackupResult.TargetResult::ok)) { // every trigger, every time
+                SameDisk.note(plan.sources().stream().map(SourceSpec::path).toList(), plan.targets())
+                        .ifPresent(note -> LOG.warnf("plan %s: %s", plan.name(), note));
+            }
             announce(new BackupFinished(plan.name(), result, result.problem(), result.exitCode(), started,
                     java.time.Duration.between(started, clock.instant()),
                     result.targets().stream().map(BackupResult.TargetResult::target).toList()));

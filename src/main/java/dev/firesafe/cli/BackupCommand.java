@@ -10,7 +10,6 @@ import dev.firesafe.plan.Plan;
 import dev.firesafe.postgres.PgConnection;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.plan.SourceSpec;
-import dev.firesafe.target.SameDisk;
 import dev.firesafe.source.SourceSize;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
@@ -88,10 +87,6 @@ class BackupCommand implements Callable<Integer> {
             ProgressLine.end(progress);
         }
         print(r);
-        if (!json && r.targets().stream().anyMatch(BackupResult.TargetResult::ok)) {
-            SameDisk.note(plan.sources().stream().map(SourceSpec::path).toList(), plan.targets())
-                    .ifPresent(note -> System.err.println("note: " + note));
-        }
         if (r.ok() && r.exitCode() == ExitCode.INCOMPLETE) {
             System.err.println("firesafe: " + r.problem());
         }

@@ -94,7 +94,7 @@ class CliIT {
 
         Cli.Result human = ok(cli.run("backup", "--source", source.toString(), "--target", target));
         assertTrue(human.stdout().contains("restore it with"), human.toString());
-        assertTrue(human.stderr().contains("note: the backup is on the same disk as " + source), human.toString());
+        assertTrue(human.stderr().contains("the backup is on the same disk as " + source), human.toString());
         assertNoSecretLeaked();
     }
 

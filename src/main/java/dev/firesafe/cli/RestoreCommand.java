@@ -46,6 +46,11 @@ class RestoreCommand implements Runnable {
     @Option(names = "--force", description = "Restore into a non-empty folder, replacing files in the way.")
     boolean force;
 
+    @Option(names = "--include", paramLabel = "PATTERN", description = "Restore only what matches this glob "
+            + "(repeatable): names start with the source's folder name, e.g. 'data/vault/**' or '*.sql' (any depth); "
+            + "a matching folder comes with everything in it. The whole backup is still checked.")
+    List<String> include;
+
     @Option(names = "--postgres", paramLabel = "URL", description = "After restoring, replay the backup's PostgreSQL "
             + "dumps into this running server: postgresql://USER@HOST:PORT/ (password from PGPASSWORD or PGPASSFILE).")
     String postgres;
@@ -81,6 +86,9 @@ class RestoreCommand implements Runnable {
             Json.prepareInBackground();
         }
         if (legacyFernet != null) {
+            if (include != null) {
+                throw FiresafeException.usage("--include does not apply to --legacy-fernet: restore it whole");
+            }
             restoreLegacy();
             return;
         }
@@ -88,7 +96,8 @@ class RestoreCommand implements Runnable {
         Progress progress = ProgressLine.forTerminal(json, 0);
         RestoreResult r;
         try {
-            r = service.restore(TargetOption.resolve(target, plan, plans, config), id, plan, to, force, progress);
+            r = service.restore(TargetOption.resolve(target, plan, plans, config), id, plan, to, force,
+                    include == null ? List.of() : include, progress);
         } finally {
             ProgressLine.end(progress);
         }
@@ -97,9 +106,12 @@ class RestoreCommand implements Runnable {
         if (json) {
             System.out.println(server == null ? Json.of(r) : Json.of(Map.of("restore", r, "postgres", replayed)));
         } else {
-            System.out.printf("restored backup %s of plan '%s' (host %s, %s) into %s: %d files, %s, every SHA-256 "
-                    + "matches; took %s%n", r.id(), r.plan(), r.host(), r.created(), r.destination(), r.files(),
-                    Units.bytes(r.bytes()), Units.seconds(r.durationMs()));
+            String what = r.include().isEmpty() ? r.files() + " files, " + Units.bytes(r.bytes())
+                    : r.restoredFiles() + " of its " + r.files() + " files (--include " + String.join(" ", r.include())
+                    + ")";
+            System.out.printf("restored backup %s of plan '%s' (host %s, %s) into %s: %s, every SHA-256 "
+                    + "matches; took %s%n", r.id(), r.plan(), r.host(), r.created(), r.destination(), what,
+                    Units.seconds(r.durationMs()));
             r.warnings().forEach(w -> System.err.println("note from backup time: " + w));
             printReplayed(replayed);
         }

@@ -6,11 +6,13 @@ import dev.firesafe.archive.Manifest;
 import java.util.List;
 
 /**
- * What a verify or restore found: the backup, how much it held, how long it took. {@code manifest} is the
- * backup's own, already checked against the archive; drills compare the restored tree with it once more (it is
- * not part of the {@code --json} output).
+ * What a verify or restore found: the backup, how much it held ({@code files}, {@code bytes}, all of it checked),
+ * how long it took. {@code restoredFiles} were written ({@code files} for a full restore, those the {@code include}
+ * patterns selected for a partial one, 0 for a verify). {@code manifest} is the backup's own, already checked
+ * against the archive; drills compare the restored tree with it once more (it is not part of the {@code --json}
+ * output).
  */
 public record RestoreResult(String id, String plan, String host, String created, long files, long bytes,
-                            long durationMs, String destination, List<String> warnings,
-                            @JsonIgnore Manifest manifest) {
+                            long durationMs, String destination, List<String> include, long restoredFiles,
+                            List<String> warnings, @JsonIgnore Manifest manifest) {
 }

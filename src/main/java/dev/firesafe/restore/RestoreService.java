@@ -24,6 +24,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -52,7 +53,7 @@ public class RestoreService {
 
     /** Decrypts the backup and checks every file against the manifest; writes nothing. */
     public RestoreResult verify(String targetUri, String idOrLatest, String plan, Progress progress) {
-        return run(targetUri, idOrLatest, plan, null, new Discarder(), progress);
+        return run(targetUri, idOrLatest, plan, null, new Discarder(), List.of(), progress);
     }
 
     /**
@@ -61,16 +62,25 @@ public class RestoreService {
      */
     public RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
                                  Progress progress) {
-        return restore(targetUri, idOrLatest, plan, dest, force, progress, true);
+        return restore(targetUri, idOrLatest, plan, dest, force, List.of(), progress, true);
+    }
+
+    /**
+     * Restores only the entries {@code include} selects ({@link SelectedEntries}; all of them when it is empty).
+     * The whole backup is read and checked either way.
+     */
+    public RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
+                                 List<String> include, Progress progress) {
+        return restore(targetUri, idOrLatest, plan, dest, force, include, progress, true);
     }
 
     /** Restores into a scratch folder its caller removes afterwards (drills): no note, whatever happens. */
     public RestoreResult restoreIntoScratch(String targetUri, String idOrLatest, String plan, Path scratch) {
-        return restore(targetUri, idOrLatest, plan, scratch, false, Progress.NONE, false);
+        return restore(targetUri, idOrLatest, plan, scratch, false, List.of(), Progress.NONE, false);
     }
 
     private RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
-                                  Progress progress, boolean noteIfIncomplete) {
+                                  List<String> include, Progress progress, boolean noteIfIncomplete) {
         prepareDestination(dest, force);
         KeyRing key = keys.forReading();
         Extractor extractor;
@@ -82,7 +92,7 @@ public class RestoreService {
         IncompleteRestore note = noteIfIncomplete ? IncompleteRestore.begin(dest) : null;
         RestoreResult result;
         try {
-            result = run(targetUri, idOrLatest, plan, dest, extractor, key, progress);
+            result = run(targetUri, idOrLatest, plan, dest, extractor, include, key, progress);
         } catch (FiresafeException e) {
             throw note != null ? note.failed(extractor.entriesWritten(), e) : e;
         }
@@ -93,12 +103,14 @@ public class RestoreService {
     }
 
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
-                              Progress progress) {
-        return run(targetUri, idOrLatest, plan, dest, handler, keys.forReading(), progress);
+                              List<String> include, Progress progress) {
+        return run(targetUri, idOrLatest, plan, dest, handler, include, keys.forReading(), progress);
     }
 
-    private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
-                              KeyRing key, Progress progress) {
+    private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler writer,
+                              List<String> include, KeyRing key, Progress progress) {
+        SelectedEntries selection = include.isEmpty() ? null : new SelectedEntries(writer, include);
+        EntryHandler handler = selection == null ? writer : selection;
         JitWarmup.decryption(); // in the background; never waited for, so small restores pay nothing
         Target target = targets.open(targetUri);
         long started = clock.millis();
@@ -143,7 +155,8 @@ public class RestoreService {
             pump.get();
             return new RestoreResult(ref.id(), ref.plan(), report.manifest().host, report.manifest().started,
                     report.files(), report.bytes(), clock.millis() - started,
-                    dest == null ? null : dest.toString(),
+                    dest == null ? null : dest.toString(), List.copyOf(include),
+                    dest == null ? 0 : selection == null ? report.files() : selection.files(),
                     report.manifest().warnings.stream().map(w -> w.path() + ": " + w.problem()).toList(),
                     report.manifest());
         } catch (InterruptedException e) {

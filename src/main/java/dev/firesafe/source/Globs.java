@@ -21,17 +21,17 @@ import java.util.List;
  * name at any depth ({@code *.log}); a leading {@code **}{@code /} also matches at the root; a pattern ending in
  * {@code /**} matches the folder itself too, so an excluded folder is skipped without being walked.
  */
-final class Globs {
+public final class Globs {
     private final List<Rule> rules;
 
     private record Rule(PathMatcher matcher, boolean nameOnly, PathMatcher rootForm, PathMatcher folderForm) {
     }
 
-    Globs(List<String> patterns) {
+    public Globs(List<String> patterns) {
         this.rules = patterns.stream().map(Globs::compile).toList();
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return rules.isEmpty();
     }
 
@@ -57,13 +57,15 @@ final class Globs {
         if (rules.isEmpty()) {
             return false;
         }
-        String text = FileNames.text(rel).text();
-        if (text.isEmpty()) {
+        return matchesShownName(FileNames.text(rel).text(), isDirectory);
+    }
+
+    /** Whether a name as an archive shows it ('/'-separated UTF-8 text, e.g. "data/vault/key.txt") matches. */
+    public boolean matchesShownName(String shown, boolean isDirectory) {
+        if (rules.isEmpty() || shown.isEmpty()) {
             return false;
         }
-        Path utf8 = new TextPath(text);
-        Path name = new TextPath(text.substring(text.lastIndexOf('/') + 1));
-        return matches(utf8, name, isDirectory);
+        return matches(new TextPath(shown), new TextPath(shown.substring(shown.lastIndexOf('/') + 1)), isDirectory);
     }
 
     private boolean matches(Path rel, Path name, boolean isDirectory) {

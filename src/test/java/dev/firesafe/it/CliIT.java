@@ -202,6 +202,23 @@ class CliIT {
     }
 
     @Test
+    void restoreIncludeWritesOnlyWhatMatchesAndAMistypedPatternFails() throws IOException {
+        ok(cli.run("backup", "--source", source.toString(), "--target", target));
+        Path out = tmp.resolve("partial");
+        Cli.Result one = ok(cli.run("restore", "latest", "--to", out.toString(), "--target", target,
+                "--include", "data/hello.txt", "--json"));
+        assertEquals(1, JSON.readTree(one.stdout()).get("restoredFiles").asLong(), one.toString());
+        try (Stream<Path> all = Files.walk(out)) {
+            assertEquals(List.of(out, out.resolve("data"), out.resolve("data/hello.txt")), all.sorted().toList());
+        }
+        assertEquals(Files.readString(source.resolve("hello.txt")), Files.readString(out.resolve("data/hello.txt")));
+
+        Cli.Result typo = fails(2, cli.run("restore", "latest", "--to", tmp.resolve("typo").toString(),
+                "--target", target, "--include", "hello.txt/**"));
+        assertTrue(typo.stderr().contains("nothing in the backup matches --include hello.txt/**"), typo.toString());
+    }
+
+    @Test
     void killedRestoreLeavesTheNoteThatItHasNotFinished() throws Exception {
         ok(cli.run("backup", "--source", largeFileTree(256).toString(), "--target", target));
         Path dest = tmp.resolve("restored");

@@ -113,6 +113,7 @@ class RestoreCommand implements Runnable {
                     + "matches; took %s%n", r.id(), r.plan(), r.host(), r.created(), r.destination(), what,
                     Units.seconds(r.durationMs()));
             r.warnings().forEach(w -> System.err.println("note from backup time: " + w));
+            r.restoreWarnings().forEach(w -> System.err.println("warning: " + w));
             printReplayed(replayed);
         }
     }

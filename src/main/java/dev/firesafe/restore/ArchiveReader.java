@@ -148,6 +148,9 @@ final class ArchiveReader {
                 handler.symlink(name, e.getLinkName(), mtime);
                 seenHashes.put(name, Manifest.Entry.SYMLINK + ":" + e.getLinkName());
             } else if (e.isFile() && !e.isLink()) {
+                if ((mode & 06000) != 0) {
+                    handler.recordedOwner(name, e.getLongUserId(), e.getLongGroupId());
+                }
                 seenHashes.put(name, copy(tar, handler.file(name, e.getSize(), mode, mtime)));
                 handler.fileDone(name, mode, mtime);
                 files++;

@@ -39,6 +39,10 @@ final class Extractor implements EntryHandler {
     private record Pending(Path path, int mode, FileTime mtime, Path linkTarget) {
     }
 
+    /** A file whose recorded mode has the setuid or setgid bit, and the owner and group those bits were for. */
+    private record RunAs(String name, Path path, int mode, long uid, long gid) {
+    }
+
     private final Path dest;
     private final boolean force;
     private final Set<Path> safeDirs = new HashSet<>();
@@ -48,6 +52,9 @@ final class Extractor implements EntryHandler {
     /** Exact bytes of names and link targets the archive shows spelled out (not UTF-8); few, if any. */
     private final Map<String, byte[]> exactNames = new HashMap<>();
     private final Map<String, byte[]> exactLinks = new HashMap<>();
+    private final Map<String, long[]> recordedOwners = new HashMap<>();
+    private final List<RunAs> runAs = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
     private long entriesWritten;
 
     Extractor(Path dest, boolean force) throws IOException {
@@ -64,6 +71,16 @@ final class Extractor implements EntryHandler {
         if (linkTarget != null) {
             exactLinks.put(name, linkTarget);
         }
+    }
+
+    @Override
+    public void recordedOwner(String name, long uid, long gid) {
+        recordedOwners.put(name, new long[] {uid, gid});
+    }
+
+    @Override
+    public List<String> warnings() {
+        return warnings;
     }
 
     @Override
@@ -112,7 +129,13 @@ final class Extractor implements EntryHandler {
 
     @Override
     public void fileDone(String name, int mode, FileTime mtime) throws IOException {
-        writer.attributes(resolve(name), mode, mtime);
+        Path file = resolve(name);
+        long[] owner = recordedOwners.remove(name);
+        if (owner != null) { // setuid/setgid: given at the end, once the file's owner can be compared
+            runAs.add(new RunAs(name, file, mode, owner[0], owner[1]));
+            mode &= ~06000;
+        }
+        writer.attributes(file, mode, mtime);
     }
 
     @Override
@@ -124,9 +147,38 @@ final class Extractor implements EntryHandler {
     public void finish() throws IOException {
         writer.drain(); // every file is on disk before links appear: nothing can be written through one
         try {
+            setuidAndSetgid(); // before folders get their modes: a folder of mode 000 would keep us out
             linksAndFolderAttributes();
         } catch (IOException e) {
             throw DestinationIOException.of(e);
+        }
+    }
+
+    /**
+     * Owners are not restored: a restored file belongs to whoever restores. A setuid or setgid bit means "run as
+     * this file's owner (group)", so it is given back only where that is still the owner (group) the backup
+     * recorded; else a setuid program of some user, restored by root, would run as root. A dropped bit is warned.
+     */
+    private void setuidAndSetgid() throws IOException {
+        for (RunAs f : runAs) {
+            int uid = (Integer) Files.getAttribute(f.path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int gid = (Integer) Files.getAttribute(f.path, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+            int mode = f.mode;
+            List<String> dropped = new ArrayList<>();
+            if ((mode & 04000) != 0 && uid != f.uid) {
+                mode &= ~04000;
+                dropped.add("setuid (owner " + f.uid + ")");
+            }
+            if ((mode & 02000) != 0 && gid != f.gid) {
+                mode &= ~02000;
+                dropped.add("setgid (group " + f.gid + ")");
+            }
+            Files.setAttribute(f.path, "unix:mode", mode);
+            if (!dropped.isEmpty()) {
+                warnings.add(f.name + ": restored without its " + String.join(" and ", dropped)
+                        + " bit: this restore made it owner " + uid + ", group " + gid
+                        + " (owners are not restored); set it again by hand once the owner is right");
+            }
         }
     }
 
@@ -141,7 +193,7 @@ final class Extractor implements EntryHandler {
         }
         dirs.sort(Comparator.comparingInt((Pending p) -> p.path.getNameCount()).reversed());
         for (Pending d : dirs) {
-            Files.setPosixFilePermissions(d.path, permissions(d.mode));
+            Files.setAttribute(d.path, "unix:mode", d.mode); // all twelve bits: setgid and sticky folders too
             Files.setLastModifiedTime(d.path, d.mtime);
         }
     }
@@ -213,19 +265,5 @@ final class Extractor implements EntryHandler {
         } catch (IOException | UnsupportedOperationException e) {
             // link times are cosmetic; some file systems cannot set them
         }
-    }
-
-    static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
-        for (int bit = 0; bit < order.length; bit++) {
-            if ((mode & (1 << bit)) != 0) {
-                perms.add(order[bit]);
-            }
-        }
-        return perms;
     }
 }

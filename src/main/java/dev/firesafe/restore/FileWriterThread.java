@@ -198,7 +198,7 @@ final class FileWriterThread {
                     out = null;
                     closing.close();
                 } else if (op instanceof Attributes a) {
-                    Files.setPosixFilePermissions(a.path, Extractor.permissions(a.mode));
+                    Files.setAttribute(a.path, "unix:mode", a.mode); // all twelve bits, sticky included
                     Files.setLastModifiedTime(a.path, a.mtime);
                 }
             } catch (IOException e) {

@@ -158,6 +158,7 @@ public class RestoreService {
                     dest == null ? null : dest.toString(), List.copyOf(include),
                     dest == null ? 0 : selection == null ? report.files() : selection.files(),
                     report.manifest().warnings.stream().map(w -> w.path() + ": " + w.problem()).toList(),
+                    handler.warnings(),
                     report.manifest());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -99,6 +99,11 @@ final class SelectedEntries implements EntryHandler {
         restore.abort();
     }
 
+    @Override
+    public List<String> warnings() {
+        return restore.warnings();
+    }
+
     /** The name matches, or one of the folders it is in does. */
     private boolean selected(String name, boolean isDirectory) {
         boolean selected = patterns.matchesShownName(name, isDirectory);

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayDeque;
@@ -194,7 +193,7 @@ final class Extractor implements EntryHandler {
         dirs.sort(Comparator.comparingInt((Pending p) -> p.path.getNameCount()).reversed());
         for (Pending d : dirs) {
             Files.setAttribute(d.path, "unix:mode", d.mode); // all twelve bits: setgid and sticky folders too
-            Files.setLastModifiedTime(d.path, d.mtime);
+            FileTimes.set(d.path, d.mtime);
         }
     }
 
@@ -260,8 +259,7 @@ final class Extractor implements EntryHandler {
 
     private static void setTimesNoFollow(Path p, FileTime mtime) {
         try {
-            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(mtime, null, null);
+            FileTimes.setNoFollow(p, mtime);
         } catch (IOException | UnsupportedOperationException e) {
             // link times are cosmetic; some file systems cannot set them
         }

@@ -199,7 +199,7 @@ final class FileWriterThread {
                     closing.close();
                 } else if (op instanceof Attributes a) {
                     Files.setAttribute(a.path, "unix:mode", a.mode); // all twelve bits, sticky included
-                    Files.setLastModifiedTime(a.path, a.mtime);
+                    FileTimes.set(a.path, a.mtime);
                 }
             } catch (IOException e) {
                 failure = e;

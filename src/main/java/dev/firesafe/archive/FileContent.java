@@ -3,6 +3,7 @@ package dev.firesafe.archive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -35,6 +36,9 @@ public final class FileContent {
         void warn(String name, String problem) throws IOException;
     }
 
+    private static final String REPLACED = "is no longer a regular file (replaced by a folder, link or special "
+            + "file since the walk saw it); not stored";
+
     private FileContent() {
     }
 
@@ -43,12 +47,25 @@ public final class FileContent {
             throws IOException {
         InputStream in;
         try {
-            in = Files.newInputStream(path);
+            // The walk saw a regular file; what is there now may have been swapped since. Never through a link
+            // (it would carry a file from outside the source into the archive under this name, with this mode),
+            // never a folder (reading it fails the whole backup) or a pipe (opening it waits for a writer).
+            if (!Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+                sink.warn(name, REPLACED);
+                return;
+            }
+            in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             sink.warn(name, "vanished before it could be read; not stored");
             return;
         } catch (AccessDeniedException e) {
             sink.warn(name, Manifest.Warning.missing("permission denied"));
+            return;
+        } catch (FileSystemException e) {
+            if (!Files.isSymbolicLink(path)) {
+                throw e;
+            }
+            sink.warn(name, REPLACED); // swapped for a link between the look and the open: refused (ELOOP)
             return;
         }
         try (in) {

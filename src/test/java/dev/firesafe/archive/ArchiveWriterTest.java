@@ -166,6 +166,44 @@ class ArchiveWriterTest {
     }
 
     @Test
+    void fileReplacedByALinkBeforeItIsReadIsNotFollowed() throws IOException {
+        Path secret = tmp.resolve("outside/secret");
+        Trees.write(secret, "not for this backup".getBytes(StandardCharsets.UTF_8), "rw-------");
+        Path file = tmp.resolve("src/notes.txt");
+        Trees.write(file, "ordinary notes here".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        FileMeta seenByWalk = metaOf(file);
+        Files.delete(file); // swapped by someone who may write the source but not read the secret
+        Files.createSymbolicLink(file, secret);
+
+        writer.file("src/notes.txt", file, seenByWalk);
+        Map<String, byte[]> entries = finishAndRead();
+
+        assertFalse(entries.containsKey("src/notes.txt"), "the link's target must not be stored under the name");
+        assertTrue(problemsOf("src/notes.txt").stream().anyMatch(p -> p.contains("no longer a regular file")),
+                manifest.warnings.toString());
+    }
+
+    @Test
+    void fileReplacedByAFolderBeforeItIsReadIsLeftOutWithAWarning() throws IOException {
+        Path file = tmp.resolve("src/becomes-dir");
+        Trees.write(file, "soon a folder".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+        FileMeta seenByWalk = metaOf(file);
+        Files.delete(file);
+        Files.createDirectory(file);
+        Path after = tmp.resolve("src/after.txt");
+        Trees.write(after, "after".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
+
+        writer.file("src/becomes-dir", file, seenByWalk);
+        writer.file("src/after.txt", after, metaOf(after));
+        Map<String, byte[]> entries = finishAndRead();
+
+        assertFalse(entries.containsKey("src/becomes-dir"));
+        assertTrue(problemsOf("src/becomes-dir").stream().anyMatch(p -> p.contains("no longer a regular file")),
+                manifest.warnings.toString());
+        assertTrue(entries.containsKey("src/after.txt"), "the backup went on");
+    }
+
+    @Test
     void permissionBitsAreFourOctalDigits() {
         for (int mode = 0; mode <= 07777; mode++) {
             assertEquals(String.format("%04o", mode), ArchiveWriter.octal(mode | 0100000));

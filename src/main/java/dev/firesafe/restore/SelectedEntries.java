@@ -50,6 +50,13 @@ final class SelectedEntries implements EntryHandler {
     }
 
     @Override
+    public void recordedOwner(String name, long uid, long gid) {
+        if (selected(name, false)) { // the setuid check must see every file it restores
+            restore.recordedOwner(name, uid, gid);
+        }
+    }
+
+    @Override
     public void directory(String name, int mode, FileTime mtime) throws IOException {
         if (selected(name, true)) {
             foldersAbove(name);

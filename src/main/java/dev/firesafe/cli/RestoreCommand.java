@@ -7,6 +7,7 @@ import dev.firesafe.plan.PostgresSource;
 import dev.firesafe.postgres.PgClients;
 import dev.firesafe.postgres.PgConnection;
 import dev.firesafe.postgres.PostgresRestore;
+import dev.firesafe.restore.RestoreOptions;
 import dev.firesafe.restore.RestoreResult;
 import dev.firesafe.restore.LegacyFernetRestore;
 import dev.firesafe.restore.RestoreService;
@@ -50,6 +51,10 @@ class RestoreCommand implements Runnable {
             + "(repeatable): names start with the source's folder name, e.g. 'data/vault/**' or '*.sql' (any depth); "
             + "a matching folder comes with everything in it. The whole backup is still checked.")
     List<String> include;
+
+    @Option(names = "--sparse", description = "Write runs of zeros (whole 4 KiB blocks) as holes: a sparse VM "
+            + "image or database file takes the room its data needs instead of its full size. Same content.")
+    boolean sparse;
 
     @Option(names = "--postgres", paramLabel = "URL", description = "After restoring, replay the backup's PostgreSQL "
             + "dumps into this running server: postgresql://USER@HOST:PORT/ (password from PGPASSWORD or PGPASSFILE).")
@@ -96,8 +101,8 @@ class RestoreCommand implements Runnable {
         Progress progress = ProgressLine.forTerminal(json, 0);
         RestoreResult r;
         try {
-            r = service.restore(TargetOption.resolve(target, plan, plans, config), id, plan, to, force,
-                    include == null ? List.of() : include, progress);
+            r = service.restore(TargetOption.resolve(target, plan, plans, config), id, plan, to,
+                    new RestoreOptions(force, include == null ? List.of() : include, sparse), progress);
         } finally {
             ProgressLine.end(progress);
         }

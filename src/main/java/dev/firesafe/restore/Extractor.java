@@ -47,7 +47,7 @@ final class Extractor implements EntryHandler {
     private final Set<Path> safeDirs = new HashSet<>();
     private final List<Pending> dirs = new ArrayList<>();
     private final List<Pending> links = new ArrayList<>();
-    private final FileWriterThread writer = new FileWriterThread();
+    private final FileWriterThread writer;
     /** Exact bytes of names and link targets the archive shows spelled out (not UTF-8); few, if any. */
     private final Map<String, byte[]> exactNames = new HashMap<>();
     private final Map<String, byte[]> exactLinks = new HashMap<>();
@@ -56,9 +56,10 @@ final class Extractor implements EntryHandler {
     private final List<String> warnings = new ArrayList<>();
     private long entriesWritten;
 
-    Extractor(Path dest, boolean force) throws IOException {
+    Extractor(Path dest, boolean force, boolean sparse) throws IOException {
         this.dest = dest.toRealPath();
         this.force = force;
+        this.writer = new FileWriterThread(sparse);
         safeDirs.add(this.dest);
     }
 

@@ -4,6 +4,7 @@ import dev.firesafe.io.Streams;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -52,8 +53,10 @@ final class FileWriterThread {
     private volatile IOException failure;
     private volatile boolean discard;
     private final Thread thread;
+    private final boolean sparse;
 
-    FileWriterThread() {
+    FileWriterThread(boolean sparse) {
+        this.sparse = sparse;
         thread = new Thread(this::loop, "firesafe-write");
         thread.setDaemon(true);
         thread.start();
@@ -185,7 +188,9 @@ final class FileWriterThread {
                     continue;
                 }
                 if (op instanceof Open o) {
-                    out = Files.newOutputStream(o.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    out = sparse ? new SparseOutput(FileChannel.open(o.path, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
+                            : Files.newOutputStream(o.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                             LinkOption.NOFOLLOW_LINKS);
                 } else if (op instanceof Data d) {
                     try {

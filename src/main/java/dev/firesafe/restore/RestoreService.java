@@ -62,37 +62,37 @@ public class RestoreService {
      */
     public RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
                                  Progress progress) {
-        return restore(targetUri, idOrLatest, plan, dest, force, List.of(), progress, true);
+        return restore(targetUri, idOrLatest, plan, dest, RestoreOptions.whole(force), progress, true);
     }
 
     /**
-     * Restores only the entries {@code include} selects ({@link SelectedEntries}; all of them when it is empty).
-     * The whole backup is read and checked either way.
+     * Restores as {@code options} say: possibly only what its patterns select, possibly sparse. The whole backup is
+     * read and checked either way.
      */
-    public RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
-                                 List<String> include, Progress progress) {
-        return restore(targetUri, idOrLatest, plan, dest, force, include, progress, true);
+    public RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, RestoreOptions options,
+                                 Progress progress) {
+        return restore(targetUri, idOrLatest, plan, dest, options, progress, true);
     }
 
     /** Restores into a scratch folder its caller removes afterwards (drills): no note, whatever happens. */
     public RestoreResult restoreIntoScratch(String targetUri, String idOrLatest, String plan, Path scratch) {
-        return restore(targetUri, idOrLatest, plan, scratch, false, List.of(), Progress.NONE, false);
+        return restore(targetUri, idOrLatest, plan, scratch, RestoreOptions.whole(false), Progress.NONE, false);
     }
 
-    private RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, boolean force,
-                                  List<String> include, Progress progress, boolean noteIfIncomplete) {
-        prepareDestination(dest, force);
+    private RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, RestoreOptions options,
+                                  Progress progress, boolean noteIfIncomplete) {
+        prepareDestination(dest, options.force());
         KeyRing key = keys.forReading();
         Extractor extractor;
         try {
-            extractor = new Extractor(dest, force);
+            extractor = new Extractor(dest, options.force(), options.sparse());
         } catch (IOException e) {
             throw cannotUse(dest, e);
         }
         IncompleteRestore note = noteIfIncomplete ? IncompleteRestore.begin(dest) : null;
         RestoreResult result;
         try {
-            result = run(targetUri, idOrLatest, plan, dest, extractor, include, key, progress);
+            result = run(targetUri, idOrLatest, plan, dest, extractor, options.include(), key, progress);
         } catch (FiresafeException e) {
             throw note != null ? note.failed(extractor.entriesWritten(), e) : e;
         }

@@ -5,6 +5,7 @@ import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.Retention;
 import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.restore.RestoreOptions;
 import dev.firesafe.restore.RestoreResult;
 import dev.firesafe.testing.Fixtures;
 import dev.firesafe.testing.Trees;
@@ -45,8 +46,8 @@ class SpecialModeBitsTest {
         Plan plan = new Plan("bits", List.of(SourceSpec.of(source.toString())), List.of(target.toString()),
                 Compression.ZSTD, Retention.KEEP_ALL);
         assertTrue(Fixtures.backupService(key, tmp).run(plan, Progress.NONE).ok());
-        return Fixtures.restoreService(key, tmp).restore(target.toString(), "latest", null, out, false,
-                List.of(include), Progress.NONE);
+        return Fixtures.restoreService(key, tmp).restore(target.toString(), "latest", null, out,
+                new RestoreOptions(false, List.of(include), false), Progress.NONE);
     }
 
     @Test

@@ -206,7 +206,7 @@ class CliIT {
         ok(cli.run("backup", "--source", source.toString(), "--target", target));
         Path out = tmp.resolve("partial");
         Cli.Result one = ok(cli.run("restore", "latest", "--to", out.toString(), "--target", target,
-                "--include", "data/hello.txt", "--json"));
+                "--include", "data/hello.txt", "--sparse", "--json"));
         assertEquals(1, JSON.readTree(one.stdout()).get("restoredFiles").asLong(), one.toString());
         try (Stream<Path> all = Files.walk(out)) {
             assertEquals(List.of(out, out.resolve("data"), out.resolve("data/hello.txt")), all.sorted().toList());

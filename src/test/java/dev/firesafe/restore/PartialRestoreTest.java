@@ -50,8 +50,8 @@ class PartialRestoreTest {
     }
 
     private RestoreResult restore(Path out, String... include) {
-        return Fixtures.restoreService(key, tmp).restore(target.toString(), "latest", null, out, false,
-                List.of(include), Progress.NONE);
+        return Fixtures.restoreService(key, tmp).restore(target.toString(), "latest", null, out,
+                new RestoreOptions(false, List.of(include), false), Progress.NONE);
     }
 
     /** The entries of a full description of {@code root} whose path starts with one of {@code prefixes}. */

@@ -177,8 +177,10 @@ public class RestoreService {
     static Optional<FiresafeException> destinationFailure(Throwable e, Path dest, String what) {
         for (Throwable c = e; c != null && !(c instanceof FiresafeException); c = c.getCause()) {
             if (c instanceof DestinationIOException d) {
+                String full = d.getMessage().contains("No space left on device") ? " (free space or restore "
+                        + "elsewhere with --to; --sparse if the backup holds sparse files such as VM images)" : "";
                 return Optional.of(FiresafeException.destination("cannot write into " + dest + ": "
-                        + d.getMessage() + "; " + what + " showed no fault up to there", d));
+                        + d.getMessage() + full + "; " + what + " showed no fault up to there", d));
             }
         }
         return Optional.empty();

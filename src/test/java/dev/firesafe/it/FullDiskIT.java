@@ -107,6 +107,7 @@ class FullDiskIT {
         assertEquals(8, restore.exitCode(), restore.toString());
         assertTrue(restore.stderr().contains("No space left on device"), restore.toString());
         assertTrue(restore.stderr().contains("cannot write into " + dest), restore.toString());
+        assertTrue(restore.stderr().contains("--sparse if the backup holds sparse files"), restore.toString());
         assertFalse(restore.stderr().contains("could not be read"), "the backup is not at fault: " + restore);
         assertTrue(restore.stderr().contains("INCOMPLETE"), restore.toString());
         assertTrue(Files.exists(dest.resolve("FIRESAFE-RESTORE-INCOMPLETE.txt")),

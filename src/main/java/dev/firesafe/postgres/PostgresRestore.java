@@ -35,8 +35,8 @@ public final class PostgresRestore {
     public static List<Replayed> replay(Path restored, PostgresSource server, PgClients clients) {
         List<Path> dumps = findDumps(restored);
         if (dumps.isEmpty()) {
-            throw FiresafeException.usage("--postgres: the backup holds no PostgreSQL dumps (postgres/*/all.sql "
-                    + "or *.dump)");
+            throw FiresafeException.usage("--postgres: the restored files hold no PostgreSQL dumps "
+                    + "(postgres/*/all.sql or *.dump; with --include, include 'postgres' too)");
         }
         PgConnection conn = new PgConnection(server);
         List<Replayed> done = new ArrayList<>();

@@ -202,8 +202,13 @@ class CliIT {
     }
 
     @Test
-    void restoreIncludeWritesOnlyWhatMatchesAndAMistypedPatternFails() throws IOException {
+    void verifyListShowsNamesAndRestoreIncludeWritesOnlyWhatMatches() throws IOException {
         ok(cli.run("backup", "--source", source.toString(), "--target", target));
+        List<String> listed = ok(cli.run("verify", "latest", "--target", target, "--list")).stdout().lines()
+                .toList();
+        assertTrue(listed.stream().anyMatch(l -> l.startsWith("file ") && l.endsWith("  data/hello.txt")), listed
+                .toString());
+        assertTrue(listed.stream().anyMatch(l -> l.endsWith("  data/link-to-hello -> hello.txt")), listed.toString());
         Path out = tmp.resolve("partial");
         Cli.Result one = ok(cli.run("restore", "latest", "--to", out.toString(), "--target", target,
                 "--include", "data/hello.txt", "--sparse", "--json"));

@@ -97,7 +97,8 @@ final class SelectedEntries implements EntryHandler {
         if (!anySelected) { // a mistyped pattern must not look like a restore that worked
             throw FiresafeException.usage("nothing in the backup matches --include " + String.join(" ", patternTexts)
                     + ": nothing was restored (every file was checked). Names start with the source's folder name"
-                    + (exampleName == null ? "" : ", e.g. '" + ArchivePaths.printable(exampleName) + "'") + ".");
+                    + (exampleName == null ? "" : ", e.g. '" + ArchivePaths.printable(exampleName) + "'")
+                    + "; 'verify ID --list' shows them all.");
         }
     }
 

@@ -1,23 +1,37 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.ExitCode;
+import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.Manifest;
+import dev.firesafe.backup.BackupCatalog;
 import dev.firesafe.backup.Progress;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.restore.RestoreResult;
 import dev.firesafe.restore.RestoreService;
+import dev.firesafe.io.Failures;
+import dev.firesafe.target.Target;
+import dev.firesafe.target.Targets;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 @Command(name = "verify", description = "Decrypt a backup and check every file against its manifest; "
         + "writes nothing.")
-class VerifyCommand implements Runnable {
+class VerifyCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", defaultValue = "latest", description = "Backup id, or 'latest' (default).")
+    /** The id that checks every backup on the target, oldest first. */
+    static final String ALL = "all";
+
+    @Parameters(index = "0", defaultValue = "latest", description = "Backup id, 'latest' (default), or 'all': every "
+            + "backup on the target (of --plan, if given), oldest first; exit 0 only if every one is intact.")
     String id;
 
     @Option(names = "--target", description = "Target holding the backup (default: the plan's target).")
@@ -45,20 +59,24 @@ class VerifyCommand implements Runnable {
     }
 
     @Override
-    public void run() {
+    public Integer call() {
         if (json) {
             Json.prepareInBackground();
+        }
+        String uri = TargetOption.resolve(target, plan, plans, config);
+        if (ALL.equals(id)) {
+            return verifyAll(uri);
         }
         Progress progress = ProgressLine.forTerminal(json, 0);
         RestoreResult r;
         try {
-            r = service.verify(TargetOption.resolve(target, plan, plans, config), id, plan, progress);
+            r = service.verify(uri, id, plan, progress);
         } finally {
             ProgressLine.end(progress);
         }
         if (json) {
             System.out.println(list ? Json.of(Map.of("verify", r, "entries", r.manifest().entries)) : Json.of(r));
-            return;
+            return ExitCode.OK.code;
         }
         System.out.printf("backup %s of plan '%s' (host %s, %s) is intact: %d files, %s, every SHA-256 "
                 + "matches; checked in %s%n", r.id(), r.plan(), r.host(), r.created(), r.files(),
@@ -66,6 +84,57 @@ class VerifyCommand implements Runnable {
         if (list) {
             r.manifest().entries.forEach(e -> System.out.println(line(e)));
         }
+        return ExitCode.OK.code;
+    }
+
+    /** One result per backup on the target. */
+    record Checked(String id, String plan, boolean ok, int exitCode, String error, long files, long bytes) {
+    }
+
+    /**
+     * Every backup, not only the latest: the older ones are what retention keeps for a bad day, and a damaged one
+     * should be found by a schedule, not on that day. One failure does not stop the others.
+     */
+    private int verifyAll(String uri) {
+        if (list) {
+            throw FiresafeException.usage("--list shows one backup: give its id or 'latest'");
+        }
+        Target t = new Targets(config).open(uri);
+        List<BackupCatalog.Ref> refs;
+        try {
+            refs = BackupCatalog.list(t, plan);
+        } catch (IOException e) {
+            throw Failures.classify(e, "cannot list " + t.describe());
+        }
+        if (refs.isEmpty()) {
+            throw new FiresafeException(ExitCode.TARGET, "no backups" + (plan == null ? "" : " of plan '" + plan + "'")
+                    + " in " + t.describe());
+        }
+        List<Checked> checked = new ArrayList<>();
+        for (BackupCatalog.Ref ref : refs) {
+            Checked c;
+            try {
+                RestoreResult r = service.verify(uri, ref.id(), ref.plan(), Progress.NONE);
+                c = new Checked(ref.id(), ref.plan(), true, ExitCode.OK.code, null, r.files(), r.bytes());
+            } catch (FiresafeException e) {
+                c = new Checked(ref.id(), ref.plan(), false, e.exitCode().code, e.getMessage(), 0, 0);
+            }
+            checked.add(c);
+            if (!json) {
+                System.out.println(c.ok() ? String.format("intact   %s  %-16s %d files, %s", c.id(), c.plan(),
+                        c.files(), Units.bytes(c.bytes())) : String.format("FAILED   %s  %-16s exit %d: %s", c.id(),
+                        c.plan(), c.exitCode(), c.error()));
+            }
+        }
+        long failed = checked.stream().filter(c -> !c.ok()).count();
+        if (json) {
+            System.out.println(Json.of(Map.of("target", t.describe(), "backups", checked)));
+        } else {
+            System.out.printf("%d of %d backup(s) in %s intact%n", checked.size() - failed, checked.size(),
+                    t.describe());
+        }
+        return checked.stream().filter(c -> !c.ok()).mapToInt(Checked::exitCode).findFirst()
+                .orElse(ExitCode.OK.code);
     }
 
     /** Like {@code tar tv}: checked before it is shown, since only a verified manifest is worth reading. */

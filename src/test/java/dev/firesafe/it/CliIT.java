@@ -224,6 +224,28 @@ class CliIT {
     }
 
     @Test
+    void verifyAllChecksEveryBackupAndNamesTheDamagedOne() throws IOException {
+        String older = JSON.readTree(ok(cli.run("backup", "--source", source.toString(), "--target", target,
+                "--json")).stdout()).get("id").asText();
+        String newer = JSON.readTree(ok(cli.run("backup", "--source", source.toString(), "--target", target,
+                "--json")).stdout()).get("id").asText();
+        Path damaged = tmp.resolve("backups/default/" + older + ".firesafe");
+        byte[] bytes = Files.readAllBytes(damaged);
+        bytes[bytes.length / 2] ^= 1; // bit rot in a backup nobody has looked at since
+        Files.write(damaged, bytes);
+
+        Cli.Result all = fails(4, cli.run("verify", "all", "--target", target));
+        List<String> lines = all.stdout().lines().toList();
+        assertTrue(lines.get(0).startsWith("FAILED   " + older) && lines.get(1).startsWith("intact   " + newer),
+                all.toString());
+        assertTrue(lines.get(2).matches("1 of 2 backup\\(s\\) in .*/backups/? intact"), all.toString());
+
+        JsonNode json = JSON.readTree(fails(4, cli.run("verify", "all", "--target", target, "--json")).stdout());
+        assertEquals(List.of(false, true), List.of(json.get("backups").get(0).get("ok").asBoolean(),
+                json.get("backups").get(1).get("ok").asBoolean()), json.toString());
+    }
+
+    @Test
     void killedRestoreLeavesTheNoteThatItHasNotFinished() throws Exception {
         ok(cli.run("backup", "--source", largeFileTree(256).toString(), "--target", target));
         Path dest = tmp.resolve("restored");

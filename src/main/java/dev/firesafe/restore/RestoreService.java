@@ -81,6 +81,7 @@ public class RestoreService {
 
     private RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, RestoreOptions options,
                                   Progress progress, boolean noteIfIncomplete) {
+        SelectedEntries.compile(options.include()); // a malformed pattern fails before the destination is made
         prepareDestination(dest, options.force());
         KeyRing key = keys.forReading();
         Extractor extractor;

@@ -9,6 +9,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * A partial restore ({@code restore --include PATTERN}): passes on the entries the patterns select and lets the
@@ -35,8 +36,18 @@ final class SelectedEntries implements EntryHandler {
 
     SelectedEntries(EntryHandler restore, List<String> patterns) {
         this.restore = restore;
-        this.patterns = new Globs(patterns);
+        this.patterns = compile(patterns);
         this.patternTexts = List.copyOf(patterns);
+    }
+
+    /** The patterns as globs; a malformed one ("data/[") is a usage error, so callers check before they write. */
+    static Globs compile(List<String> patterns) {
+        try {
+            return new Globs(patterns);
+        } catch (PatternSyntaxException e) {
+            throw FiresafeException.usage("--include '" + ArchivePaths.printable(e.getPattern()) + "' is not a valid "
+                    + "pattern: " + e.getDescription());
+        }
     }
 
     /** Files passed on for restoring. */

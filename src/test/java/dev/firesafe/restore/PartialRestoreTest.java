@@ -107,6 +107,15 @@ class PartialRestoreTest {
     }
 
     @Test
+    void aMalformedPatternIsAUsageErrorBeforeTheDestinationIsTouched() {
+        Path out = tmp.resolve("out");
+        FiresafeException e = assertThrows(FiresafeException.class, () -> restore(out, "tree/[abc"));
+        assertEquals(ExitCode.USAGE, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("tree/[abc"), e.getMessage());
+        assertFalse(Files.exists(out), "no folder made, no note left in it");
+    }
+
+    @Test
     void filesLeftOutAreStillChecked() throws IOException {
         Path file;
         try (Stream<Path> files = Files.list(target.resolve("partial"))) {

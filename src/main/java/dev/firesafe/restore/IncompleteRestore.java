@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -25,10 +26,13 @@ final class IncompleteRestore {
 
     private final Path dest;
     private final Path note;
+    /** A note was there already (--force): an earlier restore into this folder did not finish. */
+    private final boolean earlier;
 
     private IncompleteRestore(Path dest) {
         this.dest = dest;
         this.note = dest.resolve(NOTE);
+        this.earlier = Files.exists(note, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Writes the note that stays if this process dies before {@link #finished()}. */
@@ -57,12 +61,15 @@ final class IncompleteRestore {
 
     /**
      * {@code failure}, with the note rewritten to name it and the message pointing at it; when nothing was written,
-     * the note is removed and {@code failure} returned as is.
+     * {@code failure} as is, and the note is removed unless an earlier restore left one (what it wrote is still
+     * there, unfinished).
      */
     FiresafeException failed(long entriesWritten, FiresafeException failure) {
         if (entriesWritten == 0) {
             try {
-                Files.deleteIfExists(note);
+                if (!earlier) {
+                    Files.deleteIfExists(note);
+                }
             } catch (IOException e) {
                 // an empty folder with a stale note says "not finished", which is true
             }

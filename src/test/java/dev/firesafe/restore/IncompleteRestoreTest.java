@@ -58,6 +58,17 @@ class IncompleteRestoreTest {
     }
 
     @Test
+    void aFailureBeforeAnythingWasWrittenKeepsTheNoteOfAnEarlierRestoreThatDidNotFinish() throws IOException {
+        Path dest = Files.createDirectories(tmp.resolve("dest"));
+        IncompleteRestore.begin(dest); // killed after writing part of a file
+        Files.writeString(dest.resolve("cut-short.bin"), "the first half");
+        FiresafeException wrongKey = FiresafeException.key("not the key this backup was made with");
+        assertEquals(wrongKey, IncompleteRestore.begin(dest).failed(0, wrongKey)); // restore --force again
+        assertTrue(Files.readString(note(dest)).startsWith("This restore has NOT finished"),
+                "cut-short.bin is still what the killed restore left: the folder must keep saying so");
+    }
+
+    @Test
     void aFailureAfterWritingIsNamedInTheNoteAndTheError() throws IOException {
         Path dest = Files.createDirectories(tmp.resolve("dest"));
         FiresafeException cut = FiresafeException.integrity("backup X is truncated");

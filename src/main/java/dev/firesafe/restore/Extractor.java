@@ -48,6 +48,8 @@ final class Extractor implements EntryHandler {
     private final List<Pending> dirs = new ArrayList<>();
     private final List<Pending> links = new ArrayList<>();
     private final FileWriterThread writer;
+    /** The note that this restore has not finished (null: none), which makes way for an entry of its name. */
+    private final IncompleteRestore note;
     /** Exact bytes of names and link targets the archive shows spelled out (not UTF-8); few, if any. */
     private final Map<String, byte[]> exactNames = new HashMap<>();
     private final Map<String, byte[]> exactLinks = new HashMap<>();
@@ -56,9 +58,10 @@ final class Extractor implements EntryHandler {
     private final List<String> warnings = new ArrayList<>();
     private long entriesWritten;
 
-    Extractor(Path dest, boolean force, boolean sparse) throws IOException {
+    Extractor(Path dest, boolean force, boolean sparse, IncompleteRestore note) throws IOException {
         this.dest = dest.toRealPath();
         this.force = force;
+        this.note = note;
         this.writer = new FileWriterThread(sparse);
         safeDirs.add(this.dest);
     }
@@ -198,12 +201,19 @@ final class Extractor implements EntryHandler {
         }
     }
 
-    private Path resolve(String name) {
+    private Path resolve(String name) throws IOException {
         byte[] exact = exactNames.get(name);
         Path p = (exact != null ? dest.resolve(FileNames.path(exact)) : FileNames.resolve(dest, name)).normalize();
         if (!p.startsWith(dest) || p.equals(dest)) {
             throw FiresafeException.integrity("unsafe entry '" + ArchivePaths.printable(name)
                     + "': it would be written outside " + dest);
+        }
+        if (note != null && p.getNameCount() == dest.getNameCount() + 1) {
+            try {
+                note.beforeEntry(p);
+            } catch (IOException e) {
+                throw DestinationIOException.of(e);
+            }
         }
         return p;
     }

@@ -28,6 +28,8 @@ final class IncompleteRestore {
     private final Path note;
     /** A note was there already (--force): an earlier restore into this folder did not finish. */
     private final boolean earlier;
+    /** The backup has an entry of the note's name: the note made way for it and is not touched again. */
+    private boolean madeWay;
 
     private IncompleteRestore(Path dest) {
         this.dest = dest;
@@ -49,8 +51,24 @@ final class IncompleteRestore {
         return restore;
     }
 
+    /**
+     * An entry is about to be written directly in the destination, at {@code path}: if it has the note's name (or
+     * the name the note is written under), the backup's own file or folder takes the place, and this restore leaves
+     * no note.
+     */
+    void beforeEntry(Path path) throws IOException {
+        String name = path.getFileName().toString();
+        if (!madeWay && (name.equals(NOTE) || name.equals(NOTE + ".next"))) {
+            Files.deleteIfExists(note);
+            madeWay = true;
+        }
+    }
+
     /** Every file is written and checked: the note goes. */
     void finished() {
+        if (madeWay) {
+            return;
+        }
         try {
             Files.deleteIfExists(note);
         } catch (IOException e) {
@@ -65,6 +83,11 @@ final class IncompleteRestore {
      * there, unfinished).
      */
     FiresafeException failed(long entriesWritten, FiresafeException failure) {
+        if (madeWay) {
+            return new FiresafeException(failure.exitCode(), failure.getMessage() + "; the restore into " + dest
+                    + " is INCOMPLETE: " + entriesWritten + " entries were written before the failure (no note "
+                    + "says so there: the backup has a " + NOTE + " of its own)", failure);
+        }
         if (entriesWritten == 0) {
             try {
                 if (!earlier) {
@@ -99,7 +122,7 @@ final class IncompleteRestore {
      * (not emptied), and a symbolic link of that name (under --force) is replaced, never written through.
      */
     private void write(String text) throws IOException {
-        Path next = dest.resolve(NOTE + ".next");
+        Path next = next();
         Files.deleteIfExists(next);
         try {
             try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -114,5 +137,9 @@ final class IncompleteRestore {
             Files.deleteIfExists(next);
             throw e;
         }
+    }
+
+    private Path next() {
+        return dest.resolve(NOTE + ".next");
     }
 }

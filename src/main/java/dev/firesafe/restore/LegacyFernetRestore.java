@@ -68,7 +68,7 @@ public final class LegacyFernetRestore {
         }
         RestoreService.prepareDestination(dest, force);
         try (InputStream archive = unpackGzip(plain)) {
-            ArchiveReader.Report r = new ArchiveReader(done -> { }, false).read(archive, new Extractor(dest, force, false));
+            ArchiveReader.Report r = new ArchiveReader(done -> { }, false).read(archive, new Extractor(dest, force, false, null));
             return new Result(r.files(), r.bytes(), token.getTimestamp().toString());
         } catch (IOException e) {
             throw RestoreService.destinationFailure(e, dest, tokenFile.toString()).orElseGet(() ->

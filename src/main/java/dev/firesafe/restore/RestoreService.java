@@ -84,13 +84,13 @@ public class RestoreService {
         SelectedEntries.compile(options.include()); // a malformed pattern fails before the destination is made
         prepareDestination(dest, options.force());
         KeyRing key = keys.forReading();
+        IncompleteRestore note = noteIfIncomplete ? IncompleteRestore.begin(dest) : null;
         Extractor extractor;
         try {
-            extractor = new Extractor(dest, options.force(), options.sparse());
+            extractor = new Extractor(dest, options.force(), options.sparse(), note);
         } catch (IOException e) {
-            throw cannotUse(dest, e);
+            throw note != null ? note.failed(0, cannotUse(dest, e)) : cannotUse(dest, e);
         }
-        IncompleteRestore note = noteIfIncomplete ? IncompleteRestore.begin(dest) : null;
         RestoreResult result;
         try {
             result = run(targetUri, idOrLatest, plan, dest, extractor, options.include(), key, progress);

@@ -3,7 +3,17 @@ package dev.firesafe.restore;
 import dev.firesafe.ExitCode;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.testing.SmallDisk;
+import dev.firesafe.archive.Compression;
+import dev.firesafe.backup.BackupResult;
+import dev.firesafe.backup.Progress;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.plan.Plan;
+import dev.firesafe.plan.Retention;
+import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.testing.Fixtures;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -79,6 +89,29 @@ class IncompleteRestoreTest {
         String text = Files.readString(note(dest));
         assertTrue(text.startsWith("This restore did NOT complete.") && text.contains("backup X is truncated"), text);
         assertEquals(List.of(note(dest)), contentsOf(dest));
+    }
+
+    /** A backup of a file (or folder) that happens to carry the note's name: restored like any other. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aBackupEntryNamedLikeTheNoteIsRestoredNotTakenForIt(boolean force) throws IOException {
+        MasterKey key = MasterKey.generate(65536);
+        Path source = Files.writeString(Files.createDirectories(tmp.resolve("kept")).resolve(IncompleteRestore.NOTE),
+                "a note someone chose to keep");
+        Path target = tmp.resolve("target");
+        BackupResult backup = Fixtures.backupService(key, tmp).run(new Plan("notes",
+                List.of(SourceSpec.of(source.toString())), List.of(target.toString()), Compression.ZSTD,
+                Retention.KEEP_ALL), Progress.NONE);
+        assertTrue(backup.ok(), backup.toString());
+
+        Path dest = Files.createDirectories(tmp.resolve("dest"));
+        if (force) {
+            Files.writeString(dest.resolve("other.txt"), "already there");
+        }
+        RestoreResult r = Fixtures.restoreService(key, tmp).restore(target.toString(), "latest", null, dest,
+                RestoreOptions.whole(force), Progress.NONE);
+        assertEquals(1, r.restoredFiles());
+        assertEquals("a note someone chose to keep", Files.readString(note(dest)));
     }
 
     @Test

@@ -196,8 +196,8 @@ final class Extractor implements EntryHandler {
         }
         dirs.sort(Comparator.comparingInt((Pending p) -> p.path.getNameCount()).reversed());
         for (Pending d : dirs) {
+            FileTimes.set(d.path, d.mtime); // before the mode: setting it opens the folder, which 000 forbids
             Files.setAttribute(d.path, "unix:mode", d.mode); // all twelve bits: setgid and sticky folders too
-            FileTimes.set(d.path, d.mtime);
         }
     }
 

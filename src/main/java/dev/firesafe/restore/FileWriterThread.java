@@ -203,8 +203,9 @@ final class FileWriterThread {
                     out = null;
                     closing.close();
                 } else if (op instanceof Attributes a) {
-                    Files.setAttribute(a.path, "unix:mode", a.mode); // all twelve bits, sticky included
+                    // the time first: setting it opens the file, which a mode like 0200 or 000 forbids its owner
                     FileTimes.set(a.path, a.mtime);
+                    Files.setAttribute(a.path, "unix:mode", a.mode); // all twelve bits, sticky included
                 }
             } catch (IOException e) {
                 failure = e;

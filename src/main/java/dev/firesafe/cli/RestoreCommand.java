@@ -91,8 +91,9 @@ class RestoreCommand implements Runnable {
             Json.prepareInBackground();
         }
         if (legacyFernet != null) {
-            if (include != null) {
-                throw FiresafeException.usage("--include does not apply to --legacy-fernet: restore it whole");
+            if (include != null || sparse) {
+                throw FiresafeException.usage("--include and --sparse do not apply to --legacy-fernet: restore it "
+                        + "whole");
             }
             restoreLegacy();
             return;

@@ -37,7 +37,7 @@ final class IncompleteRestore {
         this.earlier = Files.exists(note, LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Writes the note that stays if this process dies before {@link #finished()}. */
+    /** Writes the note that stays if this process dies before {@link #finished}. */
     static IncompleteRestore begin(Path dest) {
         IncompleteRestore restore = new IncompleteRestore(dest);
         try {
@@ -64,9 +64,23 @@ final class IncompleteRestore {
         }
     }
 
-    /** Every file is written and checked: the note goes. */
-    void finished() {
+    /**
+     * Every file asked for is written and checked: the note goes, unless an earlier restore into this folder did not
+     * finish and this one, a partial restore ({@code whole} false), rewrote only some files: the rest of what is
+     * here may still be cut short, so the note stays and says so.
+     */
+    void finished(boolean whole) {
         if (madeWay) {
+            return;
+        }
+        if (earlier && !whole) {
+            try {
+                write("An earlier restore into this folder did NOT finish. A partial restore (--include) since then "
+                        + "wrote and checked only the files it selected; other files here may still be cut short or "
+                        + "missing. Restore the whole backup (--force, or into an empty folder) to remove this note.\n");
+            } catch (IOException e) {
+                // the earlier note is still there and still true
+            }
             return;
         }
         try {

@@ -98,7 +98,7 @@ public class RestoreService {
             throw note != null ? note.failed(extractor.entriesWritten(), e) : e;
         }
         if (note != null) {
-            note.finished();
+            note.finished(options.include().isEmpty());
         }
         return result;
     }

@@ -163,6 +163,12 @@ class GitHubTargetIT {
         Cli.Result missing = run(cli, ExitCode.TARGET.code, "restore", "--legacy-fernet",
                 "github://acme/vault/legacy/nope.enc", "--to", tmp.resolve("x").toString());
         assertTrue(missing.all().contains("does not exist"), missing.toString());
+        for (String option : List.of("--sparse", "--include=x")) { // not silently ignored
+            Cli.Result refused = run(cli.env("AITHER_MASTER_KEY", key), ExitCode.USAGE.code, "restore",
+                    "--legacy-fernet", "github://acme/vault/legacy/aither-backup.enc", "--to",
+                    tmp.resolve("y").toString(), option);
+            assertTrue(refused.stderr().contains("do not apply to --legacy-fernet"), refused.toString());
+        }
     }
 
     @Test

@@ -55,7 +55,25 @@ class IncompleteRestoreTest {
     @Test
     void aFinishedRestoreRemovesTheNote() throws IOException {
         Path dest = Files.createDirectories(tmp.resolve("dest"));
-        IncompleteRestore.begin(dest).finished();
+        IncompleteRestore.begin(dest).finished(true);
+        assertEquals(List.of(), contentsOf(dest));
+    }
+
+    @Test
+    void aPartialRestoreAfterAKilledOneKeepsTheNoteAWholeOneRemovesIt() throws IOException {
+        Path dest = Files.createDirectories(tmp.resolve("dest"));
+        IncompleteRestore.begin(dest); // killed: the note stays
+        IncompleteRestore.begin(dest).finished(false); // restore --force --include X: only X is known good
+        assertTrue(Files.readString(note(dest)).startsWith("An earlier restore into this folder did NOT finish"),
+                Files.readString(note(dest)));
+        IncompleteRestore.begin(dest).finished(true); // restore --force of everything
+        assertEquals(List.of(), contentsOf(dest));
+    }
+
+    @Test
+    void aPartialRestoreIntoAFolderWithoutANoteLeavesNone() throws IOException {
+        Path dest = Files.createDirectories(tmp.resolve("dest"));
+        IncompleteRestore.begin(dest).finished(false);
         assertEquals(List.of(), contentsOf(dest));
     }
 

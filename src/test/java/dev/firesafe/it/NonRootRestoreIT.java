@@ -1,5 +1,6 @@
 package dev.firesafe.it;
 
+import dev.firesafe.testing.AsNobody;
 import dev.firesafe.testing.Cli;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -9,11 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A restore by a user other than root: files and folders that their own owner may not read (mode 0200, 000) come
@@ -26,22 +24,12 @@ class NonRootRestoreIT {
 
     @BeforeEach
     void setUp() throws IOException, InterruptedException {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run commands as another user");
-        Process probe = new ProcessBuilder("runuser", "-u", "nobody", "--", "true").start();
-        assumeTrue(probe.waitFor() == 0, "runuser -u nobody is not available");
-        dir = Files.createTempDirectory(Path.of("/tmp"), "firesafe-nonroot-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        dir = AsNobody.sharedFolder("firesafe-nonroot-");
     }
 
     @AfterEach
     void cleanUp() throws IOException {
-        if (dir != null) {
-            try (Stream<Path> all = Files.walk(dir)) {
-                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        AsNobody.delete(dir);
     }
 
     @Test

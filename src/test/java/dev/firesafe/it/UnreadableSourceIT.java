@@ -2,6 +2,7 @@ package dev.firesafe.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firesafe.testing.AsNobody;
 import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.Functions;
 import org.junit.jupiter.api.AfterEach;
@@ -12,13 +13,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A backup run by a user who cannot read everything the plan names is stored, but it is not a success: exit code 7
@@ -32,23 +30,12 @@ class UnreadableSourceIT {
 
     @BeforeEach
     void setUp() throws IOException, InterruptedException {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run commands as another user");
-        Process probe = new ProcessBuilder("runuser", "-u", "nobody", "--", "true").start();
-        assumeTrue(probe.waitFor() == 0, "runuser -u nobody is not available");
-        // @TempDir folders are private to root: this one must be traversable by nobody
-        dir = Files.createTempDirectory(Path.of("/tmp"), "firesafe-unreadable-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        dir = AsNobody.sharedFolder("firesafe-unreadable-");
     }
 
     @AfterEach
     void cleanUp() throws IOException {
-        if (dir != null) {
-            try (Stream<Path> all = Files.walk(dir)) {
-                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        AsNobody.delete(dir);
     }
 
     private Path owned(Path p, String perms) throws IOException {

@@ -118,7 +118,9 @@ public class BackupService {
         try {
             BackupResult result = runWithHooks(plan, progress);
             if (result.targets().stream().anyMatch(BackupResult.TargetResult::ok)) { // every trigger, every time
-                SameDisk.note(plan.sources().stream().map(SourceSpec::path).toList(), plan.targets())
+                // the targets it wrote to: a plan without targets of its own uses the default one
+                SameDisk.note(plan.sources().stream().map(SourceSpec::path).toList(), result.targets().stream()
+                        .map(BackupResult.TargetResult::target).toList())
                         .ifPresent(note -> LOG.warnf("plan %s: %s", plan.name(), note));
             }
             announce(new BackupFinished(plan.name(), result, result.problem(), result.exitCode(), started,

@@ -95,6 +95,8 @@ class CliIT {
         Cli.Result human = ok(cli.run("backup", "--source", source.toString(), "--target", target));
         assertTrue(human.stdout().contains("restore it with"), human.toString());
         assertTrue(human.stderr().contains("the backup is on the same disk as " + source), human.toString());
+        Cli.Result toDefault = ok(cli.run("backup", "--source", source.toString())); // the default target, in HOME
+        assertTrue(toDefault.stderr().contains("the backup is on the same disk as " + source), toDefault.toString());
         assertNoSecretLeaked();
     }
 

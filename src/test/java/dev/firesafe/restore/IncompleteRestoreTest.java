@@ -52,10 +52,11 @@ class IncompleteRestoreTest {
         assertTrue(Files.readString(note(dest)).startsWith("This restore has NOT finished"));
     }
 
-    @Test
-    void aFinishedRestoreRemovesTheNote() throws IOException {
+    @ParameterizedTest(name = "whole: {0}")
+    @ValueSource(booleans = {true, false})
+    void aFinishedRestoreWholeOrPartialRemovesItsNote(boolean whole) throws IOException {
         Path dest = Files.createDirectories(tmp.resolve("dest"));
-        IncompleteRestore.begin(dest).finished(true);
+        IncompleteRestore.begin(dest).finished(whole);
         assertEquals(List.of(), contentsOf(dest));
     }
 
@@ -67,13 +68,6 @@ class IncompleteRestoreTest {
         assertTrue(Files.readString(note(dest)).startsWith("An earlier restore into this folder did NOT finish"),
                 Files.readString(note(dest)));
         IncompleteRestore.begin(dest).finished(true); // restore --force of everything
-        assertEquals(List.of(), contentsOf(dest));
-    }
-
-    @Test
-    void aPartialRestoreIntoAFolderWithoutANoteLeavesNone() throws IOException {
-        Path dest = Files.createDirectories(tmp.resolve("dest"));
-        IncompleteRestore.begin(dest).finished(false);
         assertEquals(List.of(), contentsOf(dest));
     }
 

@@ -12,9 +12,9 @@ import dev.firesafe.plan.Retention;
 import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.testing.Fixtures;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;

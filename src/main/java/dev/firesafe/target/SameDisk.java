@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -58,8 +57,8 @@ public final class SameDisk {
             return null;
         }
         try {
-            return Objects.requireNonNull(Files.getAttribute(existing, "unix:dev"));
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | NullPointerException e) {
+            return Files.getAttribute(existing, "unix:dev"); // null where the platform does not tell
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return null;
         }
     }

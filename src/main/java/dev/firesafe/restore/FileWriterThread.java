@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Memory is bounded: data travels in at most {@value #BUFFERS} buffers of {@value #BUFFER} bytes, and a
  * writer that falls behind blocks the archive reader. A write failure is kept and thrown to the reader at its
- * next call, as a {@link DestinationIOException}. Safety checks (paths, symbolic links) stay with the caller, which does them before asking.
+ * next call, as a {@link DestinationIOException}. Safety checks (paths, symbolic links) stay with the caller,
+ * which does them before asking.
  */
 final class FileWriterThread {
 

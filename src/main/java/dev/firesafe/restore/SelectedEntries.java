@@ -31,6 +31,8 @@ final class SelectedEntries implements EntryHandler {
     private final List<String> patternTexts;
     private final Map<String, Folder> heldBack = new HashMap<>();
     private long files;
+    /** The selected file being written, whose end is passed on too. */
+    private String passedOn;
     private boolean anySelected;
     private String exampleName;
 
@@ -92,12 +94,14 @@ final class SelectedEntries implements EntryHandler {
         }
         foldersAbove(name);
         files++;
+        passedOn = name;
         return restore.file(name, size, mode, mtime);
     }
 
     @Override
     public void fileDone(String name, int mode, FileTime mtime) throws IOException {
-        if (selected(name, false)) {
+        if (name.equals(passedOn)) { // the reader ends a file before it starts the next one
+            passedOn = null;
             restore.fileDone(name, mode, mtime);
         }
     }

@@ -5,11 +5,7 @@ import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Compression;
 import dev.firesafe.archive.FileNames;
-import dev.firesafe.backup.Progress;
-import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.testing.CraftedBackups;
-import dev.firesafe.testing.Fixtures;
-import dev.firesafe.testing.Trees;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,60 +26,33 @@ import java.util.zip.CRC32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Review 2: crafted archives against the exact-bytes headers (FIRESAFE.name-bytes / link-bytes). */
 class ExactBytesAttackTest {
 
-    private static final String PLAN = "crafted";
     @TempDir
     Path tmp;
-    private final MasterKey key = MasterKey.generate(65536);
-    private Path target;
-    private Path dest;
-    private Path outside;
-    private Path payload;
+
+    private CraftedRestore fx;
 
     @BeforeEach
     void setUp() throws IOException {
-        target = tmp.resolve("target");
-        dest = tmp.resolve("restore/dest");
-        outside = Files.createDirectories(tmp.resolve("outside"));
-        payload = tmp.resolve("payload.txt");
-        Trees.write(payload, "pwned\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
-    }
-
-    private String craft(CraftedBackups.Entries entries) throws IOException {
-        return CraftedBackups.withWriter(target, PLAN, key, entries);
-    }
-
-    private FiresafeException restoreFails(String id, boolean force) {
-        return assertThrows(FiresafeException.class, () -> Fixtures.restoreService(key, tmp)
-                .restore(target.toString(), id, PLAN, dest, force, Progress.NONE));
-    }
-
-    private void restoreOk(String id) {
-        Fixtures.restoreService(key, tmp).restore(target.toString(), id, PLAN, dest, false, Progress.NONE);
-    }
-
-    private FiresafeException verifyFails(String id) {
-        return assertThrows(FiresafeException.class, () -> Fixtures.restoreService(key, tmp)
-                .verify(target.toString(), id, PLAN, Progress.NONE));
+        fx = new CraftedRestore(tmp);
     }
 
     private void refusedEverywhere(String id, String word) throws IOException {
-        FiresafeException r = restoreFails(id, false);
+        FiresafeException r = fx.restoreFails(id, false);
         assertEquals(ExitCode.INTEGRITY, r.exitCode(), r.getMessage());
         assertTrue(r.getMessage().contains(word), r.getMessage());
-        FiresafeException v = verifyFails(id);
+        FiresafeException v = fx.verifyFails(id);
         assertEquals(ExitCode.INTEGRITY, v.exitCode(), v.getMessage());
         assertOutsideUntouched();
     }
 
     private void assertOutsideUntouched() throws IOException {
-        try (Stream<Path> all = Files.walk(outside)) {
-            assertEquals(List.of(outside), all.toList());
+        try (Stream<Path> all = Files.walk(fx.outside)) {
+            assertEquals(List.of(fx.outside), all.toList());
         }
         try (Stream<Path> all = Files.list(tmp)) {
             assertEquals(List.of("outside", "payload.txt", "restore", "target"),
@@ -103,18 +71,18 @@ class ExactBytesAttackTest {
 
     @Test
     void slashInAnotherPlace() throws IOException {
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes("x\uFFFDFFy", b("x/\u00ffy"), null);
-            w.file("x\uFFFDFFy", payload, CraftedBackups.meta(6));
+            w.file("x\uFFFDFFy", fx.payload, CraftedBackups.meta(6));
         });
         refusedEverywhere(id, "do not match");
     }
 
     @Test
     void dotDotAsExactBytesOfASpelledName() throws IOException {
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes("\uFFFDFF/x", b("../x"), null);
-            w.file("\uFFFDFF/x", payload, CraftedBackups.meta(6));
+            w.file("\uFFFDFF/x", fx.payload, CraftedBackups.meta(6));
         });
         refusedEverywhere(id, "do not match");
     }
@@ -122,33 +90,33 @@ class ExactBytesAttackTest {
     @Test
     void leadingSlash() throws IOException {
         String name = "tmp/x\uFFFDFF";
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes(name, b("/tmp/x\u00ff"), null);
-            w.file(name, payload, CraftedBackups.meta(6));
+            w.file(name, fx.payload, CraftedBackups.meta(6));
         });
         refusedEverywhere(id, "do not match");
     }
 
     @Test
     void trailingSlashAndDoubleSlash() throws IOException {
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes("a/\uFFFDFF", b("a//\u00ff"), null);
-            w.file("a/\uFFFDFF", payload, CraftedBackups.meta(6));
+            w.file("a/\uFFFDFF", fx.payload, CraftedBackups.meta(6));
         });
         refusedEverywhere(id, "do not match");
-        String id2 = craft((w, m) -> {
+        String id2 = fx.craft((w, m) -> {
             w.exactBytes("a/\uFFFDFF", b("a/\u00ff/"), null);
-            w.file("a/\uFFFDFF", payload, CraftedBackups.meta(6));
+            w.file("a/\uFFFDFF", fx.payload, CraftedBackups.meta(6));
         });
-        FiresafeException e = restoreFails(id2, false);
+        FiresafeException e = fx.restoreFails(id2, false);
         assertTrue(e.getMessage().contains("do not match"), e.getMessage());
     }
 
     @Test
     void nulAndGarbage() throws IOException {
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes("\uFFFDFF", b("\u00ff\u0000"), null);
-            w.file("\uFFFDFF", payload, CraftedBackups.meta(6));
+            w.file("\uFFFDFF", fx.payload, CraftedBackups.meta(6));
         });
         refusedEverywhere(id, "NUL");
     }
@@ -156,7 +124,7 @@ class ExactBytesAttackTest {
     @Test
     void base64GarbageAndExactBytesOnAPartOrLegacyEntry() throws IOException {
         for (String garbage : List.of("!!!!", "/w==\n", "_w", "/w= =", "")) {
-            String id = CraftedBackups.write(target, PLAN, key, Compression.ZSTD, plain -> {
+            String id = CraftedBackups.write(fx.target, CraftedRestore.PLAN, fx.key, Compression.ZSTD, plain -> {
                 org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
                         new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(plain);
                 tar.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
@@ -167,10 +135,10 @@ class ExactBytesAttackTest {
                 tar.closeArchiveEntry();
                 tar.finish();
             });
-            FiresafeException r = restoreFails(id, false);
+            FiresafeException r = fx.restoreFails(id, false);
             assertEquals(ExitCode.INTEGRITY, r.exitCode(), garbage + ": " + r.getMessage());
             System.out.println("garbage '" + garbage + "': " + r.getMessage());
-            FiresafeException v = verifyFails(id);
+            FiresafeException v = fx.verifyFails(id);
             assertEquals(ExitCode.INTEGRITY, v.exitCode(), v.getMessage());
             assertOutsideUntouched();
         }
@@ -215,11 +183,11 @@ class ExactBytesAttackTest {
     void crcCollisionLinkThenFileUnderTheOtherRawNameIsRefused() throws IOException {
         byte[][] c = crcCollision();
         String text = shown(c[0]);
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes(text, c[0], null);
-            w.symlink(text, outside.toString(), CraftedBackups.meta(0));
+            w.symlink(text, fx.outside.toString(), CraftedBackups.meta(0));
             w.exactBytes(text + "/f", concat(c[1], "/f"), null);
-            w.file(text + "/f", payload, CraftedBackups.meta(6));
+            w.file(text + "/f", fx.payload, CraftedBackups.meta(6));
         });
         refusedEverywhere(id, "symbolic link");
     }
@@ -228,25 +196,25 @@ class ExactBytesAttackTest {
     void crcCollisionFileUnderTheOtherRawNameOfAFolderLandsInsideDest() throws IOException {
         byte[][] c = crcCollision();
         String text = shown(c[0]);
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes(text, c[0], null);
             w.directory(text, CraftedBackups.meta(0));
             w.exactBytes(text + "/f", concat(c[1], "/f"), null);
-            w.file(text + "/f", payload, CraftedBackups.meta(6));
+            w.file(text + "/f", fx.payload, CraftedBackups.meta(6));
         });
-        restoreOk(id);
-        assertTrue(Files.isDirectory(dest.resolve(FileNames.path(c[0]))));
-        assertTrue(Files.isRegularFile(dest.resolve(FileNames.path(concat(c[1], "/f")))));
+        fx.restoreOk(id);
+        assertTrue(Files.isDirectory(fx.dest.resolve(FileNames.path(c[0]))));
+        assertTrue(Files.isRegularFile(fx.dest.resolve(FileNames.path(concat(c[1], "/f")))));
         assertOutsideUntouched();
     }
 
     @Test
     void linkBytesPointingOutsideThenEntryThroughTheLink() throws IOException {
-        String id = craft((w, m) -> {
-            w.exactBytes("\uFFFDFF", b("\u00ff"), (outside + "/\u00ff").getBytes(StandardCharsets.ISO_8859_1));
-            w.symlink("\uFFFDFF", outside + "/\uFFFDFF", CraftedBackups.meta(0));
+        String id = fx.craft((w, m) -> {
+            w.exactBytes("\uFFFDFF", b("\u00ff"), (fx.outside + "/\u00ff").getBytes(StandardCharsets.ISO_8859_1));
+            w.symlink("\uFFFDFF", fx.outside + "/\uFFFDFF", CraftedBackups.meta(0));
             w.exactBytes("\uFFFDFF/f", b("\u00ff/f"), null);
-            w.file("\uFFFDFF/f", payload, CraftedBackups.meta(6));
+            w.file("\uFFFDFF/f", fx.payload, CraftedBackups.meta(6));
         });
         refusedEverywhere(id, "symbolic link");
     }
@@ -255,51 +223,51 @@ class ExactBytesAttackTest {
     void linkViaPlainNameThenFileWhoseBytesEqualTheLinksUtf8() throws IOException {
         // link shown "\uFFFDFF" without exact bytes lands at EF BF BD 46 46; a file with exact bytes of the
         // same UTF-8 shows as the same text, so it is under the link by text too.
-        String id = craft((w, m) -> {
-            w.symlink("\uFFFDFF", outside.toString(), CraftedBackups.meta(0));
+        String id = fx.craft((w, m) -> {
+            w.symlink("\uFFFDFF", fx.outside.toString(), CraftedBackups.meta(0));
             byte[] bytes = "\uFFFDFF/".getBytes(StandardCharsets.UTF_8);
             bytes = Arrays.copyOf(bytes, bytes.length + 1);
             bytes[bytes.length - 1] = (byte) 0xfe;
             w.exactBytes("\uFFFDFF/\uFFFDFE", bytes, null);
-            w.file("\uFFFDFF/\uFFFDFE", payload, CraftedBackups.meta(6));
+            w.file("\uFFFDFF/\uFFFDFE", fx.payload, CraftedBackups.meta(6));
         });
-        FiresafeException e = restoreFails(id, false);
+        FiresafeException e = fx.restoreFails(id, false);
         assertEquals(ExitCode.INTEGRITY, e.exitCode(), e.getMessage());
         assertOutsideUntouched();
     }
 
     @Test
     void linkBytesOnAFileAreIgnored() throws IOException {
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes("f", null, b("../../../etc/passwd"));
-            w.file("f", payload, CraftedBackups.meta(6));
+            w.file("f", fx.payload, CraftedBackups.meta(6));
         });
-        restoreOk(id);
-        assertTrue(Files.isRegularFile(dest.resolve("f"), LinkOption.NOFOLLOW_LINKS));
+        fx.restoreOk(id);
+        assertTrue(Files.isRegularFile(fx.dest.resolve("f"), LinkOption.NOFOLLOW_LINKS));
     }
 
     @Test
     void duplicateNameDifferentBytes() throws IOException {
         byte[][] c = crcCollision();
         String text = shown(c[0]);
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes(text, c[0], null);
-            w.file(text, payload, CraftedBackups.meta(6));
+            w.file(text, fx.payload, CraftedBackups.meta(6));
             w.exactBytes(text, c[1], null);
-            w.file(text, payload, CraftedBackups.meta(6));
+            w.file(text, fx.payload, CraftedBackups.meta(6));
         });
         refusedEverywhere(id, "twice");
     }
 
     @Test
     void forcedRestoreOverAnExistingRawSymlinkIsRefused() throws IOException {
-        Files.createDirectories(dest);
-        Files.createSymbolicLink(dest.resolve(FileNames.path(b("\u00ff"))), outside);
-        String id = craft((w, m) -> {
+        Files.createDirectories(fx.dest);
+        Files.createSymbolicLink(fx.dest.resolve(FileNames.path(b("\u00ff"))), fx.outside);
+        String id = fx.craft((w, m) -> {
             w.exactBytes("\uFFFDFF/f", b("\u00ff/f"), null);
-            w.file("\uFFFDFF/f", payload, CraftedBackups.meta(6));
+            w.file("\uFFFDFF/f", fx.payload, CraftedBackups.meta(6));
         });
-        FiresafeException e = restoreFails(id, true);
+        FiresafeException e = fx.restoreFails(id, true);
         assertEquals(ExitCode.INTEGRITY, e.exitCode(), e.getMessage());
         assertOutsideUntouched();
     }
@@ -310,11 +278,11 @@ class ExactBytesAttackTest {
         Arrays.fill(raw, (byte) 'a');
         raw[0] = (byte) 0xff;
         String text = shown(raw);
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes(text, raw, null);
-            w.file(text, payload, CraftedBackups.meta(6));
+            w.file(text, fx.payload, CraftedBackups.meta(6));
         });
-        FiresafeException e = restoreFails(id, false);
+        FiresafeException e = fx.restoreFails(id, false);
         // no file system takes a 4 MiB name: refused where it would be created, as any name too long for the
         // destination is (a legitimate one gets there under a long --to path), never as an internal error
         assertEquals(ExitCode.DESTINATION, e.exitCode(), e.getMessage());

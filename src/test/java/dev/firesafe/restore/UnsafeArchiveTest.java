@@ -6,10 +6,8 @@ import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Compression;
 import dev.firesafe.archive.Manifest;
 import dev.firesafe.backup.Progress;
-import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.testing.CraftedBackups;
 import dev.firesafe.testing.Fixtures;
-import dev.firesafe.testing.Trees;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -41,38 +39,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UnsafeArchiveTest {
 
-    private static final String PLAN = "crafted";
-
     @TempDir
     Path tmp;
 
-    private final MasterKey key = MasterKey.generate(65536);
-    private Path target;
-    private Path dest;
-    private Path outside;
-    private Path payload;
+    private CraftedRestore fx;
 
     @BeforeEach
     void setUp() throws IOException {
-        target = tmp.resolve("target");
-        dest = tmp.resolve("restore/dest");
-        outside = Files.createDirectories(tmp.resolve("outside"));
-        payload = tmp.resolve("payload.txt");
-        Trees.write(payload, "pwned\n".getBytes(StandardCharsets.UTF_8), "rw-r--r--");
-    }
-
-    private String craft(CraftedBackups.Entries entries) throws IOException {
-        return CraftedBackups.withWriter(target, PLAN, key, entries);
-    }
-
-    private FiresafeException restoreFails(String id) {
-        return assertThrows(FiresafeException.class, () -> Fixtures.restoreService(key, tmp)
-                .restore(target.toString(), id, PLAN, dest, false, Progress.NONE));
-    }
-
-    private FiresafeException verifyFails(String id) {
-        return assertThrows(FiresafeException.class, () -> Fixtures.restoreService(key, tmp)
-                .verify(target.toString(), id, PLAN, Progress.NONE));
+        fx = new CraftedRestore(tmp);
     }
 
     private static void assertIntegrity(FiresafeException e, String... words) {
@@ -90,42 +64,42 @@ class UnsafeArchiveTest {
     }
 
     private void assertOutsideUntouched() throws IOException {
-        assertEquals(List.of(outside), everything(outside), "nothing may be created outside the destination");
-        assertFalse(Files.exists(dest.resolveSibling("escape.txt"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals(List.of(fx.outside), everything(fx.outside), "nothing may be created outside the destination");
+        assertFalse(Files.exists(fx.dest.resolveSibling("escape.txt"), LinkOption.NOFOLLOW_LINKS));
         assertFalse(Files.exists(tmp.resolve("escape.txt"), LinkOption.NOFOLLOW_LINKS));
     }
 
     @Test
     void entryWithDotDotIsRefused() throws IOException {
-        String id = craft((w, m) -> {
-            w.file("ok.txt", payload, CraftedBackups.meta(6));
-            w.file("../escape.txt", payload, CraftedBackups.meta(6));
+        String id = fx.craft((w, m) -> {
+            w.file("ok.txt", fx.payload, CraftedBackups.meta(6));
+            w.file("../escape.txt", fx.payload, CraftedBackups.meta(6));
         });
-        assertIntegrity(restoreFails(id), "../escape.txt", "unsafe");
+        assertIntegrity(fx.restoreFails(id, false), "../escape.txt", "unsafe");
         assertOutsideUntouched();
-        assertIntegrity(verifyFails(id), "../escape.txt");
+        assertIntegrity(fx.verifyFails(id), "../escape.txt");
     }
 
     @Test
     void entryWithDotDotInTheMiddleIsRefused() throws IOException {
-        String id = craft((w, m) -> w.file("sub/../../escape.txt", payload, CraftedBackups.meta(6)));
-        assertIntegrity(restoreFails(id), "unsafe");
+        String id = fx.craft((w, m) -> w.file("sub/../../escape.txt", fx.payload, CraftedBackups.meta(6)));
+        assertIntegrity(fx.restoreFails(id, false), "unsafe");
         assertOutsideUntouched();
     }
 
     @Test
     void absoluteEntryIsRefused() throws IOException {
         // ArchiveWriter (like tar's default) strips a leading '/', so the raw tar writer makes this one.
-        Path absolute = outside.resolve("abs.txt");
+        Path absolute = fx.outside.resolve("abs.txt");
         byte[] content = "pwned\n".getBytes(StandardCharsets.UTF_8);
-        String id = CraftedBackups.write(target, PLAN, key, Compression.ZSTD, plain -> {
+        String id = CraftedBackups.write(fx.target, CraftedRestore.PLAN, fx.key, Compression.ZSTD, plain -> {
             TarArchiveOutputStream tar = new TarArchiveOutputStream(plain, StandardCharsets.UTF_8.name());
             TarArchiveEntry e = new TarArchiveEntry(absolute.toString(), TarConstants.LF_NORMAL, true);
             e.setSize(content.length);
             tar.putArchiveEntry(e);
             tar.write(content);
             tar.closeArchiveEntry();
-            Manifest m = CraftedBackups.manifest(PLAN);
+            Manifest m = CraftedBackups.manifest(CraftedRestore.PLAN);
             m.entries.add(new Manifest.Entry(absolute.toString(), Manifest.Entry.FILE, (long) content.length,
                     "0644", Instant.now().toString(), sha256(content), null));
             byte[] json = m.toJson();
@@ -136,44 +110,44 @@ class UnsafeArchiveTest {
             tar.closeArchiveEntry();
             tar.finish();
         });
-        assertIntegrity(restoreFails(id), absolute.toString(), "absolute");
+        assertIntegrity(fx.restoreFails(id, false), absolute.toString(), "absolute");
         assertFalse(Files.exists(absolute, LinkOption.NOFOLLOW_LINKS));
         assertOutsideUntouched();
-        assertIntegrity(verifyFails(id), "absolute");
+        assertIntegrity(fx.verifyFails(id), "absolute");
     }
 
     @Test
     void fileBehindASymlinkOfTheSameArchiveIsRefused() throws IOException {
-        String id = craft((w, m) -> {
-            w.symlink("evil", outside.toString(), CraftedBackups.meta(0));
-            w.file("evil/pwned.txt", payload, CraftedBackups.meta(6));
+        String id = fx.craft((w, m) -> {
+            w.symlink("evil", fx.outside.toString(), CraftedBackups.meta(0));
+            w.file("evil/pwned.txt", fx.payload, CraftedBackups.meta(6));
         });
-        assertIntegrity(restoreFails(id), "evil");
+        assertIntegrity(fx.restoreFails(id, false), "evil");
         assertOutsideUntouched();
-        assertIntegrity(verifyFails(id), "evil");
+        assertIntegrity(fx.verifyFails(id), "evil");
     }
 
     @Test
     void fileDeepBelowASymlinkBesideKnownFoldersIsRefused() throws IOException {
         // "top" is a known folder when the last entry comes, so the check may stop there only after it has
         // looked at "top/evil/deep" and "top/evil" (the link).
-        String id = craft((w, m) -> {
-            w.file("top/ok/fine.txt", payload, CraftedBackups.meta(6));
-            w.symlink("top/evil", outside.toString(), CraftedBackups.meta(0));
-            w.file("top/evil/deep/pwned.txt", payload, CraftedBackups.meta(6));
+        String id = fx.craft((w, m) -> {
+            w.file("top/ok/fine.txt", fx.payload, CraftedBackups.meta(6));
+            w.symlink("top/evil", fx.outside.toString(), CraftedBackups.meta(0));
+            w.file("top/evil/deep/pwned.txt", fx.payload, CraftedBackups.meta(6));
         });
-        assertIntegrity(restoreFails(id), "top/evil/deep/pwned.txt", "top/evil");
+        assertIntegrity(fx.restoreFails(id, false), "top/evil/deep/pwned.txt", "top/evil");
         assertOutsideUntouched();
-        assertIntegrity(verifyFails(id), "top/evil");
+        assertIntegrity(fx.verifyFails(id), "top/evil");
     }
 
     @Test
     void symlinkOverAFolderKnownOnlyAsADeepParentIsRefused() throws IOException {
-        String id = craft((w, m) -> {
-            w.file("top/mid/deep/fine.txt", payload, CraftedBackups.meta(6));
-            w.symlink("top/mid", outside.toString(), CraftedBackups.meta(0));
+        String id = fx.craft((w, m) -> {
+            w.file("top/mid/deep/fine.txt", fx.payload, CraftedBackups.meta(6));
+            w.symlink("top/mid", fx.outside.toString(), CraftedBackups.meta(0));
         });
-        assertIntegrity(restoreFails(id), "top/mid");
+        assertIntegrity(fx.restoreFails(id, false), "top/mid");
         assertOutsideUntouched();
     }
 
@@ -181,112 +155,112 @@ class UnsafeArchiveTest {
     void exactNameBytesThatDoNotSpellTheNameAreRefused() throws IOException {
         // An entry's exact bytes (for names that are not UTF-8) must spell out as its checked name: otherwise they
         // could carry a '..' the name checks never saw.
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.exactBytes("innocent.txt", "../escape.txt".getBytes(StandardCharsets.UTF_8), null);
-            w.file("innocent.txt", payload, CraftedBackups.meta(6));
+            w.file("innocent.txt", fx.payload, CraftedBackups.meta(6));
         });
-        assertIntegrity(restoreFails(id), "innocent.txt", "do not match");
+        assertIntegrity(fx.restoreFails(id, false), "innocent.txt", "do not match");
         assertOutsideUntouched();
-        assertIntegrity(verifyFails(id), "do not match");
+        assertIntegrity(fx.verifyFails(id), "do not match");
     }
 
     @Test
     void fileBeforeASymlinkOverItsFolderIsRefused() throws IOException {
-        String id = craft((w, m) -> {
-            w.file("evil/pwned.txt", payload, CraftedBackups.meta(6));
-            w.symlink("evil", outside.toString(), CraftedBackups.meta(0));
+        String id = fx.craft((w, m) -> {
+            w.file("evil/pwned.txt", fx.payload, CraftedBackups.meta(6));
+            w.symlink("evil", fx.outside.toString(), CraftedBackups.meta(0));
         });
-        assertIntegrity(restoreFails(id), "evil");
+        assertIntegrity(fx.restoreFails(id, false), "evil");
         assertOutsideUntouched();
     }
 
     @Test
     void relativeSymlinkOutOfTheDestinationCannotBeWrittenThrough() throws IOException {
-        String id = craft((w, m) -> {
+        String id = fx.craft((w, m) -> {
             w.symlink("a/up", "../../../outside", CraftedBackups.meta(0));
-            w.file("a/up/pwned.txt", payload, CraftedBackups.meta(6));
+            w.file("a/up/pwned.txt", fx.payload, CraftedBackups.meta(6));
         });
-        assertIntegrity(restoreFails(id), "up");
+        assertIntegrity(fx.restoreFails(id, false), "up");
         assertOutsideUntouched();
     }
 
     @Test
     void symlinkAlreadyInTheDestinationIsNotFollowedUnderForce() throws IOException {
-        String id = craft((w, m) -> w.file("evil/pwned.txt", payload, CraftedBackups.meta(6)));
-        Files.createDirectories(dest);
-        Files.createSymbolicLink(dest.resolve("evil"), outside);
-        FiresafeException e = assertThrows(FiresafeException.class, () -> Fixtures.restoreService(key, tmp)
-                .restore(target.toString(), id, PLAN, dest, true, Progress.NONE));
+        String id = fx.craft((w, m) -> w.file("evil/pwned.txt", fx.payload, CraftedBackups.meta(6)));
+        Files.createDirectories(fx.dest);
+        Files.createSymbolicLink(fx.dest.resolve("evil"), fx.outside);
+        FiresafeException e = assertThrows(FiresafeException.class, () -> Fixtures.restoreService(fx.key, tmp)
+                .restore(fx.target.toString(), id, CraftedRestore.PLAN, fx.dest, true, Progress.NONE));
         assertIntegrity(e, "evil", "symbolic link");
         assertOutsideUntouched();
     }
 
     @Test
     void absoluteSymlinkThatNothingIsWrittenThroughIsRestored() throws IOException {
-        Path linkTarget = outside.resolve("not-created-by-restore");
-        String id = craft((w, m) -> {
-            w.file("data/file.txt", payload, CraftedBackups.meta(6));
+        Path linkTarget = fx.outside.resolve("not-created-by-restore");
+        String id = fx.craft((w, m) -> {
+            w.file("data/file.txt", fx.payload, CraftedBackups.meta(6));
             w.symlink("data/abs-link", linkTarget.toString(), CraftedBackups.meta(0));
         });
-        RestoreResult r = Fixtures.restoreService(key, tmp).restore(target.toString(), id, PLAN, dest, false,
-                Progress.NONE);
+        RestoreResult r = Fixtures.restoreService(fx.key, tmp).restore(fx.target.toString(), id,
+                CraftedRestore.PLAN, fx.dest, false, Progress.NONE);
         assertEquals(1, r.files());
-        Path link = dest.resolve("data/abs-link");
+        Path link = fx.dest.resolve("data/abs-link");
         assertTrue(Files.isSymbolicLink(link));
         assertEquals(linkTarget, Files.readSymbolicLink(link));
-        assertEquals("pwned\n", Files.readString(dest.resolve("data/file.txt")));
+        assertEquals("pwned\n", Files.readString(fx.dest.resolve("data/file.txt")));
         assertOutsideUntouched();
     }
 
     @Test
     void fileWhoseContentDoesNotMatchTheManifestIsNamed() throws IOException {
-        String id = craft((w, m) -> {
-            w.file("data/good.txt", payload, CraftedBackups.meta(6));
-            w.file("data/altered.txt", payload, CraftedBackups.meta(6));
+        String id = fx.craft((w, m) -> {
+            w.file("data/good.txt", fx.payload, CraftedBackups.meta(6));
+            w.file("data/altered.txt", fx.payload, CraftedBackups.meta(6));
             int i = indexOf(m, "data/altered.txt");
             Manifest.Entry real = m.entries.get(i);
             m.entries.set(i, new Manifest.Entry(real.path(), real.type(), real.size(), real.mode(), real.mtime(),
                     "0".repeat(64), null));
         });
-        FiresafeException e = restoreFails(id);
+        FiresafeException e = fx.restoreFails(id, false);
         assertIntegrity(e, "data/altered.txt", "SHA-256");
         assertFalse(e.getMessage().contains("data/good.txt"), "only the file that differs: " + e.getMessage());
-        assertIntegrity(verifyFails(id), "data/altered.txt");
+        assertIntegrity(fx.verifyFails(id), "data/altered.txt");
     }
 
     @Test
     void fileMissingFromTheManifestOrFromTheArchiveIsNamed() throws IOException {
-        String id = craft((w, m) -> {
-            w.file("data/unlisted.txt", payload, CraftedBackups.meta(6));
+        String id = fx.craft((w, m) -> {
+            w.file("data/unlisted.txt", fx.payload, CraftedBackups.meta(6));
             m.entries.remove(indexOf(m, "data/unlisted.txt"));
             m.entries.add(new Manifest.Entry("data/lost.txt", Manifest.Entry.FILE, 1L, "0644",
                     Instant.now().toString(), "0".repeat(64), null));
         });
-        assertIntegrity(verifyFails(id), "data/unlisted.txt", "data/lost.txt");
+        assertIntegrity(fx.verifyFails(id), "data/unlisted.txt", "data/lost.txt");
     }
 
     @Test
     void archiveWithoutManifestIsRefused() throws IOException {
-        String id = CraftedBackups.write(target, PLAN, key, Compression.ZSTD, plain -> {
-            ArchiveWriter w = new ArchiveWriter(plain, CraftedBackups.manifest(PLAN), n -> {
+        String id = CraftedBackups.write(fx.target, CraftedRestore.PLAN, fx.key, Compression.ZSTD, plain -> {
+            ArchiveWriter w = new ArchiveWriter(plain, CraftedBackups.manifest(CraftedRestore.PLAN), n -> {
             });
-            w.file("data/file.txt", payload, CraftedBackups.meta(6));
+            w.file("data/file.txt", fx.payload, CraftedBackups.meta(6));
             w.close(); // ends the tar without finish(): no manifest entry
         });
-        assertIntegrity(restoreFails(id), "no manifest");
-        assertIntegrity(verifyFails(id), "no manifest");
+        assertIntegrity(fx.restoreFails(id, false), "no manifest");
+        assertIntegrity(fx.verifyFails(id), "no manifest");
     }
 
     @Test
     void entryAfterTheManifestIsRefused() throws IOException {
-        String id = CraftedBackups.write(target, PLAN, key, Compression.ZSTD, plain -> {
+        String id = CraftedBackups.write(fx.target, CraftedRestore.PLAN, fx.key, Compression.ZSTD, plain -> {
             TarArchiveOutputStream tar = new TarArchiveOutputStream(plain, StandardCharsets.UTF_8.name());
-            byte[] json = CraftedBackups.manifest(PLAN).toJson();
+            byte[] json = CraftedBackups.manifest(CraftedRestore.PLAN).toJson();
             putFile(tar, Manifest.ENTRY_NAME, json);
             putFile(tar, "late.txt", "late".getBytes(StandardCharsets.UTF_8));
             tar.finish();
         });
-        assertIntegrity(verifyFails(id), "after its manifest");
+        assertIntegrity(fx.verifyFails(id), "after its manifest");
     }
 
     private static void putFile(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {

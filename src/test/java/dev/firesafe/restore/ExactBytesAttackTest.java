@@ -137,7 +137,6 @@ class ExactBytesAttackTest {
             });
             FiresafeException r = fx.restoreFails(id, false);
             assertEquals(ExitCode.INTEGRITY, r.exitCode(), garbage + ": " + r.getMessage());
-            System.out.println("garbage '" + garbage + "': " + r.getMessage());
             FiresafeException v = fx.verifyFails(id);
             assertEquals(ExitCode.INTEGRITY, v.exitCode(), v.getMessage());
             assertOutsideUntouched();

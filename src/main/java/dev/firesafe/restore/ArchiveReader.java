@@ -1,48 +1,40 @@
 package dev.firesafe.restore;
 
-import dev.firesafe.archive.FileNames;
-import dev.firesafe.io.Streams;
 import dev.firesafe.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
+import dev.firesafe.archive.FileNames;
 import dev.firesafe.archive.Manifest;
+import dev.firesafe.io.Streams;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
  * Streams a plaintext tar archive through an {@link EntryHandler}, hashing every file as it passes, then checks
  * what it saw against the manifest at the end: same files, same SHA-256, nothing more, nothing less. Every entry
- * name is checked by {@link ArchivePaths} before the handler sees it, and no entry may lie under a symbolic link
- * of the same archive (Firesafe never follows links when it backs up, so only a crafted archive has one).
+ * name is checked by {@link ArchivePaths} before the handler sees it, and by {@link LinkGuard}: no entry may lie
+ * under a symbolic link of the same archive. Streamed entries are put back together by {@link StreamParts}, and
+ * {@link ManifestCheck} does the final comparison.
  */
 final class ArchiveReader {
-
-    private static final int MAX_MANIFEST = 256 * 1024 * 1024;
 
     /** The outcome: the manifest, and what the archive held. */
     record Report(Manifest manifest, long files, long bytes) {
     }
 
     private final byte[] buffer = new byte[Streams.STAGE_BUFFER];
-    private final MessageDigest sha256;
+    private final MessageDigest sha256 = StreamParts.sha256();
     private final AtomicLong bytes = new AtomicLong();
     private final LongConsumer onBytes;
     private final boolean requireManifest;
@@ -59,37 +51,7 @@ final class ArchiveReader {
     ArchiveReader(LongConsumer onBytes, boolean requireManifest) {
         this.requireManifest = requireManifest;
         this.onBytes = onBytes;
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
-
-    /** A streamed entry being reassembled from its consecutive part entries. */
-    private static final class OpenStream {
-        final String name;
-        final OutputStream out;
-        final MessageDigest sha256;
-        final int mode;
-        final FileTime mtime;
-        long size;
-        int parts;
-
-        OpenStream(String name, OutputStream out, int mode, FileTime mtime) {
-            this.name = name;
-            this.out = out;
-            this.mode = mode;
-            this.mtime = mtime;
-            try {
-                this.sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    private OpenStream open;
 
     Report read(InputStream plaintextTar, EntryHandler handler) throws IOException {
         try {
@@ -101,9 +63,9 @@ final class ArchiveReader {
     }
 
     private Report readAll(InputStream plaintextTar, EntryHandler handler) throws IOException {
-        Map<String, String> seenHashes = new HashMap<>();
-        Set<String> links = new HashSet<>();
-        Set<String> folders = new HashSet<>();
+        Map<String, String> seen = new HashMap<>();
+        LinkGuard links = new LinkGuard();
+        StreamParts streams = new StreamParts(handler, seen, links, this::pump);
         Manifest manifest = null;
         long files = 0;
         TarArchiveInputStream tar = new ReusingTarInputStream(plaintextTar);
@@ -114,12 +76,12 @@ final class ArchiveReader {
             }
             String streamName = requireManifest ? e.getExtraPaxHeader(ArchiveWriter.PAX_STREAM) : null;
             if (streamName != null) {
-                files += part(tar, e, streamName, handler, seenHashes, links, folders);
+                files += streams.add(tar, e, streamName);
                 continue;
             }
-            files += closeStream(handler, seenHashes);
+            files += streams.close();
             if (e.getName().equals(Manifest.ENTRY_NAME)) {
-                manifest = readManifest(tar, e);
+                manifest = ManifestCheck.read(tar, e);
                 continue;
             }
             String raw = requireManifest ? e.getName() : withoutDotSlash(e.getName());
@@ -127,10 +89,8 @@ final class ArchiveReader {
                 continue; // "./", the archived folder itself
             }
             String name = ArchivePaths.check(raw);
-            if (seenHashes.containsKey(name)) {
-                throw FiresafeException.integrity("archive holds '" + ArchivePaths.printable(name) + "' twice");
-            }
-            checkNotThroughLink(name, e.isSymbolicLink(), links, folders);
+            requireNew(seen, name);
+            links.check(name, e.isSymbolicLink());
             if (requireManifest) {
                 byte[] exactName = exactBytes(e, ArchiveWriter.PAX_NAME_BYTES, name);
                 byte[] exactLink = e.isSymbolicLink() ? exactBytes(e, ArchiveWriter.PAX_LINK_BYTES, e.getLinkName())
@@ -143,15 +103,15 @@ final class ArchiveReader {
             FileTime mtime = e.getLastModifiedTime();
             if (e.isDirectory()) {
                 handler.directory(name, mode, mtime);
-                seenHashes.put(name, Manifest.Entry.DIR);
+                seen.put(name, Manifest.Entry.DIR);
             } else if (e.isSymbolicLink()) {
                 handler.symlink(name, e.getLinkName(), mtime);
-                seenHashes.put(name, Manifest.Entry.SYMLINK + ":" + e.getLinkName());
+                seen.put(name, ManifestCheck.symlinkKey(e.getLinkName()));
             } else if (e.isFile() && !e.isLink()) {
                 if ((mode & 06000) != 0) {
                     handler.recordedOwner(name, e.getLongUserId(), e.getLongGroupId());
                 }
-                seenHashes.put(name, copy(tar, handler.file(name, e.getSize(), mode, mtime)));
+                seen.put(name, copy(tar, handler.file(name, e.getSize(), mode, mtime)));
                 handler.fileDone(name, mode, mtime);
                 files++;
             } else {
@@ -159,7 +119,7 @@ final class ArchiveReader {
                         + "' is a hard link, device or other kind Firesafe never writes");
             }
         }
-        files += closeStream(handler, seenHashes);
+        files += streams.close();
         if (!requireManifest) {
             handler.finish();
             return new Report(null, files, bytes.get());
@@ -167,75 +127,16 @@ final class ArchiveReader {
         if (manifest == null) {
             throw FiresafeException.integrity("archive has no manifest: it is truncated or not made by Firesafe");
         }
-        compare(manifest, seenHashes);
+        ManifestCheck.compare(manifest, seen);
         handler.finish();
         return new Report(manifest, files, bytes.get());
     }
 
-    /**
-     * Appends one part entry to its logical stream: parts must come in order 1, 2, 3... without gaps, under the
-     * names {@link ArchiveWriter#partName} gives, and a stream's name may appear only once. Returns 1 when this
-     * part started a new stream after closing another (a finished file), else 0.
-     */
-    private int part(InputStream tar, TarArchiveEntry e, String streamName, EntryHandler handler,
-                     Map<String, String> seenHashes, Set<String> links, Set<String> folders) throws IOException {
-        int index;
-        try {
-            index = Integer.parseInt(String.valueOf(e.getExtraPaxHeader(ArchiveWriter.PAX_PART)));
-        } catch (NumberFormatException ex) {
-            throw FiresafeException.integrity("stream part '" + ArchivePaths.printable(e.getName())
-                    + "' has no valid part number");
+    /** An archive may hold each name once: a second entry would silently replace the first one's checked content. */
+    static void requireNew(Map<String, String> seen, String name) {
+        if (seen.containsKey(name)) {
+            throw FiresafeException.integrity("archive holds '" + ArchivePaths.printable(name) + "' twice");
         }
-        ArchivePaths.check(e.getName());
-        if (!e.isFile() || index < 1 || !e.getName().equals(ArchiveWriter.partName(streamName, index))) {
-            throw FiresafeException.integrity("stream part '" + ArchivePaths.printable(e.getName())
-                    + "' is malformed: not made by Firesafe");
-        }
-        int closed = 0;
-        if (open == null || !open.name.equals(streamName)) {
-            closed = closeStream(handler, seenHashes);
-            String name = ArchivePaths.check(streamName);
-            if (index != 1) {
-                throw FiresafeException.integrity("stream '" + ArchivePaths.printable(name) + "' starts at part "
-                        + index + ": earlier parts are missing");
-            }
-            if (seenHashes.containsKey(name)) {
-                throw FiresafeException.integrity("archive holds '" + ArchivePaths.printable(name) + "' twice");
-            }
-            checkNotThroughLink(name, false, links, folders);
-            int mode = e.getMode() & 07777;
-            open = new OpenStream(name, handler.file(name, -1, mode, e.getLastModifiedTime()), mode,
-                    e.getLastModifiedTime());
-        } else if (index != open.parts + 1) {
-            throw FiresafeException.integrity("stream '" + ArchivePaths.printable(open.name) + "' jumps from part "
-                    + open.parts + " to " + index + ": parts are missing or reordered");
-        }
-        int n;
-        while ((n = tar.read(buffer)) > 0) {
-            open.sha256.update(buffer, 0, n);
-            open.out.write(buffer, 0, n);
-            open.size += n;
-            onBytes.accept(bytes.addAndGet(n));
-        }
-        open.parts = index;
-        return closed;
-    }
-
-    /** Ends the stream being reassembled, if any: its content is complete. Returns 1 if there was one. */
-    private int closeStream(EntryHandler handler, Map<String, String> seenHashes) throws IOException {
-        if (open == null) {
-            return 0;
-        }
-        OpenStream s = open;
-        open = null;
-        s.out.close();
-        seenHashes.put(s.name, streamKey(s.size, s.parts, HexFormat.of().formatHex(s.sha256.digest())));
-        handler.fileDone(s.name, s.mode, s.mtime);
-        return 1;
-    }
-
-    private static String streamKey(long size, int parts, String sha256) {
-        return Manifest.Entry.STREAM + ":" + size + ":" + parts + ":" + sha256;
     }
 
     /**
@@ -277,92 +178,24 @@ final class ArchiveReader {
         return n.equals(".") ? "" : n;
     }
 
-    /**
-     * Refuses an entry below a symbolic link entry, and a symbolic link entry where earlier entries made a folder:
-     * either way the archive would write through the link. {@code folders} collects every parent seen so far.
-     *
-     * <p>Parents are checked from the nearest up, stopping at the first one already in {@code folders}: its own
-     * parents were checked when it was added, and no link may take a folder's name later (the second rule), so
-     * a typical entry costs one lookup instead of one per level.
-     */
-    private static void checkNotThroughLink(String name, boolean isLink, Set<String> links, Set<String> folders) {
-        for (int slash = name.lastIndexOf('/'); slash > 0; slash = name.lastIndexOf('/', slash - 1)) {
-            String parent = name.substring(0, slash);
-            if (folders.contains(parent)) {
-                break;
-            }
-            if (links.contains(parent)) {
-                throw FiresafeException.integrity("unsafe archive: '" + ArchivePaths.printable(name)
-                        + "' lies under the symbolic link '" + ArchivePaths.printable(parent) + "' of the archive");
-            }
-            folders.add(parent);
-        }
-        if (isLink) {
-            if (folders.contains(name)) {
-                throw FiresafeException.integrity("unsafe archive: symbolic link '" + ArchivePaths.printable(name)
-                        + "' would replace a folder that holds other entries");
-            }
-            links.add(name);
-        }
-    }
-
     private String copy(InputStream in, OutputStream out) throws IOException {
         sha256.reset();
         try (out) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                sha256.update(buffer, 0, n);
-                out.write(buffer, 0, n);
-                onBytes.accept(bytes.addAndGet(n));
-            }
+            pump(in, sha256, out);
         }
         return HexFormat.of().formatHex(sha256.digest());
     }
 
-    private static Manifest readManifest(InputStream in, TarArchiveEntry e) throws IOException {
-        if (e.getSize() > MAX_MANIFEST) {
-            throw FiresafeException.integrity("archive manifest is implausibly large");
+    /** The one copy loop every file and stream part goes through: hash, write, count for progress. */
+    private long pump(InputStream in, MessageDigest digest, OutputStream out) throws IOException {
+        long copied = 0;
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            digest.update(buffer, 0, n);
+            out.write(buffer, 0, n);
+            copied += n;
+            onBytes.accept(bytes.addAndGet(n));
         }
-        ByteArrayOutputStream json = new ByteArrayOutputStream((int) e.getSize());
-        in.transferTo(json);
-        try {
-            return Manifest.fromJson(json.toByteArray());
-        } catch (IOException ex) {
-            throw FiresafeException.integrity("archive manifest is damaged (not valid JSON)");
-        }
-    }
-
-    /** Every difference between the manifest and the archive, named; an integrity error if there is any. */
-    private static void compare(Manifest manifest, Map<String, String> seen) {
-        List<String> problems = new ArrayList<>();
-        Map<String, String> expected = new HashMap<>();
-        for (Manifest.Entry entry : manifest.entries) {
-            expected.put(entry.path(), switch (entry.type()) {
-                case Manifest.Entry.FILE -> entry.sha256();
-                case Manifest.Entry.SYMLINK -> Manifest.Entry.SYMLINK + ":" + entry.target();
-                case Manifest.Entry.STREAM -> streamKey(entry.size() == null ? -1 : entry.size(),
-                        entry.parts() == null ? -1 : entry.parts(), entry.sha256());
-                default -> Manifest.Entry.DIR;
-            });
-        }
-        expected.forEach((path, want) -> {
-            String got = seen.get(path);
-            if (got == null) {
-                problems.add(path + ": listed in the manifest but missing from the archive");
-            } else if (!got.equals(want)) {
-                problems.add(path + (want.startsWith(Manifest.Entry.STREAM + ":")
-                        ? ": streamed content (size, parts or SHA-256) does not match the manifest"
-                        : ": content does not match the manifest's SHA-256"));
-            }
-        });
-        seen.keySet().stream().filter(p -> !expected.containsKey(p))
-                .forEach(p -> problems.add(p + ": in the archive but not in the manifest"));
-        if (!problems.isEmpty()) {
-            problems.sort(null);
-            int shown = Math.min(problems.size(), 20);
-            throw FiresafeException.integrity(problems.size() + " file(s) differ from the manifest:\n  "
-                    + String.join("\n  ", problems.subList(0, shown))
-                    + (problems.size() > shown ? "\n  ... and " + (problems.size() - shown) + " more" : ""));
-        }
+        return copied;
     }
 }

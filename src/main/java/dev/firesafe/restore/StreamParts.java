@@ -75,6 +75,9 @@ final class StreamParts {
             ArchiveReader.requireNew(seen, name);
             links.check(name, false);
             int mode = e.getMode() & 07777;
+            if ((mode & 06000) != 0) { // the same rule as for files: such bits need the recorded owner
+                handler.recordedOwner(name, e.getLongUserId(), e.getLongGroupId());
+            }
             open = new Open(name, handler.file(name, -1, mode, e.getLastModifiedTime()), mode,
                     e.getLastModifiedTime());
         } else if (index != open.parts + 1) {

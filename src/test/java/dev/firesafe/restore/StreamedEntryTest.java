@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,11 +110,12 @@ class StreamedEntryTest {
         }
     }
 
-    @Test
-    void aMissingPartIsAnIntegrityFailure() throws IOException {
-        byte[] data = random(PART * 3);
-        String id = CraftedBackups.write(target(), PLAN, key, Compression.ZSTD, plain -> {
-            // Write a correct stream into a throwaway writer for its manifest, then only parts 1 and 3 for real.
+    /**
+     * A backup whose stream "s.bin" is written entry by entry by hand: only the given {@code parts} of {@code data},
+     * each entry shaped further by {@code shape}, then the manifest a real writer made for the whole stream.
+     */
+    private String handWrittenParts(byte[] data, int[] parts, Consumer<TarArchiveEntry> shape) throws IOException {
+        return CraftedBackups.write(target(), PLAN, key, Compression.ZSTD, plain -> {
             Manifest real = CraftedBackups.manifest(PLAN);
             try (ArchiveWriter w = new ArchiveWriter(OutputStream.nullOutputStream(), real, n -> {
             }, PART)) {
@@ -121,13 +123,15 @@ class StreamedEntryTest {
             }
             TarArchiveOutputStream tar = new TarArchiveOutputStream(plain, StandardCharsets.UTF_8.name());
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (int part : new int[] {1, 3}) {
+            for (int part : parts) {
                 TarArchiveEntry e = new TarArchiveEntry(ArchiveWriter.partName("s.bin", part), TarConstants.LF_NORMAL);
-                e.setSize(PART);
+                int size = Math.min(PART, data.length - (part - 1) * PART);
+                e.setSize(size);
                 e.addPaxHeader(ArchiveWriter.PAX_STREAM, "s.bin");
                 e.addPaxHeader(ArchiveWriter.PAX_PART, Integer.toString(part));
+                shape.accept(e);
                 tar.putArchiveEntry(e);
-                tar.write(data, (part - 1) * PART, PART);
+                tar.write(data, (part - 1) * PART, size);
                 tar.closeArchiveEntry();
             }
             byte[] json = real.toJson();
@@ -138,11 +142,40 @@ class StreamedEntryTest {
             tar.closeArchiveEntry();
             tar.finish();
         });
+    }
+
+    @Test
+    void aMissingPartIsAnIntegrityFailure() throws IOException {
+        String id = handWrittenParts(random(PART * 3), new int[] {1, 3}, e -> { });
         FiresafeException e = assertThrows(FiresafeException.class, () -> Fixtures.restoreService(key, tmp)
                 .verify(target().toString(), id, PLAN, Progress.NONE));
         assertEquals(ExitCode.INTEGRITY, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("s.bin") && e.getMessage().contains("jumps from part 1 to 3"),
                 e.getMessage());
+    }
+
+    /**
+     * Streams get the same setuid/setgid rule as files: the bits come back only where the restored file has the
+     * owner (group) the archive recorded. Firesafe writes streams 0600, so only a crafted archive has such a stream.
+     */
+    @Test
+    void aSetuidStreamOfAnotherOwnerComesBackWithoutItsSetuidBit() throws IOException {
+        byte[] data = random(PART * 2 + 5);
+        String id = handWrittenParts(data, new int[] {1, 2, 3}, e -> {
+            e.setMode(0100000 | 06755);
+            e.setUserId(4321);
+            e.setGroupId(4321);
+        });
+        Path out = tmp.resolve("out");
+        RestoreResult restored = Fixtures.restoreService(key, tmp)
+                .restore(target().toString(), id, PLAN, out, false, Progress.NONE);
+        assertArrayEquals(data, Files.readAllBytes(out.resolve("s.bin")));
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("s.bin"))));
+        assertEquals(0, (Integer) Files.getAttribute(out.resolve("s.bin"), "unix:mode") & 06000,
+                "no setuid/setgid bit for a file this restore did not give owner 4321");
+        assertTrue(restored.restoreWarnings().stream().anyMatch(w -> w.startsWith("s.bin: ")
+                && w.contains("setuid (owner 4321)") && w.contains("setgid (group 4321)")),
+                restored.restoreWarnings().toString());
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.firesafe.cli;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** {@code firesafe.cli.*}: how one-shot commands start (README, "Start-up"). */
+/** {@code firesafe.cli.*}: how one-shot commands start (README, "Fast start"). */
 @ConfigMapping(prefix = "firesafe.cli")
 public interface CliConfig {
 

@@ -29,7 +29,7 @@ import java.time.Duration;
  */
 final class LeanConfig {
 
-    /** Every {@code @ConfigMapping} of Firesafe; LeanConfigTest checks that none is missing. */
+    /** Every {@code @ConfigMapping} of Firesafe; LeanLaunchTest checks that none is missing. */
     static final Class<?>[] MAPPINGS = {FiresafeConfig.class, NotifyConfig.class, DrillConfig.class, LogConfig.class,
         HealthConfig.class, TriggerConfig.class, HttpConfig.class, CliConfig.class};
 

@@ -65,7 +65,7 @@ public interface FiresafeConfig {
     @WithDefault("65536")
     int segmentSize();
 
-    /** Settings of {@code s3://BUCKET/PREFIX} targets (README, "Targets"). */
+    /** Settings of {@code s3://BUCKET/PREFIX} targets (README, "S3 targets"). */
     S3 s3();
 
     interface S3 {

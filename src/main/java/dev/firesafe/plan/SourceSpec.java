@@ -5,7 +5,7 @@ import dev.firesafe.archive.FileNames;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A folder or file to back up, with glob patterns relative to it (see README, "Include and exclude"). */
+/** A folder or file to back up, with glob patterns relative to it (see README, "Plans and functions", glob rules). */
 public record SourceSpec(Path path, List<String> include, List<String> exclude) {
     public SourceSpec {
         include = include == null ? List.of() : List.copyOf(include);

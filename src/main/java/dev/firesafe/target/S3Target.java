@@ -44,8 +44,8 @@ import java.util.function.UnaryOperator;
  * A bucket (and key prefix) on AWS S3 or an S3-compatible server: {@code s3://BUCKET/PREFIX}, objects at
  * {@code PREFIX/NAME}.
  *
- * <p>Uploads stream as a multipart upload holding one part in memory at a time ({@code firesafe.s3.part-size});
- * an archive smaller than one part is sent with a single PutObject at commit. Parts of an unfinished multipart
+ * <p>Uploads stream as a multipart upload holding (parts-in-flight + 1) parts of {@code firesafe.s3.part-size} in
+ * memory; an archive smaller than one part is sent with a single PutObject at commit. Parts of an unfinished multipart
  * upload are invisible to listings and reads, so the contract's "nothing visible before commit" holds; abort
  * removes them; those a killed process or a vanished server left behind are aborted after the next successful
  * upload once older than {@code firesafe.s3.stale-upload-age} ({@link StaleUploads}), and a bucket lifecycle rule

@@ -5,7 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 
-/** {@code firesafe.health.*}: how /q/health judges backups (README, "Health, metrics and drills"). */
+/** {@code firesafe.health.*}: how /q/health judges backups (README, "Health"). */
 @ConfigMapping(prefix = "firesafe.health")
 public interface HealthConfig {
 
@@ -13,7 +13,7 @@ public interface HealthConfig {
     @WithDefault("2")
     double staleFactor();
 
-    /** Interval of functions without a timer {@code every} (none, or a cron expression). */
+    /** Interval of functions without a timer trigger (a cron timer counts with the gap between its fires). */
     @WithDefault("6h")
     Duration defaultInterval();
 

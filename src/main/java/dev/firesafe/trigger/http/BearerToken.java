@@ -59,7 +59,7 @@ public class BearerToken {
         return text.map(String::strip).filter(t -> !t.isEmpty()).map(t -> t.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Whether CloudEvents on {@code POST /} are accepted without the token (README, "Deploy"). */
+    /** Whether CloudEvents on {@code POST /} are accepted without the token (README, "Deployment examples"). */
     public boolean cloudEventsWithoutToken() {
         return config.cloudEventsWithoutToken();
     }

@@ -9,8 +9,10 @@
 # repository first) and the probe is the first thing the backup reads. Wall time needs a quiet machine; CPU time (user+sys of the
 # process) is printed too, because it barely moves when other jobs share the cores.
 # Usage: bash bench/startup.sh [RUNS] [extra java options...]   (default 7 runs; ./mvnw package first)
-# AppCDS: make an archive once with  java -XX:ArchiveClassesAtExit=firesafe.jsa -jar JAR list --target /tmp/x
-# then measure with  bash bench/startup.sh 7 -XX:SharedArchiveFile=firesafe.jsa
+# AppCDS, from the repository's root, with absolute paths (the runs happen in a scratch folder, where a relative
+# archive is not found, and the archive records the jar's path; either way the JVM silently starts without it):
+#   java -XX:ArchiveClassesAtExit=$PWD/firesafe.jsa -jar $PWD/target/quarkus-app/quarkus-run.jar list --target /tmp/x
+#   bash bench/startup.sh 7 -XX:SharedArchiveFile=$PWD/firesafe.jsa
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-7}"

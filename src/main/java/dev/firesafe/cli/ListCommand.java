@@ -43,10 +43,11 @@ class ListCommand implements Runnable {
 
     @Override
     public void run() {
-        Target t = new Targets(config).open(TargetOption.resolve(target, plan, plans, config));
+        TargetOption.Selection selected = TargetOption.select(target, plan, plans, config);
+        Target t = new Targets(config).open(selected.target());
         List<BackupCatalog.Ref> refs;
         try {
-            refs = BackupCatalog.list(t, plan);
+            refs = BackupCatalog.list(t, selected.plan());
         } catch (IOException e) {
             throw Failures.classify(e, "cannot list " + t.describe());
         }

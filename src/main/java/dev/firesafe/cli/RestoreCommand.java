@@ -102,7 +102,8 @@ class RestoreCommand implements Runnable {
         Progress progress = ProgressLine.forTerminal(json, 0);
         RestoreResult r;
         try {
-            r = service.restore(TargetOption.resolve(target, plan, plans, config), id, plan, to,
+            TargetOption.Selection selected = TargetOption.select(target, plan, plans, config);
+            r = service.restore(selected.target(), id, selected.plan(), to,
                     new RestoreOptions(force, include == null ? List.of() : include, sparse), progress);
         } finally {
             ProgressLine.end(progress);

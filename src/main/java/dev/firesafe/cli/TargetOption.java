@@ -6,18 +6,26 @@ import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PlanRepository;
 
 /**
- * Which target list/verify/restore read: --target if given, else the first target of --plan (or "default"),
- * else the configured default target.
+ * What list/verify/restore read. The target: --target if given, else the only target of --plan (or "default"),
+ * else the configured default target. The plan: the name --plan's function file files its backups under, which
+ * is the file's name unless its {@code plan.name} says otherwise (null without --plan: every plan).
  */
 final class TargetOption {
+
+    record Selection(String target, String plan) {
+    }
+
     private TargetOption() {
     }
 
-    static String resolve(String target, String planName, PlanRepository plans, FiresafeConfig config) {
-        if (target != null) {
-            return target;
-        }
-        Plan plan = plans.find(planName == null ? "default" : planName, true);
+    static Selection select(String target, String planOption, PlanRepository plans, FiresafeConfig config) {
+        Plan plan = target == null || planOption != null
+                ? plans.find(planOption == null ? "default" : planOption, true) : null;
+        return new Selection(target != null ? target : onlyTarget(plan, config),
+                planOption == null ? null : plan.name());
+    }
+
+    private static String onlyTarget(Plan plan, FiresafeConfig config) {
         if (plan.targets().size() > 1) {
             throw FiresafeException.usage("plan '" + plan.name() + "' has several targets: choose one with "
                     + "--target");

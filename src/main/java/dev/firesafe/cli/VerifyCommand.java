@@ -63,14 +63,14 @@ class VerifyCommand implements Callable<Integer> {
         if (json) {
             Json.prepareInBackground();
         }
-        String uri = TargetOption.resolve(target, plan, plans, config);
+        TargetOption.Selection selected = TargetOption.select(target, plan, plans, config);
         if (ALL.equals(id)) {
-            return verifyAll(uri);
+            return verifyAll(selected);
         }
         Progress progress = ProgressLine.forTerminal(json, 0);
         RestoreResult r;
         try {
-            r = service.verify(uri, id, plan, progress);
+            r = service.verify(selected.target(), id, selected.plan(), progress);
         } finally {
             ProgressLine.end(progress);
         }
@@ -95,11 +95,12 @@ class VerifyCommand implements Callable<Integer> {
      * Every backup, not only the latest: the older ones are what retention keeps for a bad day, and a damaged one
      * should be found by a schedule, not on that day. One failure does not stop the others.
      */
-    private int verifyAll(String uri) {
+    private int verifyAll(TargetOption.Selection selected) {
         if (list) {
             throw FiresafeException.usage("--list shows one backup: give its id or 'latest'");
         }
-        Target t = new Targets(config).open(uri);
+        Target t = new Targets(config).open(selected.target());
+        String plan = selected.plan();
         List<BackupCatalog.Ref> refs;
         try {
             refs = BackupCatalog.list(t, plan);
@@ -114,7 +115,7 @@ class VerifyCommand implements Callable<Integer> {
         for (BackupCatalog.Ref ref : refs) {
             Checked c;
             try {
-                RestoreResult r = service.verify(uri, ref.id(), ref.plan(), Progress.NONE);
+                RestoreResult r = service.verify(selected.target(), ref.id(), ref.plan(), Progress.NONE);
                 c = new Checked(ref.id(), ref.plan(), true, ExitCode.OK.code, null, r.files(), r.bytes());
             } catch (FiresafeException e) {
                 c = new Checked(ref.id(), ref.plan(), false, e.exitCode().code, e.getMessage(), 0, 0);

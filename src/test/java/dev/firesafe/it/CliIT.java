@@ -100,6 +100,30 @@ class CliIT {
         assertNoSecretLeaked();
     }
 
+    /**
+     * A function file may file its backups under another plan name ({@code plan.name}); --plan names the file for
+     * every command, so list, verify and restore look for the backups under the name backup stored them under.
+     */
+    @Test
+    void aPlanNamedOtherThanItsFileIsFoundByEveryCommandUnderTheFileName() throws IOException {
+        Path functions = Files.createDirectories(tmp.resolve("fns"));
+        Files.writeString(functions.resolve("web.yaml"), "plan:\n  name: vault\n  sources:\n    - path: " + source
+                + "\n  targets: [" + target + "]\n");
+        cli.env("FIRESAFE_FUNCTIONS_DIR", functions.toString());
+        JsonNode b = JSON.readTree(ok(cli.run("backup", "--plan", "web", "--json")).stdout());
+        assertEquals("vault", b.get("plan").asText());
+
+        JsonNode list = JSON.readTree(ok(cli.run("list", "--plan", "web", "--json")).stdout());
+        assertEquals(1, list.get("backups").size(), list.toString());
+        assertEquals(b.get("id").asText(), list.get("backups").get(0).get("id").asText());
+        Cli.Result verify = ok(cli.run("verify", "latest", "--plan", "web"));
+        assertTrue(verify.stdout().contains(b.get("id").asText()), verify.toString());
+        Path out = tmp.resolve("restored");
+        ok(cli.run("restore", "latest", "--plan", "web", "--to", out.toString()));
+        assertEquals(Trees.describe(source), Trees.describe(out.resolve("data")));
+        assertNoSecretLeaked();
+    }
+
     @Test
     void keyFromFileAndKeygenOutFile() throws IOException {
         Path keyFile = tmp.resolve("keys/master.key");

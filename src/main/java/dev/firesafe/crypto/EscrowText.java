@@ -40,7 +40,7 @@ final class EscrowText {
     /** Decodes {@code text} of the given kind; the message of any failure says what is wrong, never the text. */
     static byte[] decode(String kind, String text, String origin) {
         String compact = text.strip().toLowerCase(Locale.ROOT);
-        if (!compact.startsWith(kind + "-")) {
+        if (!compact.startsWith(kind)) { // what follows the kind may be a dash, whitespace or the first group
             throw FiresafeException.key(origin + " does not hold a Firesafe key of kind '" + kind
                     + "' (it should start with '" + kind + "-')");
         }

@@ -16,7 +16,12 @@ import java.util.regex.Pattern;
  */
 public final class KeyRing {
 
-    private static final Pattern KEY_START = Pattern.compile("(?i)(?=\\bfs[kr]1-)");
+    /**
+     * Where a key starts: its kind, a dash or whitespace (as printed, or as typed back from paper), then a whole
+     * group. A key's last group can spell a kind itself, but it is followed by the end or the next key's kind,
+     * never by five more key characters.
+     */
+    private static final Pattern KEY_START = Pattern.compile("(?i)(?=\\bfs[kr]1[-\\s]+[0-9a-z]{5})");
 
     private final Optional<MasterKey> master;
     private final List<RecoveryKey> recovery;
@@ -38,7 +43,7 @@ public final class KeyRing {
             if (key.isEmpty()) {
                 continue;
             }
-            if (key.regionMatches(true, 0, RecoveryKey.KIND + "-", 0, 5)) {
+            if (key.regionMatches(true, 0, RecoveryKey.KIND, 0, RecoveryKey.KIND.length())) {
                 recovery.add(RecoveryKey.parse(key, origin));
             } else if (master != null) {
                 throw FiresafeException.key(origin + " holds two master keys: rotate with 'keygen --rotate' "

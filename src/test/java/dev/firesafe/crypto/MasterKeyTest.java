@@ -197,13 +197,28 @@ class MasterKeyTest {
                 PREFIX + body.replace("-", " - "),
                 PREFIX + "--" + body.replace("-", "--") + "-",
                 PREFIX + body.replace("-", ""),
-                (PREFIX + body.replace("-", "")).toUpperCase(Locale.ROOT));
+                (PREFIX + body.replace("-", "")).toUpperCase(Locale.ROOT),
+                // as written on paper and typed back: spaces everywhere, the one after the kind too, or none
+                (MasterKey.KIND + " " + body.replace("-", " ")).toUpperCase(Locale.ROOT),
+                MasterKey.KIND + "\n" + body.replace("-", "\n"),
+                MasterKey.KIND + body.replace("-", ""));
         byte[] file = encrypt(key, plaintext);
         for (String v : variants) {
             MasterKey parsed = MasterKey.parse(v, "test key");
             assertEquals(text, parsed.toEscrowText(), "variant: " + v);
             assertArrayEquals(plaintext, decrypt(parsed, file));
         }
+    }
+
+    /** FIRESAFE_MASTER_KEY="$(cat master.key recovery.key)", with both keys typed back from paper. */
+    @Test
+    void aMasterAndARecoveryKeyWrittenWithSpacesAreBothRead() {
+        RecoveryKey recovery = RecoveryKey.generate();
+        String typed = key.toEscrowText().replace("-", " ").toUpperCase(Locale.ROOT) + "\n"
+                + recovery.toEscrowText().replace("-", " ");
+        KeyRing ring = KeyRing.parse(typed, "test keys");
+        assertEquals(key.toEscrowText(), ring.master().orElseThrow().toEscrowText());
+        assertEquals(List.of(recovery.toEscrowText()), ring.recovery().stream().map(RecoveryKey::toEscrowText).toList());
     }
 
     @Test

@@ -55,6 +55,19 @@ public final class KeyRing {
         return new KeyRing(Optional.ofNullable(master), recovery);
     }
 
+    /**
+     * Whether these keys read what {@code key} writes: the master key's primary, or the recovery key of the public
+     * key new write-only backups are sealed with.
+     */
+    public boolean reads(EncryptionKey key) {
+        if (key instanceof WriteOnlyKey writeOnly) {
+            int id = writeOnly.publicKey().id();
+            return recovery.stream().anyMatch(r -> r.keyIds().contains(id));
+        }
+        int id = ((MasterKey) key).primaryKeyId();
+        return master.map(m -> m.keyIds().contains(id)).orElse(false);
+    }
+
     public Optional<MasterKey> master() {
         return master;
     }

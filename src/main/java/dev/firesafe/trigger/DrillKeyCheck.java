@@ -1,7 +1,10 @@
 package dev.firesafe.trigger;
 
 import dev.firesafe.FiresafeException;
+import dev.firesafe.crypto.EncryptionKey;
+import dev.firesafe.crypto.KeyIds;
 import dev.firesafe.crypto.KeySource;
+import dev.firesafe.crypto.WriteOnlyKey;
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.TriggerSpec;
 
@@ -10,9 +13,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Says at start-up, not a week later, that a host's drill triggers cannot succeed: a drill restores, so it needs
- * the key that reads backups, which a write-only host (public key only) does not hold. The drills still run and
- * fail loudly, as any failed drill does; this only makes the cause visible when the host starts.
+ * Says at start-up, not a week later, that a host's drill triggers cannot succeed: a drill restores the newest
+ * backup, so it needs the key that reads what this host writes. A write-only host (public key only) has none, and
+ * one switched to write-only may still hold its old master key, which reads the old backups but not the new. The
+ * drills still run and fail loudly, as any failed drill does; this only makes the cause visible at start.
  */
 final class DrillKeyCheck {
 
@@ -27,12 +31,20 @@ final class DrillKeyCheck {
         if (drilled.isEmpty()) {
             return Optional.empty();
         }
+        String cause;
         try {
-            keys.forReading();
-            return Optional.empty();
+            EncryptionKey writes = keys.forBackup();
+            if (keys.forReading().reads(writes)) {
+                return Optional.empty();
+            }
+            cause = writes instanceof WriteOnlyKey w
+                    ? "new backups are write-only, and the key here that reads backups holds no recovery key for "
+                    + "their public key (id " + KeyIds.format(w.publicKey().id()) + ")"
+                    : "the key here that reads backups does not hold the master key new backups are made with";
         } catch (FiresafeException e) {
-            return Optional.of("the drill triggers of " + drilled + " will fail on this host: " + e.getMessage()
-                    + ". Run drills where the recovery key is (drill --target URI), or remove the drill triggers");
+            cause = e.getMessage();
         }
+        return Optional.of("the drill triggers of " + drilled + " will fail on this host: " + cause
+                + ". Run drills where the recovery key is (drill --target URI), or remove the drill triggers");
     }
 }

@@ -51,5 +51,24 @@ class DrillKeyCheckTest {
     void aHostThatCanReadItsBackupsIsNotWarned() throws IOException {
         assertEquals(Optional.empty(), warningWith(Map.of("firesafe.master-key",
                 MasterKey.generate(65536).toEscrowText())));
+        RecoveryKey recovery = RecoveryKey.generate();
+        assertEquals(Optional.empty(), warningWith(Map.of("firesafe.public-key", recovery.publicKey().toText(),
+                "firesafe.master-key", recovery.toEscrowText())), "write-only, with its recovery key here");
+    }
+
+    /**
+     * README's way to switch to write-only: set FIRESAFE_PUBLIC_KEY, old backups stay. The old master key is still
+     * here and reads those, but not what the host writes from now on, which is what its drills restore.
+     */
+    @Test
+    void aWriteOnlyHostWhoseOnlyReadingKeyIsTheOldMasterKeyIsWarned() throws IOException {
+        RecoveryKey recovery = RecoveryKey.generate();
+        MasterKey old = MasterKey.generate(65536);
+        Optional<String> warning = warningWith(Map.of("firesafe.public-key", recovery.publicKey().toText(),
+                "firesafe.master-key", old.toEscrowText()));
+        assertTrue(warning.isPresent(), "the drills would fail with exit 3");
+        assertTrue(warning.get().startsWith("the drill triggers of [app] will fail on this host"), warning.get());
+        assertTrue(warning.get().contains("recovery key"), warning.get());
+        assertTrue(!warning.get().contains(old.toEscrowText()), "keys never appear in messages");
     }
 }

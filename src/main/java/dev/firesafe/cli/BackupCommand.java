@@ -38,7 +38,7 @@ class BackupCommand implements Callable<Integer> {
     List<String> postgres;
 
     @Option(names = "--target", description = "Write here instead of the plan's targets (repeatable): "
-            + "file:///path or a path.")
+            + "file:///path or a path, s3://BUCKET/PREFIX, github://OWNER/REPO/PATH.")
     List<String> targets;
 
     @Option(names = "--json", description = "Print one JSON object, no progress.")

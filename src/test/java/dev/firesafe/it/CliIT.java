@@ -3,12 +3,15 @@ package dev.firesafe.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.Functions;
 import dev.firesafe.testing.Trees;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +124,20 @@ class CliIT {
         Path out = tmp.resolve("restored");
         ok(cli.run("restore", "latest", "--plan", "web", "--to", out.toString()));
         assertEquals(Trees.describe(source), Trees.describe(out.resolve("data")));
+        assertNoSecretLeaked();
+    }
+
+    /** A second host, or anything else, on the port: a clear refusal (exit 2), not Quarkus' start-up failure (1). */
+    @Test
+    void serveOnAPortInUseSaysWhichAndExitsWithTwo() throws IOException {
+        Path functions = Files.createDirectories(tmp.resolve("fns"));
+        Functions.write(functions, "web", source, tmp.resolve("backups"), "");
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Cli.Result r = fails(2, cli.jvm("-Dquarkus.http.port=" + taken.getLocalPort())
+                    .run("serve", "--functions", functions.toString()));
+            assertTrue(r.stderr().contains("127.0.0.1:" + taken.getLocalPort() + " is in use"), r.toString());
+            assertTrue(r.stderr().contains("quarkus.http.port"), r.toString());
+        }
         assertNoSecretLeaked();
     }
 

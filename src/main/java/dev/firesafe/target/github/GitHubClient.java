@@ -197,7 +197,7 @@ final class GitHubClient {
                 r.bufferEntity();
                 Duration wait = retry.rateLimitWait(status, r.getHeaderString("retry-after"),
                         r.getHeaderString("x-ratelimit-remaining"), r.getHeaderString("x-ratelimit-reset"),
-                        message(r));
+                        r.getHeaderString("date"), message(r));
                 if (wait != null) {
                     r.close();
                     retry.waitForRateLimit(wait, what);

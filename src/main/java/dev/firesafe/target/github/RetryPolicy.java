@@ -5,6 +5,9 @@ import dev.firesafe.target.TargetIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 
 /**
  * When to try a GitHub request again and how long to wait first. Two separate allowances, because the causes
@@ -45,9 +48,9 @@ final class RetryPolicy {
 
     /**
      * The wait a rate-limit answer asks for, or null if the answer is not a rate limit. {@code retryAfter},
-     * {@code remaining} and {@code reset} are the raw header values (may be null).
+     * {@code remaining}, {@code reset} and {@code date} are the raw header values (may be null).
      */
-    Duration rateLimitWait(int status, String retryAfter, String remaining, String reset, String body) {
+    Duration rateLimitWait(int status, String retryAfter, String remaining, String reset, String date, String body) {
         if (status != 403 && status != 429) {
             return null;
         }
@@ -61,8 +64,9 @@ final class RetryPolicy {
         if ("0".equals(remaining == null ? null : remaining.trim()) && reset != null) {
             try {
                 Instant at = Instant.ofEpochSecond(Long.parseLong(reset.trim()));
-                Duration until = Duration.between(clock.instant(), at);
-                return until.isNegative() ? Duration.ZERO : until.plusSeconds(1); // the reset second itself
+                Duration until = Duration.between(serverNow(date), at);
+                // the reset second itself; never zero, so a reset just passed is not retried in a tight loop
+                return until.isNegative() ? Duration.ofSeconds(1) : until.plusSeconds(1);
             } catch (NumberFormatException e) {
                 return SECONDARY_LIMIT_WAIT;
             }
@@ -71,6 +75,21 @@ final class RetryPolicy {
             return SECONDARY_LIMIT_WAIT;
         }
         return null; // a plain 403: permissions, not a limit
+    }
+
+    /**
+     * GitHub's time, from the Date of its answer: the reset is an instant on GitHub's clock, and a local clock
+     * that runs ahead would otherwise see it as past and retry at once, which GitHub may answer with a ban.
+     */
+    private Instant serverNow(String date) {
+        if (date != null) {
+            try {
+                return ZonedDateTime.parse(date.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                // no usable Date: the local clock is all there is
+            }
+        }
+        return clock.instant();
     }
 
     /** Waits out a rate limit if the budget allows it, else fails saying how long GitHub asked to wait. */

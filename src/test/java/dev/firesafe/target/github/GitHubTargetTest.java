@@ -191,6 +191,22 @@ class GitHubTargetTest {
     }
 
     @Test
+    void aPrimaryRateLimitIsWaitedOutByGitHubsClockNotAFastLocalOne() throws IOException {
+        // A home-lab machine whose clock runs an hour ahead sees every reset time "in the past": it must still
+        // wait as long as GitHub asks (by the Date of GitHub's answer), not retry at once while rate limited.
+        github.rateLimitSeconds(30);
+        github.fail(Fault.PRIMARY_RATE_LIMIT, 2, "PUT");
+        FiresafeConfig.GitHub config = Fixtures.config(settings).github();
+        GitHubTarget fast = GitHubTarget.open(GitHubLocation.parse("github://acme/vault/backups"), config, env::get,
+                Clock.offset(Clock.systemUTC(), Duration.ofHours(1)), slept::add);
+        upload(fast, "p/a.firesafe", bytes(100, 1));
+        assertEquals(2, slept.size(), slept.toString());
+        for (Duration d : slept) {
+            assertTrue(d.toSeconds() >= 29 && d.toSeconds() <= 32, slept.toString());
+        }
+    }
+
+    @Test
     void aRateLimitBeyondTheBudgetFailsClearlyAndKeepsThePreviousBackup() throws IOException {
         upload(target(), "p/good.firesafe", bytes(100, 1));
         byte[] index = github.file(INDEX);

@@ -1,6 +1,7 @@
 package dev.firesafe.backup;
 
 import java.security.SecureRandom;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -25,8 +26,17 @@ public final class BackupId {
         return TIME.format(now) + "-" + String.format("%08x", RANDOM.nextInt());
     }
 
+    /** The format and a real time: a name with digits in the right places but no such date is not an id. */
     public static boolean isValid(String id) {
-        return FORMAT.matcher(id).matches();
+        if (!FORMAT.matcher(id).matches()) {
+            return false;
+        }
+        try {
+            time(id);
+            return true;
+        } catch (DateTimeException e) {
+            return false;
+        }
     }
 
     public static Instant time(String id) {

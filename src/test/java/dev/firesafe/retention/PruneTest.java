@@ -74,6 +74,20 @@ class PruneTest {
     }
 
     @Test
+    void aForeignFileNamedLikeABackupWithAnImpossibleDateIsIgnored() throws IOException {
+        // The id pattern matches (digits in the right places) but there is no 13th month: such a file (another
+        // tool's, a botched rename) must be ignored like any foreign file, not crash every listing, prune and
+        // backup of the plan with an internal error.
+        Path target = tmp.resolve("t");
+        Path foreign = Files.createDirectories(target.resolve("p")).resolve("20261399T000000.000Z-00000000.firesafe");
+        Files.writeString(foreign, "not a backup");
+        List<String> ids = backupsOnFiveDays(target, new Retention(2, null, null, null, null, null));
+        LocalTarget t = new LocalTarget(target);
+        assertEquals(ids.subList(3, 5), BackupCatalog.list(t, "p").stream().map(BackupCatalog.Ref::id).toList());
+        assertTrue(Files.exists(foreign), "prune leaves files that are not backups alone");
+    }
+
+    @Test
     void aTargetThatCannotBeListedIsLeftAlone() throws IOException {
         Path notADir = Files.writeString(tmp.resolve("file"), "x");
         Plan plan = new Plan("p", List.of(), List.of(), Compression.ZSTD, new Retention(1, null, null, null, null,

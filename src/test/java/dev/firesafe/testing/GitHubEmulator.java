@@ -43,14 +43,19 @@ import java.util.function.Consumer;
  *       is 422 ("sha" wasn't supplied), a stale sha 409; files over the size limit (100 MB, lower for tests) 422.
  *       DELETE needs the current sha (409 if stale). Writes to one repository are serialized.</li>
  *   <li>Switchable faults, consumed one per request: rate limits (primary: 403 + x-ratelimit-remaining 0 +
- *       x-ratelimit-reset; secondary: 429 + retry-after), 502, and dropped connections.</li>
+ *       x-ratelimit-reset; secondary: 429 + retry-after), 502, dropped connections, and the 409 a write gets when
+ *       another client's commit moved the branch meanwhile.</li>
  * </ul>
  * Every request is counted per {@code METHOD contents|raw|repo}; {@link #historyBytes()} sums every blob ever committed
  * (what git history keeps even after deletes).
  */
 public final class GitHubEmulator implements AutoCloseable {
 
-    public enum Fault { PRIMARY_RATE_LIMIT, SECONDARY_RATE_LIMIT, SERVER_ERROR, DROP_CONNECTION }
+    /**
+     * {@code BRANCH_MOVED}: a write loses the race against another client's commit to the same branch and is not
+     * applied: GitHub answers 409 "is at SHA but expected SHA" even for a new file that no one else touched.
+     */
+    public enum Fault { PRIMARY_RATE_LIMIT, SECONDARY_RATE_LIMIT, SERVER_ERROR, DROP_CONNECTION, BRANCH_MOVED }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DEFAULT_BRANCH = "main";
@@ -262,6 +267,8 @@ public final class GitHubEmulator implements AutoCloseable {
                         + "you try again."));
             }
             case SERVER_ERROR -> send(ex, 502, message("Server Error"));
+            case BRANCH_MOVED -> send(ex, 409, message("is at " + blobSha(new byte[]{1}) + " but expected "
+                    + blobSha(new byte[]{2})));
             default -> throw new IllegalStateException(fault.name());
         }
     }

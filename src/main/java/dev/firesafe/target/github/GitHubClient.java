@@ -182,7 +182,7 @@ final class GitHubClient {
                 continue;
             }
             int status = r.getStatus();
-            if (status >= 500) {
+            if (status >= 500 || status == 409 && branchMoved(r)) {
                 if (++failures > retry.maxRetries()) {
                     String answer = status + " " + message(r);
                     r.close();
@@ -206,6 +206,17 @@ final class GitHubClient {
             }
             return r;
         }
+    }
+
+    /**
+     * A 409 for a commit that lost the race for the branch to another client's ("is at SHA but expected SHA", or
+     * "refs/heads/B expected to be at SHA"): GitHub applied nothing and the same request may simply be sent again.
+     * It happens to any write, a new file too, while another host or plan writes to the repository; a stale file
+     * sha is a different 409 ("PATH does not match SHA").
+     */
+    private boolean branchMoved(Response r) {
+        String msg = message(r);
+        return msg.contains(" but expected ") || msg.contains("expected to be at");
     }
 
     /** The JSON body of an expected answer, or a clear failure for any other. */

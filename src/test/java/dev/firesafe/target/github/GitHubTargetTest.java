@@ -237,6 +237,22 @@ class GitHubTargetTest {
     }
 
     @Test
+    void aWriteThatLostTheRaceForTheBranchIsRetriedNotTakenForAnExistingFile() throws IOException {
+        // Another host's backup (or prune) committing to the same branch at the same moment: GitHub refuses the
+        // commit with 409 "is at X but expected Y" and applied nothing, so sending it again is safe.
+        settings.put("firesafe.github.retry-backoff", "1s");
+        upload(target(), "p/a.firesafe", bytes(100, 1));
+        github.fail(Fault.BRANCH_MOVED, 2, "PUT");
+        upload(target(), "p/b.firesafe", bytes(100, 2));
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), slept);
+        assertArrayEquals(bytes(100, 2), read(target(), "p/b.firesafe"));
+        github.fail(Fault.BRANCH_MOVED, 1, "DELETE");
+        target().delete("p/a.firesafe");
+        assertNull(github.file("backups/p/a.firesafe"), "the file was deleted, not left behind");
+        assertEquals(List.of(new Target.StoredObject("p/b.firesafe", 100)), target().list(""));
+    }
+
+    @Test
     void aServerErrorStormFailsAfterTheRetriesWithoutTouchingTheIndex() throws IOException {
         upload(target(), "p/good.firesafe", bytes(100, 1));
         byte[] index = github.file(INDEX);

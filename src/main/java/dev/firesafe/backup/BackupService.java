@@ -276,7 +276,7 @@ public class BackupService {
             // Retention only after a complete backup: an incomplete one (entries it could not read) must never
             // make room by deleting complete ones, however often it repeats.
             boolean complete = manifest.warnings.stream().noneMatch(Manifest.Warning::missing);
-            PruneService.Report pruned = error == null && complete ? retention.prune(t, plan, false) : null;
+            PruneService.Report pruned = error == null && complete ? retention.prune(t, plan, false, id) : null;
             if (pruned != null && !pruned.ok()) {
                 LOG.warnf("retention on %s after backup %s: %s", t.describe(), id, pruned.error());
             }

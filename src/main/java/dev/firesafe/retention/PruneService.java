@@ -35,6 +35,11 @@ public class PruneService {
     }
 
     public Report prune(Target target, Plan plan, boolean dryRun) {
+        return prune(target, plan, dryRun, null);
+    }
+
+    /** Retention right after backup {@code justMade}, which it never removes ({@link RetentionPolicy}). */
+    public Report prune(Target target, Plan plan, boolean dryRun, String justMade) {
         RetentionPolicy policy = new RetentionPolicy(plan.retention());
         List<BackupCatalog.Ref> refs;
         try {
@@ -45,7 +50,7 @@ public class PruneService {
         }
         List<RetentionPolicy.Item> items = refs.stream()
                 .map(r -> new RetentionPolicy.Item(r.id(), BackupId.time(r.id()))).toList();
-        RetentionPolicy.Decision decision = policy.decide(items);
+        RetentionPolicy.Decision decision = policy.decide(items, justMade);
         List<Kept> kept = new ArrayList<>();
         for (Map.Entry<RetentionPolicy.Item, List<String>> e : decision.keep().entrySet()) {
             kept.add(new Kept(e.getKey().id(), e.getValue()));

@@ -22,7 +22,8 @@ import java.util.function.Function;
  *       each of the last n hours (days, ISO weeks, months, years) that have a backup. Periods without a backup
  *       do not count.</li>
  *   <li>A backup is kept if any rule keeps it; the reasons are all the rules that did.</li>
- *   <li>No rule at all means keep everything; and the newest backup is always kept, whatever the rules say.</li>
+ *   <li>No rule at all means keep everything; and the newest backup is always kept, whatever the rules say, as
+ *       is the backup retention runs after.</li>
  * </ul>
  * Periods are taken in UTC, the time zone of backup ids, so a daylight-saving change never merges two days.
  */
@@ -66,6 +67,15 @@ public final class RetentionPolicy {
     }
 
     public Decision decide(List<Item> backups) {
+        return decide(backups, null);
+    }
+
+    /**
+     * As {@link #decide(List)}, and {@code justMade} (the backup that retention runs after; may be null) is kept
+     * too: its id is its host's clock, and a clock that went back (no real-time clock before NTP, a clock that
+     * once ran ahead) sorts it behind older backups, where the rules would remove the data just backed up.
+     */
+    public Decision decide(List<Item> backups, String justMade) {
         List<Item> newestFirst = backups.stream().sorted(Comparator.comparing(Item::time).thenComparing(Item::id)
                 .reversed()).toList();
         Map<Item, List<String>> keep = new LinkedHashMap<>();
@@ -89,6 +99,8 @@ public final class RetentionPolicy {
                 reasons.add("no retention rules");
             } else if (i == 0 && reasons.isEmpty()) {
                 reasons.add("newest");
+            } else if (reasons.isEmpty() && item.id().equals(justMade)) {
+                reasons.add("just made");
             }
             if (reasons.isEmpty()) {
                 remove.add(item);

@@ -38,20 +38,38 @@ class PruneTest {
     private final MasterKey key = MasterKey.generate(65536);
 
     private List<String> backupsOnFiveDays(Path target, Retention retention) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (int day = 1; day <= 5; day++) {
+            ids.add(backupAt(target, retention, "2026-03-0" + day + "T12:00:00Z").id());
+        }
+        return ids;
+    }
+
+    private BackupResult backupAt(Path target, Retention retention, String time) throws IOException {
         Path src = Files.createDirectories(tmp.resolve("src"));
         Files.writeString(src.resolve("f"), "data");
         FiresafeConfig config = Fixtures.configWithKey(key, tmp);
         Plan plan = new Plan("p", List.of(SourceSpec.of(src.toString())), List.of(target.toString()),
                 Compression.ZSTD, retention);
-        List<String> ids = new ArrayList<>();
-        for (int day = 1; day <= 5; day++) {
-            Clock clock = Clock.fixed(Instant.parse("2026-03-0" + day + "T12:00:00Z"), ZoneOffset.UTC);
-            BackupResult r = new BackupService(config, new KeySource(config), new PruneService(), clock)
-                    .run(plan, Progress.NONE);
-            assertTrue(r.ok());
-            ids.add(r.id());
-        }
-        return ids;
+        Clock clock = Clock.fixed(Instant.parse(time), ZoneOffset.UTC);
+        BackupResult r = new BackupService(config, new KeySource(config), new PruneService(), clock)
+                .run(plan, Progress.NONE);
+        assertTrue(r.ok());
+        return r;
+    }
+
+    @Test
+    void retentionAfterABackupNeverRemovesTheBackupJustMadeWhenTheClockWentBack() throws IOException {
+        // A machine without a real-time clock (a Raspberry Pi) that backs up before NTP has set the time, or one
+        // whose clock once ran ahead: the new backup's id sorts before the existing newest one. keep-last: 1 must
+        // not delete the data just backed up and report success.
+        Path target = tmp.resolve("t");
+        Retention keepOne = new Retention(1, null, null, null, null, null);
+        String earlier = backupAt(target, keepOne, "2026-03-05T12:00:00Z").id();
+        BackupResult late = backupAt(target, keepOne, "2026-03-01T08:00:00Z");
+        assertEquals(List.of(), late.targets().get(0).pruned(), "the backup just made was not removed");
+        assertEquals(List.of(late.id(), earlier), BackupCatalog.list(new LocalTarget(target), "p").stream()
+                .map(BackupCatalog.Ref::id).toList());
     }
 
     @Test

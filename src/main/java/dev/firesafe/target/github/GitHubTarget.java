@@ -19,8 +19,8 @@ import java.util.function.UnaryOperator;
  * <p>Each backup is its own file {@code PATH/NAME} (or numbered parts {@code PATH/NAME.partNNNN} above
  * {@code firesafe.github.part-size}); {@code PATH/firesafe-index.json} lists the committed ones and is written
  * last. A backup of one part costs three requests: read the index (at {@link #create}, which also checks token and
- * repository before any source is read), write the archive, write the index. docs/github.md has the reasoning
- * and the measured counts.
+ * repository before any source is read; one more request while there is no index), write the archive, write the
+ * index. docs/github.md has the reasoning and the measured counts.
  */
 public final class GitHubTarget implements Target {
 

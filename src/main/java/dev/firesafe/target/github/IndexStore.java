@@ -33,10 +33,15 @@ final class IndexStore {
         this.file = location.file(BackupIndex.FILE);
     }
 
-    /** The index with its sha, for an update (one call while the index is under 1 MB, else two). */
+    /**
+     * The index with its sha, for an update (one call while the index is under 1 MB, else two). Without an index
+     * the repository is checked (one more call, until the first backup wrote the index), so a mistyped repository
+     * or branch fails here, before a backup reads any source, not at its first write.
+     */
     Snapshot readForUpdate() throws IOException {
         GitHubClient.FileInfo info = client.info(file);
         if (info == null) {
+            client.checkRepository();
             return new Snapshot(BackupIndex.empty(), null);
         }
         byte[] json = info.content();

@@ -96,7 +96,7 @@ class GitHubTargetTest {
     }
 
     @Test
-    void firstUploadIsThreeRequestsAndInvisibleUntilCommit() throws IOException {
+    void firstUploadIsFourRequestsAndInvisibleUntilCommit() throws IOException {
         GitHubTarget t = target();
         byte[] archive = bytes(5000, 1);
         Target.Upload u = t.create("p/one.firesafe");
@@ -106,11 +106,11 @@ class GitHubTargetTest {
         u.commit();
 
         assertEquals(1, github.calls("GET raw"), "the test's own listing");
-        assertEquals(1, github.calls("GET repo"), "no index yet: the listing checked the repository exists");
-        assertEquals(5, github.totalCalls(), "the listing (2), then GET index, PUT archive, PUT index");
+        assertEquals(2, github.calls("GET repo"), "no index yet: the listing and create checked the repository");
+        assertEquals(6, github.totalCalls(), "the listing (2), then GET index, GET repo, PUT archive, PUT index");
         assertEquals(1, github.calls("GET contents"));
         assertEquals(2, github.calls("PUT contents"));
-        assertEquals(3, t.requests());
+        assertEquals(4, t.requests(), "later backups: 3 (secondUploadUpdatesTheIndexWithItsSha)");
         assertArrayEquals(archive, github.file("backups/p/one.firesafe"), "one file, the backup's own name");
         assertNotNull(github.file(INDEX));
         assertEquals(List.of(new Target.StoredObject("p/one.firesafe", 5000)), target().list("p/"));
@@ -317,7 +317,7 @@ class GitHubTargetTest {
         byte[] archive = bytes(4500, 7);
         GitHubTarget t = target();
         upload(t, "p/big.firesafe", archive);
-        assertEquals(5 + 2, t.requests(), "GET index, 5 parts, PUT index");
+        assertEquals(5 + 3, t.requests(), "GET index, GET repo (no index yet), 5 parts, PUT index");
         assertNull(github.file("backups/p/big.firesafe"));
         assertEquals(1024, github.file("backups/p/big.firesafe.part0001").length);
         assertEquals(404, github.file("backups/p/big.firesafe.part0005").length);
@@ -385,6 +385,20 @@ class GitHubTargetTest {
         TargetIOException repo = assertThrows(TargetIOException.class, () -> target("github://acme/vaul").list(""));
         assertTrue(repo.getMessage().contains("acme/vaul exist"), repo.getMessage());
         assertEquals(List.of(), target("github://acme/vault/empty").list(""), "an existing repository, no backups");
+    }
+
+    @Test
+    void aMistypedRepositoryOrBranchFailsAtCreateBeforeAnySourceIsRead() {
+        // docs/github.md: the index is read at create, so a wrong repository fails in the first second, not
+        // after the archive was built. A 404 for the index alone cannot tell "no backups yet" from "no such
+        // repository or branch".
+        TargetIOException repo = assertThrows(TargetIOException.class,
+                () -> target("github://acme/vaul/backups").create("p/a.firesafe"));
+        assertTrue(repo.getMessage().contains("acme/vaul exist"), repo.getMessage());
+        TargetIOException branch = assertThrows(TargetIOException.class,
+                () -> target("github://acme/vault/x?branch=nope").create("p/a.firesafe"));
+        assertTrue(branch.getMessage().contains("branch nope"), branch.getMessage());
+        assertEquals(0, github.calls("PUT contents"));
     }
 
     @Test

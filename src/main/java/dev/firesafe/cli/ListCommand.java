@@ -8,12 +8,14 @@ import dev.firesafe.io.Failures;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.target.Target;
+import dev.firesafe.target.TargetIOException;
 import dev.firesafe.target.Targets;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 @Command(name = "list", description = "List the backups on a target, oldest first. Needs no key.")
@@ -37,7 +39,10 @@ class ListCommand implements Runnable {
         this.config = config;
     }
 
-    /** {@code mode}: "master", "write-only", or "damaged" when even the plaintext header cannot be read. */
+    /**
+     * {@code mode}: "master", "write-only", "damaged" when the plaintext header is not a valid one, or "unreadable"
+     * when the target did not deliver it (unreachable, access denied), which says nothing about the backup.
+     */
     record Row(String id, String plan, String created, long size, String mode, String keyId) {
     }
 
@@ -51,23 +56,32 @@ class ListCommand implements Runnable {
         } catch (IOException e) {
             throw Failures.classify(e, "cannot list " + t.describe());
         }
-        List<Row> rows = refs.stream().map(r -> row(t, r)).toList();
+        List<String> unreadable = new ArrayList<>();
+        List<Row> rows = refs.stream().map(r -> row(t, r, unreadable)).toList();
         if (json) {
             System.out.println(Json.of(new JsonView(t.describe(), rows)));
-            return;
+        } else {
+            System.out.printf("%-30s %-16s %10s  %-10s %s%n", "ID", "PLAN", "SIZE", "MODE", "KEY");
+            rows.forEach(r -> System.out.printf("%-30s %-16s %10s  %-10s %s%n", r.id(), r.plan(),
+                    Units.bytes(r.size()), r.mode(), r.keyId() == null ? "-" : r.keyId()));
+            System.out.printf("%d backup(s) in %s%n", rows.size(), t.describe());
         }
-        System.out.printf("%-30s %-16s %10s  %-10s %s%n", "ID", "PLAN", "SIZE", "MODE", "KEY");
-        rows.forEach(r -> System.out.printf("%-30s %-16s %10s  %-10s %s%n", r.id(), r.plan(), Units.bytes(r.size()),
-                r.mode(), r.keyId() == null ? "-" : r.keyId()));
-        System.out.printf("%d backup(s) in %s%n", rows.size(), t.describe());
+        if (!unreadable.isEmpty()) {
+            throw FiresafeException.target(unreadable.size() + " backup(s) listed but not read from " + t.describe()
+                    + "; first: " + unreadable.get(0), null);
+        }
     }
 
-    private static Row row(Target t, BackupCatalog.Ref r) {
+    /** The backup's row; a target that fails to deliver the header adds its error to {@code unreadable}. */
+    private static Row row(Target t, BackupCatalog.Ref r, List<String> unreadable) {
         String created = BackupId.time(r.id()).toString();
         try {
             BackupHeader h = BackupCatalog.header(t, r);
             String mode = BackupHeader.KEY_MODE_RECIPIENT.equals(h.keyMode()) ? "write-only" : h.keyMode();
             return new Row(r.id(), r.plan(), created, r.size(), mode, h.keyId());
+        } catch (TargetIOException e) {
+            unreadable.add(r.id() + ": " + e.getMessage());
+            return new Row(r.id(), r.plan(), created, r.size(), "unreadable", null);
         } catch (IOException | FiresafeException e) {
             return new Row(r.id(), r.plan(), created, r.size(), "damaged", null);
         }

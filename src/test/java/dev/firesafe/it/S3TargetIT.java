@@ -299,6 +299,28 @@ class S3TargetIT {
     }
 
     @Test
+    void listSaysATargetThatStopsAnsweringCannotBeReadNotThatItsBackupsAreDamaged() throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(source.resolve("f"), "data");
+        String target = uniqueTarget();
+        FiresafeConfig direct = config(server.endpoint());
+        assertTrue(new BackupService(direct, new KeySource(direct)).run(plan(source, List.of(target), null),
+                Progress.NONE).ok());
+        // The listing is the first request and gets through; the server is gone when list reads the backup's
+        // header. Nothing is known about the backup then, least of all that it is damaged.
+        try (LoopbackProxy dying = new LoopbackProxy(server.port()).dieAfterRequestBytes(0)) {
+            Cli.Result list = new Cli(tmp).env("FIRESAFE_S3_ENDPOINT", dying.endpoint())
+                    .env("FIRESAFE_S3_PATH_STYLE", "true").env("AWS_ACCESS_KEY_ID", "firesafe-it")
+                    .env("AWS_SECRET_ACCESS_KEY", SECRET).run("list", "--target", target);
+            assertTrue(dying.died(), list.toString());
+            assertEquals(ExitCode.TARGET.code, list.exitCode(), list.toString());
+            assertFalse(list.all().contains("damaged"), list.toString());
+            assertTrue(list.stderr().contains("cannot reach"), list.toString());
+            assertFalse(list.all().contains(SECRET));
+        }
+    }
+
+    @Test
     void pruneDryRunOnS3RemovesNothing() throws IOException {
         Path source = Files.createDirectories(tmp.resolve("data"));
         Files.writeString(source.resolve("f"), "data");

@@ -92,6 +92,17 @@ final class ResumingS3Stream extends InputStream {
             gaveUp.addSuppressed(failure);
             throw gaveUp;
         }
+        // A server or proxy that ignores Range answers the whole object from byte 0; spliced in, those bytes would
+        // make an intact backup fail decryption as if it had been tampered with. (From byte 0 that is what we want.)
+        String range = in.response().contentRange();
+        if (position > 0 && (range == null || !range.startsWith("bytes " + position + "-"))) {
+            in.abort();
+            IOException ignored = new IOException("connection lost at byte " + position + " and the resumed "
+                    + "download did not start there (the server or a proxy ignored the range; answered "
+                    + (range == null ? "no Content-Range" : "'" + range + "'") + ")");
+            ignored.addSuppressed(failure);
+            throw ignored;
+        }
     }
 
     @Override

@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link #dieAfterRequestBytes}: once clients have sent more than N bytes in all, the proxy stops like a
  *       crashed server: every open connection is closed and new ones are refused;</li>
  *   <li>{@link #requireAccessKey}: a connection whose first request is signed with another access key id gets
- *       S3's answer to an unknown key (403 InvalidAccessKeyId), since S3Mock itself accepts any credentials.</li>
+ *       S3's answer to an unknown key (403 InvalidAccessKeyId), since S3Mock itself accepts any credentials;</li>
+ *   <li>{@link #dropRangeHeaders}: the Range header of a connection's first request is removed, as by a cache or
+ *       server that ignores ranges: a resumed GET then gets the whole object (200) from its first byte.</li>
  * </ul>
  */
 public final class LoopbackProxy implements AutoCloseable {
@@ -35,6 +37,7 @@ public final class LoopbackProxy implements AutoCloseable {
     private volatile long dieAfter = -1;
     private final AtomicLong requestBytes = new AtomicLong();
     private volatile String accessKey;
+    private volatile boolean dropRange;
     private final AtomicInteger cuts = new AtomicInteger();
     private final AtomicBoolean sawRange = new AtomicBoolean();
     private final List<String> lockHeaders = new CopyOnWriteArrayList<>();
@@ -69,6 +72,11 @@ public final class LoopbackProxy implements AutoCloseable {
 
     public LoopbackProxy requireAccessKey(String id) {
         accessKey = id;
+        return this;
+    }
+
+    public LoopbackProxy dropRangeHeaders() {
+        dropRange = true;
         return this;
     }
 
@@ -114,6 +122,9 @@ public final class LoopbackProxy implements AutoCloseable {
                 return;
             }
             noteRange(headText);
+            if (dropRange) {
+                head = headText.replaceAll("(?i)\r\nrange: [^\r]*", "").getBytes(StandardCharsets.ISO_8859_1);
+            }
             upstream.getOutputStream().write(head);
             Thread up = new Thread(() -> pump(fromClient, upstream, client, true), "proxy-up");
             up.setDaemon(true);

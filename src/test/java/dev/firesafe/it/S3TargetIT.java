@@ -274,18 +274,24 @@ class S3TargetIT {
         return admin.listMultipartUploads(l -> l.bucket(S3Mock.BUCKET).prefix(keyPrefix)).uploads().size();
     }
 
-    @Test
-    void aDroppedConnectionDuringRestoreResumesWithARangedGet() throws IOException {
-        Path source = tmp.resolve("data");
-        Files.createDirectories(source);
+    /** A backup, straight to the server, of {@code data/noise.bin}: 6 MiB of incompressible bytes. */
+    private BackupResult noiseBackup(String target, long seed) throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("data"));
         byte[] noise = new byte[6 << 20];
-        new Random(1).nextBytes(noise);
+        new Random(seed).nextBytes(noise);
         Files.write(source.resolve("noise.bin"), noise);
-        String target = uniqueTarget();
         FiresafeConfig direct = config(server.endpoint());
         BackupResult r = new BackupService(direct, new KeySource(direct)).run(plan(source, List.of(target), null),
                 Progress.NONE);
         assertTrue(r.ok(), r.toString());
+        return r;
+    }
+
+    @Test
+    void aDroppedConnectionDuringRestoreResumesWithARangedGet() throws IOException {
+        Path source = tmp.resolve("data");
+        String target = uniqueTarget();
+        BackupResult r = noiseBackup(target, 1);
 
         try (LoopbackProxy proxy = new LoopbackProxy(server.port()).cutOnceAfter(2 << 20)) {
             FiresafeConfig viaProxy = config(proxy.endpoint());
@@ -300,12 +306,8 @@ class S3TargetIT {
 
     @Test
     void listSaysATargetThatStopsAnsweringCannotBeReadNotThatItsBackupsAreDamaged() throws IOException {
-        Path source = Files.createDirectories(tmp.resolve("data"));
-        Files.writeString(source.resolve("f"), "data");
         String target = uniqueTarget();
-        FiresafeConfig direct = config(server.endpoint());
-        assertTrue(new BackupService(direct, new KeySource(direct)).run(plan(source, List.of(target), null),
-                Progress.NONE).ok());
+        noiseBackup(target, 3);
         // The listing is the first request and gets through; the server is gone when list reads the backup's
         // header. Nothing is known about the backup then, least of all that it is damaged.
         try (LoopbackProxy dying = new LoopbackProxy(server.port()).dieAfterRequestBytes(0)) {
@@ -322,15 +324,9 @@ class S3TargetIT {
 
     @Test
     void aResumedDownloadThatStartsOverFromTheFirstByteIsATargetErrorNotDamage() throws IOException {
-        Path source = Files.createDirectories(tmp.resolve("data"));
-        byte[] noise = new byte[6 << 20];
-        new Random(2).nextBytes(noise);
-        Files.write(source.resolve("noise.bin"), noise);
         String target = uniqueTarget();
+        BackupResult r = noiseBackup(target, 2);
         FiresafeConfig direct = config(server.endpoint());
-        BackupResult r = new BackupService(direct, new KeySource(direct)).run(plan(source, List.of(target), null),
-                Progress.NONE);
-        assertTrue(r.ok(), r.toString());
 
         // Something between Firesafe and the bucket ignores Range: the resumed GET answers the whole object from
         // byte 0. Splicing that in would make the intact backup fail decryption as if it were tampered with.

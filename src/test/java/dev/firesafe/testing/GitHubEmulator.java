@@ -76,6 +76,7 @@ public final class GitHubEmulator implements AutoCloseable {
     private volatile int rateLimitSeconds = 30;
     private volatile String faultMethod; // null: faults hit any request
     private volatile Consumer<String> beforeWrite = path -> { };
+    private final AtomicLong cutDownloadAfter = new AtomicLong(-1);
     private volatile String lastUserAgent;
     private volatile String lastApiVersion;
 
@@ -122,6 +123,14 @@ public final class GitHubEmulator implements AutoCloseable {
     /** Runs before every write is applied, with the repository path; a test can write as "another client". */
     public void beforeWrite(Consumer<String> hook) {
         beforeWrite = hook;
+    }
+
+    /**
+     * The first raw download longer than {@code bytes} stops after that many bytes of its announced length: the
+     * connection closes mid-body, as a network failure does. Once.
+     */
+    public void cutDownloadOnceAfter(long bytes) {
+        cutDownloadAfter.set(bytes);
     }
 
     /** Writes to {@code path} get no answer: the connection is closed, as by a network failure. */
@@ -302,6 +311,13 @@ public final class GitHubEmulator implements AutoCloseable {
             ex.getResponseHeaders().add("Content-Type", "application/vnd.github.raw");
             ex.getResponseHeaders().add("ETag", "\"" + blobSha(content) + "\"");
             ex.sendResponseHeaders(200, content.length == 0 ? -1 : content.length);
+            long cut = cutDownloadAfter.get();
+            if (cut >= 0 && content.length > cut && cutDownloadAfter.compareAndSet(cut, -1)) {
+                OutputStream out = ex.getResponseBody();
+                out.write(content, 0, (int) cut);
+                out.flush();
+                return; // handle() closes the exchange with bytes missing, and the server drops the connection
+            }
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(content);
             }

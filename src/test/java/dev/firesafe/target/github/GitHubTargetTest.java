@@ -253,6 +253,15 @@ class GitHubTargetTest {
     }
 
     @Test
+    void aDownloadCutMidwayIsATargetErrorNotDamage() throws IOException {
+        // A connection that breaks during verify or restore says nothing about the backup: exit code 5, rerun it.
+        upload(target(), "p/a.firesafe", bytes(100_000, 5));
+        github.cutDownloadOnceAfter(50_000);
+        assertThrows(TargetIOException.class, () -> read(target(), "p/a.firesafe"));
+        assertArrayEquals(bytes(100_000, 5), read(target(), "p/a.firesafe"), "the backup itself is intact");
+    }
+
+    @Test
     void aServerErrorStormFailsAfterTheRetriesWithoutTouchingTheIndex() throws IOException {
         upload(target(), "p/good.firesafe", bytes(100, 1));
         byte[] index = github.file(INDEX);

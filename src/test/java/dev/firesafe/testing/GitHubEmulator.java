@@ -37,8 +37,10 @@ import java.util.function.Consumer;
  *       read-only token gets 403 on writes. A User-Agent is required (403 otherwise, as on GitHub).</li>
  *   <li>GET {@code /repos/O/R} and {@code /repos/O/R/branches/B}: 200 or 404.</li>
  *   <li>GET {@code /repos/O/R/contents/PATH?ref=B}: JSON with base64 {@code content} and the file's git blob sha;
- *       files over 1 MB come with empty content and {@code encoding: none}; {@code Accept:
- *       application/vnd.github.raw} returns the bytes. 404 for a missing file, repository or ref.</li>
+ *       files over 1 MB only with the object or raw media types (documented "Size limits"): {@code Accept:
+ *       application/vnd.github.object} gives empty content and {@code encoding: none}, the default JSON type
+ *       403 {@code too_large}; {@code Accept: application/vnd.github.raw} returns the bytes. 404 for a missing
+ *       file, repository or ref.</li>
  *   <li>PUT: JSON {@code message, content (strict base64), sha?, branch?}; creating an existing file without sha
  *       is 422 ("sha" wasn't supplied), a stale sha 409; files over the size limit (100 MB, lower for tests) 422.
  *       DELETE needs the current sha (409 if stale). Writes to one repository are serialized.</li>
@@ -237,7 +239,8 @@ public final class GitHubEmulator implements AutoCloseable {
                 return; // no answer at all
             }
             switch (method) {
-                case "GET" -> get(ex, path, query(ex).getOrDefault("ref", DEFAULT_BRANCH), raw);
+                case "GET" -> get(ex, path, query(ex).getOrDefault("ref", DEFAULT_BRANCH), raw,
+                        accept.contains("vnd.github.object"));
                 case "PUT", "DELETE" -> {
                     if (readOnly) {
                         send(ex, 403, message("Resource not accessible by personal access token"));
@@ -293,7 +296,7 @@ public final class GitHubEmulator implements AutoCloseable {
         }
     }
 
-    private void get(HttpExchange ex, String path, String ref, boolean raw) throws IOException {
+    private void get(HttpExchange ex, String path, String ref, boolean raw, boolean object) throws IOException {
         byte[] content;
         synchronized (lock) {
             Map<String, byte[]> files = branches.get(ref);
@@ -325,6 +328,15 @@ public final class GitHubEmulator implements AutoCloseable {
         }
         ObjectNode info = fileInfo(path, content);
         boolean large = content.length > 1024 * 1024;
+        if (large && !object) {
+            ObjectNode tooLarge = message("This API returns blobs up to 1 MB in size. The requested blob is too "
+                    + "large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in "
+                    + "size.");
+            tooLarge.putArray("errors").addObject().put("resource", "Blob").put("field", "data")
+                    .put("code", "too_large");
+            send(ex, 403, tooLarge);
+            return;
+        }
         info.put("encoding", large ? "none" : "base64");
         info.put("content", large ? "" : Base64.getMimeEncoder(60, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(content) + "\n");

@@ -27,6 +27,11 @@ public interface ContentsApi {
 
     String JSON = "application/vnd.github+json";
     String RAW = "application/vnd.github.raw";
+    /**
+     * A file's metadata (sha, size) and, up to 1 MB, its base64 content. GitHub documents files of 1-100 MB as
+     * supported only with this or the raw type (content "" and encoding "none" here), not with the default JSON.
+     */
+    String OBJECT = "application/vnd.github.object";
 
     /** The repository itself: tells "no backups yet" from "no such repository" when the index is missing. */
     @GET

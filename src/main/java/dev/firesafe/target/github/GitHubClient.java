@@ -67,7 +67,7 @@ final class GitHubClient {
         String what = "cannot read " + file + " in " + location;
         String auth = authorization();
         Response r = send(what, () -> api.get(location.owner(), location.repo(), encode(file), location.branch(),
-                ContentsApi.JSON, auth));
+                ContentsApi.OBJECT, auth));
         try (r) {
             if (r.getStatus() == 404) {
                 return null;

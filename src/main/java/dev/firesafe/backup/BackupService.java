@@ -166,38 +166,46 @@ public class BackupService {
         if (plan.isEmpty()) {
             throw FiresafeException.usage("plan '" + plan.name() + "' has no sources");
         }
-        BackupResult result;
-        try {
-            for (String hook : plan.hooks().before()) {
-                runHook("before hook `" + hook + "`", hook, "running");
-            }
-            result = backup(plan, progress);
-        } catch (RuntimeException | Error e) {
-            for (String hook : plan.hooks().after()) {
-                try {
-                    runHook("after hook `" + hook + "`", hook, "failed");
-                } catch (RuntimeException afterFailure) {
-                    e.addSuppressed(afterFailure);
-                    LOG.errorf("%s", afterFailure.getMessage());
-                }
-            }
-            throw e;
-        }
-        List<Manifest.Warning> warnings = new ArrayList<>(result.warnings());
-        for (String hook : plan.hooks().after()) {
+        try (AfterHooks after = AfterHooks.guard(plan.name(), status -> runAfterHooks(plan, status,
+                failure -> LOG.errorf("%s", failure.getMessage())), HOOK_TIMEOUT)) {
+            BackupResult result;
             try {
-                runHook("after hook `" + hook + "`", hook, switch (result.exitCode()) {
+                for (String hook : plan.hooks().before()) {
+                    runHook("before hook `" + hook + "`", hook, "running");
+                }
+                result = backup(plan, progress);
+            } catch (RuntimeException | Error e) {
+                if (after.claim()) {
+                    runAfterHooks(plan, "failed", failure -> {
+                        e.addSuppressed(failure);
+                        LOG.errorf("%s", failure.getMessage());
+                    });
+                }
+                throw e;
+            }
+            List<Manifest.Warning> warnings = new ArrayList<>(result.warnings());
+            if (after.claim()) {
+                // the backup is committed by now; a hook's failure is reported, not allowed to undo it
+                runAfterHooks(plan, switch (result.exitCode()) {
                     case OK -> "ok";
                     case INCOMPLETE -> "incomplete";
                     default -> "failed";
-                });
-            } catch (RuntimeException afterFailure) {
-                // the backup is committed by now; the hook's failure is reported, not allowed to undo it
-                warnings.add(new Manifest.Warning("after hook", afterFailure.getMessage()));
+                }, failure -> warnings.add(new Manifest.Warning("after hook", failure.getMessage())));
+            }
+            return new BackupResult(result.id(), result.plan(), result.bytesIn(), result.bytesOut(), result.files(),
+                    result.durationMs(), result.compression(), result.targets(), warnings);
+        }
+    }
+
+    /** Runs every after hook of {@code plan}, each even when one before it failed. */
+    private static void runAfterHooks(Plan plan, String status, Consumer<RuntimeException> failed) {
+        for (String hook : plan.hooks().after()) {
+            try {
+                runHook("after hook `" + hook + "`", hook, status);
+            } catch (RuntimeException failure) {
+                failed.accept(failure);
             }
         }
-        return new BackupResult(result.id(), result.plan(), result.bytesIn(), result.bytesOut(), result.files(),
-                result.durationMs(), result.compression(), result.targets(), warnings);
     }
 
     /**

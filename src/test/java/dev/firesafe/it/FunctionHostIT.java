@@ -127,6 +127,29 @@ class FunctionHostIT {
     }
 
     @Test
+    void aHostStoppedInTheMiddleOfABackupRunsTheAfterHooksAndKeepsThePreviousBackupLatest() throws Exception {
+        // `before` pauses an application and `after` resumes it: a `systemctl stop` or `docker stop` of the host
+        // while the backup runs must not leave the application paused
+        Path control = control("held");
+        Path status = tmp.resolve("after-status");
+        Functions.writeHeld(functions, "app", control, target, "  after: \"printf %s $FIRESAFE_BACKUP_STATUS > "
+                + status + "\"\n", "  - type: http\n");
+        CraftedBackups.write(target, "app", key, Compression.ZSTD, Instant.now().minus(Duration.ofHours(1)),
+                out -> {
+                });
+        Host host = serve("--functions", functions.toString());
+        assertEquals(202, host.post("/functions/app", "", Map.of()).status());
+        host.awaitCondition(() -> Functions.started(control) == 1, WAIT, "the backup's command source");
+
+        int exit = host.terminate(WAIT);
+
+        assertTrue(Files.exists(status), "the after hook did not run before the host exited:\n" + host.log());
+        assertEquals("failed", Files.readString(status));
+        assertEquals(1, Functions.backups(target, "app"), "only the previous backup is listed");
+        assertEquals(143, exit, "the usual exit status of a process stopped by SIGTERM");
+    }
+
+    @Test
     void httpTriggersNeedTheTokenWhenOneIsSet() throws Exception {
         String token = "s3cret-" + Long.toHexString(System.nanoTime());
         Functions.write(functions, "web", data, target, "  - type: http\n");

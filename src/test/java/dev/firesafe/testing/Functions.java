@@ -27,14 +27,20 @@ public final class Functions {
      */
     public static Path writeHeld(Path dir, String name, Path control, Path target, String triggers)
             throws IOException {
+        return writeHeld(dir, name, control, target, "", triggers);
+    }
+
+    /** As {@link #writeHeld(Path, String, Path, Path, String)}, with more plan lines (e.g. hooks) first. */
+    public static Path writeHeld(Path dir, String name, Path control, Path target, String planLines,
+                                 String triggers) throws IOException {
         Files.createDirectories(dir);
         Files.createDirectories(control);
         String c = control.toString();
         String command = "if ! mkdir " + c + "/lock 2>/dev/null; then touch " + c + "/overlap; fi; "
                 + "touch " + c + "/started.$$; while [ ! -e " + c + "/release ]; do sleep 0.05; done; "
                 + "rmdir " + c + "/lock; echo held-run-output";
-        return Files.writeString(dir.resolve(name + ".yaml"), "plan:\n  sources:\n    - command: \"" + command
-                + "\"\n      name: held.txt\n  targets: [" + target.toUri() + "]\n"
+        return Files.writeString(dir.resolve(name + ".yaml"), "plan:\n" + planLines + "  sources:\n"
+                + "    - command: \"" + command + "\"\n      name: held.txt\n  targets: [" + target.toUri() + "]\n"
                 + (triggers.isEmpty() ? "" : "triggers:\n" + triggers));
     }
 

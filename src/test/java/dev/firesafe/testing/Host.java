@@ -163,6 +163,12 @@ public final class Host implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM, as {@code systemctl stop} or {@code docker stop} sends it: returns the exit code. */
+    public int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return exitCode(timeout);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -94,11 +94,16 @@ public record TriggerSpec(Kind kind, Duration every, String cron, Duration delay
             throw FiresafeException.usage(where + ": a " + t.type() + " trigger takes 'every' or 'cron', not both");
         }
         if (t.cron() != null) {
+            com.cronutils.model.Cron cron;
             try {
-                CRON.parse(t.cron()).validate();
+                cron = CRON.parse(t.cron()).validate();
             } catch (IllegalArgumentException e) {
                 throw FiresafeException.usage(where + ": cron '" + t.cron() + "' is not a 5-field Unix cron "
                         + "expression like '0 3 * * *' (" + e.getMessage() + ")");
+            }
+            if (ExecutionTime.forCron(cron).nextExecution(ZonedDateTime.now()).isEmpty()) {
+                // each field is valid but the date never comes (April 31st): the trigger would idle silently
+                throw FiresafeException.usage(where + ": cron '" + t.cron() + "' never fires (no such date)");
             }
             return new TriggerSpec(kind, null, t.cron(), null, false);
         }

@@ -111,6 +111,17 @@ class TriggerFileTest {
     }
 
     @Test
+    void aCronThatNeverFiresIsRefusedNotSilentlyIdle() throws IOException {
+        // rare is not never: the 29th of February comes every four years
+        assertEquals(1, repository(Map.of("leap", PLAN + "triggers:\n  - type: timer\n    cron: \"0 0 29 2 *\"\n"))
+                .functions().size());
+        // valid fields, but April has no 31st and February no 30th: such a timer or drill would never run
+        String m = refused("  - type: timer\n    cron: \"0 3 31 4 *\"\n").getMessage();
+        assertTrue(m.contains("triggers[0]: cron '0 3 31 4 *' never fires"), m);
+        assertTrue(refused("  - type: drill\n    cron: \"0 4 30 2 *\"\n").getMessage().contains("never fires"));
+    }
+
+    @Test
     void unknownTypeAndUnknownKeyAreRefused() throws IOException {
         assertTrue(refused("  - type: webhook\n").getMessage().contains("type 'webhook'"));
         assertTrue(refused("  - type: timer\n    evry: 5m\n").getMessage().contains("unknown key 'evry'"));

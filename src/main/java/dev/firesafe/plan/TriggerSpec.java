@@ -134,6 +134,18 @@ public record TriggerSpec(Kind kind, Duration every, String cron, Duration delay
                 .map(second -> Duration.between(first, second)));
     }
 
+    /**
+     * When this scheduled trigger fires next after {@code after}: {@code every} later, or the cron's next time
+     * (empty for other kinds). Health uses it to follow the real schedule, whose gaps a cron may vary (weekends).
+     */
+    public Optional<ZonedDateTime> nextFire(ZonedDateTime after) {
+        if (!kind.scheduled()) {
+            return Optional.empty();
+        }
+        return every != null ? Optional.of(after.plus(every))
+                : ExecutionTime.forCron(CRON.parse(cron)).nextExecution(after);
+    }
+
     /** For logs and {@code GET /functions}: "timer every PT6H", "timer cron 0 3 * * *", "startup catch-up". */
     public String describe() {
         return switch (kind) {

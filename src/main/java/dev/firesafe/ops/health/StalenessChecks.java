@@ -5,6 +5,7 @@ import dev.firesafe.ops.Functions;
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PlanRepository;
+import dev.firesafe.plan.TriggerSpec;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthRegistry;
 import io.smallrye.health.api.Wellness;
@@ -19,11 +20,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 /**
- * One health check per function, {@code backup-age NAME}: DOWN when the newest backup on any of its targets is
- * older than {@code firesafe.health.stale-factor} times its schedule interval (or there is none), with the ages in
- * the check's data. They are wellness checks: they turn {@code /q/health} DOWN for monitoring, but not
+ * One health check per function, {@code backup-age NAME}: DOWN when the newest backup on any of its targets has
+ * outlived {@code firesafe.health.stale-factor} of its scheduled runs (2: the second fire after it has passed;
+ * for an {@code every} timer, twice the interval) or there is none, with the ages in the check's data. They are wellness checks: they turn {@code /q/health} DOWN for monitoring, but not
  * {@code /q/health/ready}, so an orchestrator keeps routing triggers to a host whose backups are late.
  */
 @ApplicationScoped
@@ -34,11 +36,17 @@ public class StalenessChecks {
     private final HealthConfig config;
     private final BackupListings listings;
     private final HealthRegistry registry;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
     @Inject
     public StalenessChecks(PlanRepository plans, Functions functions, HealthConfig config,
                            BackupListings listings, @Wellness HealthRegistry registry) {
+        this(plans, functions, config, listings, registry, Clock.systemUTC());
+    }
+
+    StalenessChecks(PlanRepository plans, Functions functions, HealthConfig config, BackupListings listings,
+                    HealthRegistry registry, Clock clock) {
+        this.clock = clock;
         this.plans = plans;
         this.functions = functions;
         this.config = config;
@@ -59,21 +67,21 @@ public class StalenessChecks {
     HealthCheckResponse check(String function) {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("backup-age " + function);
         Plan plan;
+        List<TriggerSpec> triggers;
         Duration interval;
         try {
             FunctionDefinition definition = plans.function(function);
             plan = definition.plan();
-            interval = ScheduleInterval.of(definition.triggers(), clock.instant().atZone(ZoneOffset.UTC),
+            triggers = definition.triggers();
+            interval = ScheduleInterval.of(triggers, clock.instant().atZone(ZoneOffset.UTC),
                     config.defaultInterval());
         } catch (FiresafeException e) {
             return response.down().withData("error", e.getMessage()).build();
         }
-        Duration maxAge = Duration.ofMillis((long) (interval.toMillis() * config.staleFactor()));
-        response.withData("function", function).withData("interval", interval.toString())
-                .withData("max-age-seconds", maxAge.toSeconds());
+        response.withData("function", function).withData("interval", interval.toString());
         Instant now = clock.instant();
         boolean up = true;
-        long worstAge = -1;
+        Instant oldest = null;
         for (String target : functions.targetsOf(plan)) {
             BackupListings.Newest newest = listings.newest(target, plan.name());
             String state;
@@ -84,16 +92,23 @@ public class StalenessChecks {
                 up = false;
                 state = "no backup";
             } else {
-                long age = Duration.between(newest.time(), now).toSeconds();
-                worstAge = Math.max(worstAge, age);
-                up &= age <= maxAge.toSeconds();
-                state = "newest " + newest.ref().id() + ", age " + age + " s";
+                up &= !now.isAfter(staleAt(triggers, newest.time()));
+                oldest = oldest == null || newest.time().isBefore(oldest) ? newest.time() : oldest;
+                state = "newest " + newest.ref().id() + ", age " + Duration.between(newest.time(), now).toSeconds()
+                        + " s";
             }
             response.withData(newest.target(), state);
         }
-        if (worstAge >= 0) {
-            response.withData("age-seconds", worstAge);
+        // the age allowed to the oldest of the newest backups (to a backup made now, when there is none)
+        Instant from = oldest == null ? now : oldest;
+        response.withData("max-age-seconds", Duration.between(from, staleAt(triggers, from)).toSeconds());
+        if (oldest != null) {
+            response.withData("age-seconds", Duration.between(oldest, now).toSeconds());
         }
         return response.status(up).build();
+    }
+
+    private Instant staleAt(List<TriggerSpec> triggers, Instant newest) {
+        return ScheduleInterval.staleAt(triggers, newest, config.staleFactor(), config.defaultInterval());
     }
 }

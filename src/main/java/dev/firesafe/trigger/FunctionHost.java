@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,15 @@ public class FunctionHost {
     private final KeySource keys;
     private final boolean serve;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "firesafe-startup-delay");
+        t.setDaemon(true);
+        return t;
+    });
+    /**
+     * Each startup trigger fires on a thread of its own: its catch-up decision lists the function's targets, and
+     * a target that does not answer (a NAS half up, a hung mount) must delay only its own function, not the rest.
+     */
+    private final ExecutorService startups = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "firesafe-startup-trigger");
         t.setDaemon(true);
         return t;
@@ -101,6 +111,7 @@ public class FunctionHost {
 
     void onStop(@Observes ShutdownEvent event) {
         delays.shutdownNow();
+        startups.shutdownNow();
     }
 
     /** Why the host could not start, for {@code serve} to report and exit. */
@@ -118,7 +129,7 @@ public class FunctionHost {
 
     private void scheduleStartup(FunctionDefinition f, TriggerSpec t) {
         Duration delay = t.delay().isZero() && t.catchUp() ? triggerConfig.catchUpDelay() : t.delay();
-        delays.schedule(() -> fireStartup(f, t), delay.toMillis(), TimeUnit.MILLISECONDS);
+        delays.schedule(() -> startups.execute(() -> fireStartup(f, t)), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void fireStartup(FunctionDefinition f, TriggerSpec t) {

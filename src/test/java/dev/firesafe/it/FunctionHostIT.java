@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +109,25 @@ class FunctionHostIT {
         assertTrue(fresh.get("lastRun").isNull(), fresh.toString());
         Instant next = Instant.parse(fresh.get("nextFire").asText());
         assertTrue(next.isAfter(Instant.now().plus(Duration.ofHours(23))), "next timer fire " + next);
+    }
+
+    @Test
+    void aTargetThatDoesNotAnswerDelaysOnlyItsOwnFunctionsStartupTrigger() throws Exception {
+        // a NAS that accepts connections and never answers (half up, or a hung proxy): listing it for the catch-up
+        // decision takes minutes of timeouts and retries; the other functions' startup triggers must not wait
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Files.createDirectories(functions);
+            Files.writeString(functions.resolve("a-nas.yaml"), "plan:\n  sources: [{path: " + data + "}]\n"
+                    + "  targets: [s3://backups/nas]\ntriggers:\n  - type: startup\n    catch-up: true\n");
+            Functions.write(functions, "b-local", data, target, "  - type: startup\n    catch-up: true\n");
+            cli.env("FIRESAFE_S3_ENDPOINT", "http://127.0.0.1:" + silent.getLocalPort())
+                    .env("FIRESAFE_S3_PATH_STYLE", "true").env("AWS_ACCESS_KEY_ID", "firesafe-id")
+                    .env("AWS_SECRET_ACCESS_KEY", "firesafe-secret").env("AWS_REGION", "us-east-1");
+            Host host = serve("--functions", functions.toString());
+
+            awaitLastRun(host, "b-local", "SUCCEEDED");
+            assertEquals(1, Functions.backups(target, "b-local"));
+        }
     }
 
     @Test

@@ -27,8 +27,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The newest backup of a plan on a target, as health checks and metrics ask for it: listed with a timeout (an
  * unreachable target must not hang a probe) and reused for {@code firesafe.health.cache-ttl}, so frequent probes
- * and scrapes cost one listing per interval. A finished backup of a plan drops its entries, so the next probe
- * sees the new backup at once.
+ * and scrapes cost one listing per interval. A listing that outlives its timeout is joined by later probes,
+ * never started again beside itself. A finished backup of a plan drops its entries, so the next probe sees the
+ * new backup at once.
  */
 @ApplicationScoped
 public class BackupListings {
@@ -44,6 +45,7 @@ public class BackupListings {
     }
 
     private final Map<Key, Newest> cache = new ConcurrentHashMap<>();
+    private final Map<Key, CompletableFuture<Newest>> inFlight = new ConcurrentHashMap<>();
     private final ExecutorService listers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "firesafe-health-list");
         t.setDaemon(true); // a target that never answers must not keep the process alive
@@ -73,20 +75,13 @@ public class BackupListings {
     private Newest list(Key key) {
         Instant now = clock.instant();
         String name = key.targetUri();
-        CompletableFuture<Newest> listing = CompletableFuture.supplyAsync(() -> {
-            Target target = targets.open(key.targetUri());
-            try {
-                List<BackupCatalog.Ref> all = BackupCatalog.list(target, key.plan());
-                BackupCatalog.Ref ref = all.isEmpty() ? null : all.get(all.size() - 1);
-                return new Newest(target.describe(), ref, ref == null ? null : BackupId.time(ref.id()), null, now);
-            } catch (IOException e) {
-                return new Newest(target.describe(), null, null, IoMessages.describe(e), now);
-            }
-        }, listers);
+        // a listing still going (past its timeout) is joined, not started again: one that never returns (a hard
+        // NFS mount of a dead NAS) would otherwise take a new thread per probe, until the process has none left
+        CompletableFuture<Newest> listing = inFlight.compute(key, (k, going) -> going != null && !going.isDone()
+                ? going : CompletableFuture.supplyAsync(() -> listNow(k), listers));
         try {
             return listing.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            listing.cancel(true);
             return new Newest(name, null, null, "no answer within " + config.timeout().toSeconds() + " s", now);
         } catch (ExecutionException e) {
             return new Newest(name, null, null, String.valueOf(e.getCause().getMessage()), now);
@@ -96,7 +91,20 @@ public class BackupListings {
         }
     }
 
+    private Newest listNow(Key key) {
+        Instant now = clock.instant();
+        Target target = targets.open(key.targetUri());
+        try {
+            List<BackupCatalog.Ref> all = BackupCatalog.list(target, key.plan());
+            BackupCatalog.Ref ref = all.isEmpty() ? null : all.get(all.size() - 1);
+            return new Newest(target.describe(), ref, ref == null ? null : BackupId.time(ref.id()), null, now);
+        } catch (IOException e) {
+            return new Newest(target.describe(), null, null, IoMessages.describe(e), now);
+        }
+    }
+
     void backupFinished(@Observes BackupFinished finished) {
         cache.keySet().removeIf(k -> k.plan().equals(finished.plan()));
+        inFlight.keySet().removeIf(k -> k.plan().equals(finished.plan())); // begun before it: may miss it
     }
 }

@@ -42,23 +42,7 @@ class StalenessChecksTest {
         Files.write(target.resolve("office/" + BackupId.next(FRIDAY.toInstant()) + ".firesafe"), new byte[0]);
         FiresafeConfig config = Fixtures.config(Map.of("firesafe.functions-dir", functions.toString()));
         PlanRepository plans = new PlanRepository(config);
-        HealthConfig health = new HealthConfig() {
-            public double staleFactor() {
-                return 2;
-            }
-
-            public Duration defaultInterval() {
-                return Duration.ofHours(6);
-            }
-
-            public Duration cacheTtl() {
-                return Duration.ZERO;
-            }
-
-            public Duration timeout() {
-                return Duration.ofSeconds(5);
-            }
-        };
+        HealthConfig health = FixedHealthConfig.uncached(Duration.ofSeconds(5));
         return new StalenessChecks(plans, new Functions(plans, config), health, new BackupListings(config, health),
                 null, Clock.fixed(now.toInstant(), ZoneId.systemDefault())).check("office").getStatus();
     }

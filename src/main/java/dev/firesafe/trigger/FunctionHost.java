@@ -2,6 +2,7 @@ package dev.firesafe.trigger;
 
 import dev.firesafe.FiresafeException;
 import dev.firesafe.crypto.KeySource;
+import dev.firesafe.ops.notify.Notifier;
 import dev.firesafe.plan.FiresafeConfig;
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.TriggerSpec;
@@ -26,11 +27,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The function host's start: an application-level bean that always exists and observes {@link StartupEvent}
  * itself (the original system's startup handler sat on a sub-application and never fired). In {@code serve} mode
- * it loads every function file, checks the HTTP token rule (and warns when CloudEvents need no token), registers
- * the timers, schedules the startup triggers and logs each trigger. One-shot commands
+ * it loads every function file, checks the HTTP token rule (and warns when CloudEvents need no token) and the
+ * webhook URL, registers the timers, schedules the startup triggers and logs each trigger. One-shot commands
  * ({@code firesafe.triggers.mode=cli}) start nothing here.
  *
- * <p>A failure (invalid function file, missing token) is kept, not thrown from the observer, so {@code serve}
+ * <p>A failure (invalid function file, missing token, unusable webhook URL) is kept, not thrown from the observer, so {@code serve}
  * reports it as one clear line with exit code 2 instead of a framework stack trace.
  */
 @ApplicationScoped
@@ -45,6 +46,7 @@ public class FunctionHost {
     private final FiresafeConfig config;
     private final TriggerConfig triggerConfig;
     private final KeySource keys;
+    private final Notifier notifier;
     private final boolean serve;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "firesafe-startup-delay");
@@ -65,8 +67,9 @@ public class FunctionHost {
 
     @Inject
     public FunctionHost(FunctionCatalog catalog, FunctionRunner runner, TimerTriggers timers, BearerToken token,
-                        FiresafeConfig config, TriggerConfig triggerConfig, KeySource keys) {
+                        FiresafeConfig config, TriggerConfig triggerConfig, KeySource keys, Notifier notifier) {
         this.keys = keys;
+        this.notifier = notifier;
         this.catalog = catalog;
         this.runner = runner;
         this.timers = timers;
@@ -82,6 +85,7 @@ public class FunctionHost {
         }
         try {
             token.checkRequiredForHost();
+            notifier.check();
             if (token.cloudEventsWithoutToken()) {
                 LOG.warn("firesafe.http.cloudevents-without-token=true: CloudEvents on POST / are accepted without "
                         + "the bearer token (the other endpoints still need it); the network must restrict who "

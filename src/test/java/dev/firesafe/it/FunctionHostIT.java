@@ -362,6 +362,15 @@ class FunctionHostIT {
         // refused before Quarkus started, so the port was never open, not even for a moment
         assertFalse(open.log().contains("Listening on") || open.log().contains("[quarkus]"), open.log());
 
+        // a webhook URL that can never be used: failures would go unannounced, so the host does not start
+        String hook = "hooks.example.com/services/T0/B0/s3cret-" + Long.toHexString(System.nanoTime());
+        Host unusableWebhook = hosts.keep(Host.launch(new Cli(tmp).env("FIRESAFE_MASTER_KEY", key.toEscrowText())
+                .env("FIRESAFE_NOTIFY_URL", hook), tmp, "--functions", functions.toString()));
+        assertEquals(2, unusableWebhook.exitCode(WAIT));
+        assertTrue(unusableWebhook.log().contains("FIRESAFE_NOTIFY_URL is not an http(s) URL"),
+                unusableWebhook.log());
+        assertFalse(unusableWebhook.log().contains("s3cret"), "the webhook URL is a secret");
+
         // accepting CloudEvents without the token does not lift the rule: the other endpoints need one
         Host knative = hosts.keep(Host.launch(cli.env("FIRESAFE_HTTP_CLOUDEVENTS_WITHOUT_TOKEN", "true"), tmp,
                 "--functions", functions.toString()));

@@ -45,6 +45,14 @@ public class Notifier {
         }
     }
 
+    /**
+     * For the long-running host, at start: a URL that is set but cannot be used (not http(s), an unreadable file)
+     * would be found only when a backup fails, losing exactly the notification it was set for.
+     */
+    public void check() {
+        webhook();
+    }
+
     /** Read on first use, not at start: commands that never finish a backup do not touch the secret. */
     private Optional<Webhook> webhook() {
         if (webhook == null) {

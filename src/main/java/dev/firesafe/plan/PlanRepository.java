@@ -68,7 +68,22 @@ public class PlanRepository {
         if (!Files.isDirectory(dir)) {
             throw FiresafeException.usage("functions folder " + dir.toAbsolutePath() + " does not exist");
         }
+        refuseYml(dir);
         return functionNames().stream().map(this::function).toList();
+    }
+
+    /** A {@code NAME.yml} would be skipped, silently: the host would run without the function it defines. */
+    private static void refuseYml(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            Optional<Path> yml = files.filter(f -> f.getFileName().toString().endsWith(".yml")).sorted().findFirst();
+            if (yml.isPresent()) {
+                String name = yml.get().getFileName().toString();
+                throw FiresafeException.usage(yml.get() + ": function files end in .yaml; rename it to "
+                        + name.substring(0, name.length() - ".yml".length()) + ".yaml");
+            }
+        } catch (IOException e) {
+            throw FiresafeException.usage("cannot list " + dir.toAbsolutePath() + ": " + e.getMessage());
+        }
     }
 
     /** The function {@code functions/NAME.yaml}: its plan (with overrides) and its checked triggers. */

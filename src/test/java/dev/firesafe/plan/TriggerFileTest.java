@@ -148,6 +148,16 @@ class TriggerFileTest {
     }
 
     @Test
+    void aFunctionFileNamedYmlIsRefusedNotSkipped() throws IOException {
+        // the other common YAML extension: skipping it would leave a host running with nothing to back up
+        PlanRepository repo = repository(Map.of("a", PLAN));
+        Files.writeString(tmp.resolve("functions/vault.yml"), PLAN);
+        FiresafeException e = assertThrows(FiresafeException.class, repo::functions);
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("vault.yml") && e.getMessage().contains("vault.yaml"), e.getMessage());
+    }
+
+    @Test
     void oneInvalidFileStopsTheWholeLoad() throws IOException {
         PlanRepository repo = repository(Map.of("a", PLAN, "b", PLAN + "triggers: [{type: nope}]\n"));
         assertThrows(FiresafeException.class, repo::functions);

@@ -7,24 +7,26 @@ import dev.firesafe.plan.TriggerSpec;
 import dev.firesafe.target.Target;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The catch-up decision of a startup trigger: a run is due when some target of the plan has no backup of it, or
- * its newest is older than the function's schedule interval (its shortest timer; 6 hours without one). A target
- * that cannot be listed counts as due: running a backup that turns out redundant is cheaper than missing one.
+ * The catch-up decision of a startup trigger: a run is due when some target of the plan has no backup of it, or a
+ * scheduled run was missed since its newest one (the earliest next fire of the function's timers after it is
+ * past; 6 hours after it without a timer). Following the fire times, not the gap between the next two, keeps a
+ * monthly cron's run missed on the 1st of a 30-day month, and spares a weekday cron's Monday start a run before
+ * its own. A target that cannot be listed counts as due: running a backup that turns out redundant is cheaper
+ * than missing one.
  */
 public final class CatchUp {
 
-    /** Why a run is due, or empty when every target has a fresh backup. */
+    /** Why a run is due, or empty when no target misses a scheduled run. */
     public static Optional<String> reason(FunctionDefinition f, List<String> targetUris,
                                           Function<String, Target> opener, Instant now) {
-        Duration interval = interval(f, now);
         for (String uri : targetUris) {
             Instant newest;
             try {
@@ -36,17 +38,21 @@ public final class CatchUp {
             } catch (IOException | RuntimeException e) {
                 return Optional.of("cannot list " + uri + " (" + e.getMessage() + ")");
             }
-            if (newest.plus(interval).isBefore(now)) {
-                return Optional.of("newest backup on " + uri + " is from " + newest + ", older than "
-                        + interval);
+            Instant due = nextRun(f, newest);
+            if (due.isBefore(now)) {
+                return Optional.of("newest backup on " + uri + " is from " + newest + ", the run due at " + due
+                        + " was missed");
             }
         }
         return Optional.empty();
     }
 
-    static Duration interval(FunctionDefinition f, Instant now) {
-        return f.triggers().stream().map(t -> t.interval(now.atZone(ZoneOffset.UTC))).flatMap(Optional::stream)
-                .min(Duration::compareTo).orElse(TriggerSpec.DEFAULT_EVERY);
+    /** The first scheduled run after a backup made at {@code newest}, in the host's zone as cron fires. */
+    static Instant nextRun(FunctionDefinition f, Instant newest) {
+        ZonedDateTime after = newest.atZone(ZoneId.systemDefault());
+        return f.triggers().stream().filter(t -> t.kind() == TriggerSpec.Kind.TIMER).map(t -> t.nextFire(after))
+                .flatMap(Optional::stream).map(ZonedDateTime::toInstant).min(Instant::compareTo)
+                .orElse(newest.plus(TriggerSpec.DEFAULT_EVERY));
     }
 
     private CatchUp() {

@@ -142,8 +142,8 @@ public class FunctionHost {
             Targets opener = new Targets(config);
             Optional<String> due = CatchUp.reason(f, targets, opener::open, Clock.systemUTC().instant());
             if (due.isEmpty()) {
-                LOG.infof("function %s: startup catch-up not needed, the newest backup is within %s", f.name(),
-                        dev.firesafe.plan.Durations.format(CatchUp.interval(f, Clock.systemUTC().instant())));
+                LOG.infof("function %s: startup catch-up not needed, no scheduled run was missed since the newest "
+                        + "backup", f.name());
                 return;
             }
             LOG.infof("function %s: startup catch-up: %s", f.name(), due.get());

@@ -32,7 +32,9 @@ public final class Failures {
         }
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof TargetIOException te) {
-                return FiresafeException.target(context + ": " + te.getMessage(), te);
+                String message = te.getMessage();
+                // targets name themselves and what failed ("cannot list s3://b/p: ..."): said once is enough
+                return FiresafeException.target(message.startsWith(context) ? message : context + ": " + message, te);
             }
         }
         Throwable root = t;

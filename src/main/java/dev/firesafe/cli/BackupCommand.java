@@ -114,7 +114,7 @@ class BackupCommand implements Callable<Integer> {
                 .orElse(null);
         if (good != null) {
             System.out.printf("restore it with:  java -jar target/quarkus-app/quarkus-run.jar restore %s --to "
-                    + "DIR --target %s%n", r.id(), good.target());
+                    + "DIR --target %s%n", r.id(), ShellWords.quote(good.target()));
         }
     }
 

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.firesafe.target.IoMessages;
+
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The CloudEvents 1.0 attributes a backup request needs: {@code specversion}, {@code id}, {@code source},
@@ -17,6 +20,10 @@ import java.util.function.Function;
 public record CloudEvent(String id, String source, String type, String subject, JsonNode data) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] ATTRIBUTES = {"specversion", "id", "source", "type", "subject"};
+    /** The characters CloudEvents 1.0 forbids in strings ("Type System"); in a log line they would forge others. */
+    private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f-\\x9f]");
+    private static final int SHOWN = 200;
 
     /** A request that is not a usable CloudEvent; the message says why, without echoing the payload. */
     public static final class Malformed extends RuntimeException {
@@ -53,9 +60,15 @@ public record CloudEvent(String id, String source, String type, String subject, 
     }
 
     private static CloudEvent of(Function<String, String> attribute, JsonNode data) {
+        for (String name : ATTRIBUTES) {
+            String value = attribute.apply(name);
+            if (value != null && CONTROL.matcher(value).find()) {
+                throw new Malformed("attribute '" + name + "' holds a control character, which CloudEvents forbids");
+            }
+        }
         String version = attribute.apply("specversion");
         if (!"1.0".equals(version)) {
-            throw new Malformed(version == null ? "no specversion (want 1.0)" : "specversion '" + version
+            throw new Malformed(version == null ? "no specversion (want 1.0)" : "specversion '" + shown(version)
                     + "' is not 1.0");
         }
         for (String required : new String[] {"id", "source", "type", "subject"}) {
@@ -67,6 +80,16 @@ public record CloudEvent(String id, String source, String type, String subject, 
         }
         return new CloudEvent(attribute.apply("id"), attribute.apply("source"), attribute.apply("type"),
                 attribute.apply("subject"), data);
+    }
+
+    /** An attribute as messages and logs show it: a sender may make it as long as the body allows. */
+    static String shown(String value) {
+        return IoMessages.shorten(value, SHOWN);
+    }
+
+    /** "ID (TYPE from SOURCE)", for the log line of an accepted event. */
+    public String describe() {
+        return shown(id) + " (" + shown(type) + " from " + shown(source) + ")";
     }
 
     /** Any value as JSON text. */

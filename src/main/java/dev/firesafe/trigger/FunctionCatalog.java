@@ -65,7 +65,7 @@ public class FunctionCatalog {
      */
     public FunctionDefinition forEvent(String subject, dev.firesafe.plan.TriggerSpec.Kind kind) {
         FunctionDefinition f = byFunctionOrPlan(subject).orElseThrow(() -> new CloudEvent.Malformed(
-                "subject '" + subject + "' names no loaded function or plan"));
+                "subject '" + CloudEvent.shown(subject) + "' names no loaded function or plan"));
         if (!f.accepts(kind)) {
             throw new CloudEvent.Malformed("function '" + f.name() + "' has no " + kind.name().toLowerCase(
                     java.util.Locale.ROOT) + " trigger");

@@ -63,8 +63,7 @@ public class MessageTrigger {
             deadLetter(message, text, e.getMessage());
             return;
         }
-        LOG.infof("function %s: message %s (%s from %s) asks for a run", function.name(), event.id(), event.type(),
-                event.source());
+        LOG.infof("function %s: message %s asks for a run", function.name(), event.describe());
         runner.request(function.name(), "message", Policy.COALESCE).orElseThrow().done()
                 .thenCompose(run -> message.ack());
     }

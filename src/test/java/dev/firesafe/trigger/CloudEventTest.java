@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,6 +38,30 @@ class CloudEventTest {
         assertTrue(reason("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"subject\":{}}")
                 .contains("'subject' is missing"));
         assertTrue(reason("{").startsWith("not JSON"));
+    }
+
+    /** CloudEvents 1.0 forbids control characters in strings; in a log line they would forge other lines. */
+    @Test
+    void anAttributeWithAControlCharacterIsRefusedWithoutEchoingIt() {
+        String forged = "web\n10:00:00 INFO  [FunctionRunner] function vault: run FINISHED ok";
+        String r = reason("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\",\"subject\":"
+                + CloudEvent.json(forged) + "}");
+        assertTrue(r.contains("attribute 'subject' holds a control character"), r);
+        assertFalse(r.contains("\n") || r.contains("FINISHED"), r);
+        Map<String, String> headers = Map.of("ce-specversion", "1.0", "ce-id", "2\r\nx", "ce-source", "/s",
+                "ce-type", "t", "ce-subject", "db");
+        String binary = assertThrows(CloudEvent.Malformed.class, () -> CloudEvent.binary(headers::get, null))
+                .getMessage();
+        assertTrue(binary.contains("attribute 'id' holds a control character"), binary);
+    }
+
+    @Test
+    void longAttributesAreShortenedWhereTheyAreShown() {
+        String huge = "x".repeat(100_000);
+        CloudEvent e = new CloudEvent(huge, huge, huge, huge, null);
+        assertTrue(e.describe().length() < 1000, "describe: " + e.describe().length());
+        String r = reason("{\"specversion\":\"" + huge + "\"}");
+        assertTrue(r.length() < 1000 && r.contains("is not 1.0"), r.length() + "");
     }
 
     private static String reason(String json) {

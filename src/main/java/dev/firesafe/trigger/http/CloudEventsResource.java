@@ -56,8 +56,7 @@ public class CloudEventsResource {
             return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage()))
                     .build();
         }
-        LOG.infof("function %s: CloudEvent %s (%s from %s) asks for a run", function.name(), event.id(),
-                event.type(), event.source());
+        LOG.infof("function %s: CloudEvent %s asks for a run", function.name(), event.describe());
         return FunctionsResource.accepted(runner.request(function.name(), "cloudevent", Policy.COALESCE)
                 .orElseThrow());
     }

@@ -57,7 +57,11 @@ public final class GitHubEmulator implements AutoCloseable {
      * {@code BRANCH_MOVED}: a write loses the race against another client's commit to the same branch and is not
      * applied: GitHub answers 409 "is at SHA but expected SHA" even for a new file that no one else touched.
      */
-    public enum Fault { PRIMARY_RATE_LIMIT, SECONDARY_RATE_LIMIT, SERVER_ERROR, DROP_CONNECTION, BRANCH_MOVED }
+    public enum Fault {
+        PRIMARY_RATE_LIMIT, SECONDARY_RATE_LIMIT, SERVER_ERROR, DROP_CONNECTION, BRANCH_MOVED,
+        /** GitHub may answer a secondary limit with 403 and no retry-after: clients then wait, doubling. */
+        SECONDARY_RATE_LIMIT_WITHOUT_RETRY_AFTER
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DEFAULT_BRANCH = "main";
@@ -278,6 +282,8 @@ public final class GitHubEmulator implements AutoCloseable {
                 send(ex, 429, message("You have exceeded a secondary rate limit. Please wait a few minutes before "
                         + "you try again."));
             }
+            case SECONDARY_RATE_LIMIT_WITHOUT_RETRY_AFTER -> send(ex, 403, message("You have exceeded a secondary "
+                    + "rate limit. Please wait a few minutes before you try again."));
             case SERVER_ERROR -> send(ex, 502, message("Server Error"));
             case BRANCH_MOVED -> send(ex, 409, message("is at " + blobSha(new byte[]{1}) + " but expected "
                     + blobSha(new byte[]{2})));

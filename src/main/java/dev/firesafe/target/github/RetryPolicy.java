@@ -27,6 +27,7 @@ final class RetryPolicy {
     private final Clock clock;
     private final Sleeper sleeper;
     private Duration rateLimitWaited = Duration.ZERO;
+    private int secondaryLimits;
 
     RetryPolicy(int maxRetries, Duration backoff, Duration rateLimitBudget, Clock clock, Sleeper sleeper) {
         this.maxRetries = maxRetries;
@@ -58,7 +59,7 @@ final class RetryPolicy {
             try {
                 return Duration.ofSeconds(Math.max(0, Long.parseLong(retryAfter.trim())));
             } catch (NumberFormatException e) {
-                return SECONDARY_LIMIT_WAIT;
+                return secondaryLimitWait();
             }
         }
         if ("0".equals(remaining == null ? null : remaining.trim()) && reset != null) {
@@ -68,13 +69,21 @@ final class RetryPolicy {
                 // the reset second itself; never zero, so a reset just passed is not retried in a tight loop
                 return until.isNegative() ? Duration.ofSeconds(1) : until.plusSeconds(1);
             } catch (NumberFormatException e) {
-                return SECONDARY_LIMIT_WAIT;
+                return secondaryLimitWait();
             }
         }
         if (status == 429 || (body != null && body.toLowerCase(java.util.Locale.ROOT).contains("rate limit"))) {
-            return SECONDARY_LIMIT_WAIT;
+            return secondaryLimitWait();
         }
         return null; // a plain 403: permissions, not a limit
+    }
+
+    /**
+     * A rate limit that names no time: GitHub asks for at least a minute, then exponentially longer waits while
+     * it goes on (GitHub may ban a client that keeps asking while limited). The budget still caps the total.
+     */
+    private Duration secondaryLimitWait() {
+        return SECONDARY_LIMIT_WAIT.multipliedBy(1L << Math.min(secondaryLimits++, 10));
     }
 
     /**

@@ -190,6 +190,16 @@ class GitHubTargetTest {
         assertEquals(2, target().list("").size());
     }
 
+    /** GitHub's docs: without retry-after, wait at least a minute, then exponentially longer while it goes on. */
+    @Test
+    void aSecondaryRateLimitNamingNoTimeIsWaitedOutLongerEachTimeItRepeats() throws IOException {
+        settings.put("firesafe.github.rate-limit-budget", "15m"); // the default: 7 min of waits fit
+        github.fail(Fault.SECONDARY_RATE_LIMIT_WITHOUT_RETRY_AFTER, 3, "GET");
+        upload(target(), "p/a.firesafe", bytes(100, 1));
+        assertEquals(List.of(Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(4)), slept);
+        assertEquals(1, target().list("").size());
+    }
+
     @Test
     void aPrimaryRateLimitIsWaitedOutByGitHubsClockNotAFastLocalOne() throws IOException {
         // A home-lab machine whose clock runs an hour ahead sees every reset time "in the past": it must still

@@ -37,6 +37,11 @@ public final class BackupCatalog {
                 .toList();
     }
 
+    /** Whether {@code name} is one a backup is written under: what a target may clean up after a killed run. */
+    public static boolean isBackupName(String name) {
+        return parse(new Target.StoredObject(name, 0)).isPresent();
+    }
+
     private static Optional<Ref> parse(Target.StoredObject o) {
         String name = o.name();
         int slash = name.indexOf('/');

@@ -104,7 +104,7 @@ public class BackupService {
         this.keys = keys;
         this.retention = retention;
         this.clock = clock;
-        this.opener = new Targets(config);
+        this.opener = new Targets(config).withOwnNames(BackupCatalog::isBackupName);
         this.announcer = announcer;
     }
 

@@ -38,6 +38,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -48,7 +49,8 @@ import java.util.function.UnaryOperator;
  * memory; an archive smaller than one part is sent with a single PutObject at commit. Parts of an unfinished multipart
  * upload are invisible to listings and reads, so the contract's "nothing visible before commit" holds; abort
  * removes them; those a killed process or a vanished server left behind are aborted after the next successful
- * upload once older than {@code firesafe.s3.stale-upload-age} ({@link StaleUploads}), and a bucket lifecycle rule
+ * upload once older than {@code firesafe.s3.stale-upload-age} if their name is one Firesafe writes
+ * ({@link StaleUploads}), and a bucket lifecycle rule
  * is the backstop (README). Commit checks that no
  * object has the name, completes the upload and confirms the object's size with HeadObject.
  */
@@ -65,9 +67,10 @@ public final class S3Target implements Target {
     private final int lockDays;
     private final Duration staleUploadAge;
     private final int partsInFlight;
+    private final Predicate<String> ownNames;
 
     S3Target(S3Client s3, S3Location location, String endpoint, int partSize, ObjectLockMode lockMode, int lockDays,
-             Duration staleUploadAge, int partsInFlight) {
+             Duration staleUploadAge, int partsInFlight, Predicate<String> ownNames) {
         this.s3 = s3;
         this.location = location;
         this.endpoint = endpoint;
@@ -76,9 +79,11 @@ public final class S3Target implements Target {
         this.lockDays = lockDays;
         this.staleUploadAge = staleUploadAge;
         this.partsInFlight = partsInFlight;
+        this.ownNames = ownNames;
     }
 
-    static S3Target open(S3Location location, FiresafeConfig.S3 config, UnaryOperator<String> env) {
+    static S3Target open(S3Location location, FiresafeConfig.S3 config, UnaryOperator<String> env,
+                         Predicate<String> ownNames) {
         if (config.partSize() < MIN_PART_SIZE) {
             throw FiresafeException.usage("firesafe.s3.part-size must be at least " + MIN_PART_SIZE
                     + " bytes (5 MiB, S3's minimum part size)");
@@ -102,10 +107,10 @@ public final class S3Target implements Target {
         }
         return new S3Target(S3Clients.build(config, env), location, S3Clients.describeEndpoint(config),
                 config.partSize(), mode, days, staleUploadAge(config),
-                Math.max(1, config.partsInFlight()));
+                Math.max(1, config.partsInFlight()), ownNames);
     }
 
-    /** 0 sweeps every unfinished upload under the prefix: only for a prefix that one host alone writes to. */
+    /** 0 sweeps every unfinished backup upload under the prefix: only for a prefix one host alone backs up to. */
     private static Duration staleUploadAge(FiresafeConfig.S3 config) {
         String text = config.staleUploadAge().strip();
         return text.matches("0[smhd]?") ? Duration.ZERO : Durations.parse("firesafe.s3.stale-upload-age", text);
@@ -358,8 +363,8 @@ public final class S3Target implements Target {
                 stopSenders();
                 confirm();
                 // This upload is safe; now clear what earlier runs could not abort (server gone mid-upload).
-                StaleUploads.sweep(s3, location.bucket(), location.keyPrefix(), Instant.now().minus(staleUploadAge),
-                        describe());
+                StaleUploads.sweep(s3, location.bucket(), location.keyPrefix(), ownNames,
+                        Instant.now().minus(staleUploadAge), describe());
             } catch (SdkException e) {
                 abort();
                 throw failure("cannot publish to", e);

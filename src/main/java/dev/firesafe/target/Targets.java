@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,6 +24,7 @@ public final class Targets {
     private final FiresafeConfig.S3 s3;
     private final FiresafeConfig.GitHub github;
     private final UnaryOperator<String> env;
+    private final Predicate<String> ownNames;
 
     public Targets(FiresafeConfig config) {
         this(config, System::getenv);
@@ -38,9 +40,24 @@ public final class Targets {
     }
 
     private Targets(FiresafeConfig.S3 s3, FiresafeConfig.GitHub github, UnaryOperator<String> env) {
+        this(s3, github, env, name -> false);
+    }
+
+    private Targets(FiresafeConfig.S3 s3, FiresafeConfig.GitHub github, UnaryOperator<String> env,
+                    Predicate<String> ownNames) {
         this.s3 = s3;
         this.github = github;
         this.env = env;
+        this.ownNames = ownNames;
+    }
+
+    /**
+     * This opener, told which object names Firesafe writes. Targets know no names of their own, yet an S3 target
+     * cleans up unfinished multipart uploads that killed runs left behind: it aborts only uploads of such names,
+     * never those of other tools sharing the bucket or prefix. Without it (listing, restore, prune) none are.
+     */
+    public Targets withOwnNames(Predicate<String> names) {
+        return new Targets(s3, github, env, names);
     }
 
     public Target open(String uri) {
@@ -54,7 +71,7 @@ public final class Targets {
         String scheme = uri.substring(0, uri.indexOf("://")).toLowerCase(Locale.ROOT);
         switch (scheme) {
             case "s3":
-                return S3Target.open(S3Location.parse(uri), s3, env);
+                return S3Target.open(S3Location.parse(uri), s3, env, ownNames);
             case "github":
                 if (github == null) {
                     throw FiresafeException.usage("github:// targets need the firesafe.github settings");

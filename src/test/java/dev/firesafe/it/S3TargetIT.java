@@ -31,6 +31,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -268,6 +269,33 @@ class S3TargetIT {
                     sent.toString());
             assertEquals(2, BackupCatalog.list(new Targets(locked).open(target), "p").size());
         }
+    }
+
+    @Test
+    void theSweepAbortsOnlyFiresafesOwnStaleUploadsNotOtherToolsUnderTheSamePrefix() throws IOException {
+        String target = uniqueTarget();
+        String prefix = target.substring(("s3://" + S3Mock.BUCKET + "/").length()) + "/";
+        // Another tool (a days-long rclone copy) uploading into the same prefix, even into the plan's folder,
+        // and a Firesafe run that was killed mid-upload.
+        List<String> foreign = List.of(prefix + "p/notes.txt", prefix + "photos/2026/holiday.mp4",
+                prefix + "video.firesafe");
+        foreign.forEach(k -> admin.createMultipartUpload(c -> c.bucket(S3Mock.BUCKET).key(k)));
+        String killedRun = prefix + "p/20260101T000000.000Z-0badc0de.firesafe";
+        admin.createMultipartUpload(c -> c.bucket(S3Mock.BUCKET).key(killedRun));
+
+        Path source = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(source.resolve("f"), "data");
+        FiresafeConfig sweeping = config(server.endpoint(), Map.of("firesafe.s3.stale-upload-age", "0"));
+        BackupResult r = new BackupService(sweeping, new KeySource(sweeping))
+                .run(plan(source, List.of(target), null), Progress.NONE);
+        assertTrue(r.ok(), r.toString());
+
+        List<MultipartUpload> left = admin.listMultipartUploads(l -> l.bucket(S3Mock.BUCKET).prefix(prefix))
+                .uploads();
+        // The other tests count the uploads in the whole bucket: leave none behind.
+        left.forEach(u -> admin.abortMultipartUpload(a -> a.bucket(S3Mock.BUCKET).key(u.key()).uploadId(u.uploadId())));
+        assertEquals(foreign, left.stream().map(MultipartUpload::key).sorted().toList(),
+                "only Firesafe's own unfinished upload was aborted");
     }
 
     private static int orphanedUploads(String keyPrefix) {

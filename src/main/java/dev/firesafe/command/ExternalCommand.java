@@ -40,6 +40,7 @@ public final class ExternalCommand {
     private final Map<String, String> env;
     private final Duration timeout;
     private final List<String> secrets;
+    private final boolean killedOnStop;
 
     /**
      * Every value of {@code env} is treated as secret.
@@ -53,11 +54,25 @@ public final class ExternalCommand {
     /** Only the values of {@code secretKeys} are blanked out of messages (PGHOST and PGUSER are not secrets). */
     public ExternalCommand(String label, List<String> argv, Map<String, String> env, Duration timeout,
                            java.util.Set<String> secretKeys) {
+        this(label, argv, env, timeout, secretKeys.stream().map(env::get).filter(v -> v != null).toList(), false);
+    }
+
+    private ExternalCommand(String label, List<String> argv, Map<String, String> env, Duration timeout,
+                            List<String> secrets, boolean killedOnStop) {
         this.label = label;
         this.argv = List.copyOf(argv);
         this.env = Map.copyOf(env);
         this.timeout = timeout;
-        this.secrets = secretKeys.stream().map(env::get).filter(v -> v != null).toList();
+        this.secrets = secrets;
+        this.killedOnStop = killedOnStop;
+    }
+
+    /**
+     * This command, killed with everything it started when the JVM is stopped while it runs ({@link KillOnStop}):
+     * for programs whose work is worthless once Firesafe is gone. Not for after hooks, which a stop still runs.
+     */
+    public ExternalCommand killedOnStop() {
+        return new ExternalCommand(label, argv, env, timeout, secrets, true);
     }
 
     public static ExternalCommand shell(String label, String command, Map<String, String> env, Duration timeout) {
@@ -85,6 +100,12 @@ public final class ExternalCommand {
         } catch (IOException e) {
             throw FiresafeException.source(label + " could not be started: " + e.getMessage());
         }
+        try (KillOnStop stop = killedOnStop ? KillOnStop.guard(p) : null) {
+            return finish(p, reader);
+        }
+    }
+
+    private Finished finish(Process p, StdoutReader reader) throws IOException {
         StderrTail tail = new StderrTail(p.getErrorStream());
         tail.start();
         Watchdog watchdog = new Watchdog(p, timeout);

@@ -22,10 +22,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The function host (issue #5) in the packaged jar: startup trigger and catch-up, timers that never overlap,
@@ -168,6 +171,30 @@ class FunctionHostIT {
         assertEquals("failed", Files.readString(status));
         assertEquals(1, Functions.backups(target, "app"), "only the previous backup is listed");
         assertEquals(143, exit, "the usual exit status of a process stopped by SIGTERM");
+    }
+
+    @Test
+    void aHostStoppedInTheMiddleOfABackupKillsTheRunningCommandSourceAndWhatItStarted() throws Exception {
+        // a dump that is not writing just then would never notice that Firesafe is gone, and run on for hours
+        Path control = control("held");
+        Functions.writeHeld(functions, "dump", control, target, "  - type: http\n");
+        Host host = serve("--functions", functions.toString());
+        assertEquals(202, host.post("/functions/dump", "", Map.of()).status());
+        host.awaitCondition(() -> Functions.started(control) == 1, WAIT, "the backup's command source");
+        List<ProcessHandle> command = Functions.heldProcesses(control);
+        assertTrue(command.size() >= 2, "the command's shell and the loop it started: " + command);
+
+        assertEquals(143, host.terminate(WAIT));
+
+        Instant deadline = Instant.now().plus(WAIT);
+        for (ProcessHandle p : command) {
+            try {
+                p.onExit().get(Math.max(0, Duration.between(Instant.now(), deadline).toMillis()),
+                        TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                fail("process " + p.pid() + " of the command source outlived the host");
+            }
+        }
     }
 
     @Test

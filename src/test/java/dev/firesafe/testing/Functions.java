@@ -3,11 +3,14 @@ package dev.firesafe.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Function files for function-host tests, and a command source that holds a run open until the test says so:
- * it marks that it started ({@code started.PID} in the control folder) and waits for a {@code release} file.
- * The wait is the backed-up command's own (a shell loop), never the test's.
+ * it marks that it started ({@code started.PID} in the control folder, PID its shell's) and waits for a
+ * {@code release} file. The wait is the backed-up command's own (a shell loop in a child process of the shell, as
+ * the stages of a real command's pipeline are, started before the mark), never the test's.
  */
 public final class Functions {
 
@@ -37,7 +40,7 @@ public final class Functions {
         Files.createDirectories(control);
         String c = control.toString();
         String command = "if ! mkdir " + c + "/lock 2>/dev/null; then touch " + c + "/overlap; fi; "
-                + "touch " + c + "/started.$$; while [ ! -e " + c + "/release ]; do sleep 0.05; done; "
+                + "(while [ ! -e " + c + "/release ]; do sleep 0.05; done) & touch " + c + "/started.$$; wait $!; "
                 + "rmdir " + c + "/lock; echo held-run-output";
         return Files.writeString(dir.resolve(name + ".yaml"), "plan:\n" + planLines + "  sources:\n"
                 + "    - command: \"" + command + "\"\n      name: held.txt\n  targets: [" + target.toUri() + "]\n"
@@ -46,8 +49,21 @@ public final class Functions {
 
     /** How many runs of a held function have started. */
     public static long started(Path control) {
+        return startedShells(control).size();
+    }
+
+    /** The held runs' shells still running and the processes they started, e.g. to see them end. */
+    public static List<ProcessHandle> heldProcesses(Path control) {
+        return startedShells(control).stream().map(ProcessHandle::of)
+                .flatMap(shell -> shell.stream().flatMap(s -> Stream.concat(Stream.of(s), s.descendants())))
+                .toList();
+    }
+
+    /** The pids of the shells of the held runs that have started. */
+    private static List<Long> startedShells(Path control) {
         try (var files = Files.list(control)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("started.")).count();
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("started."))
+                    .map(n -> Long.parseLong(n.substring("started.".length()))).toList();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

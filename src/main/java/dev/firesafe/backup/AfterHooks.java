@@ -40,15 +40,26 @@ final class AfterHooks implements AutoCloseable {
         }, "firesafe-after-hooks-on-stop");
     }
 
-    /** Guards a backup of {@code plan} that has after hooks; close it when the backup has ended. */
-    static AfterHooks guard(String plan, Consumer<String> runAll, Duration wait) {
+    /**
+     * Guards a backup of {@code plan}, which has {@code count} after hooks; close it when the backup has ended.
+     * Without after hooks a stop has nothing to run, so nothing is registered (and nothing claims it ran them).
+     */
+    static AfterHooks guard(String plan, int count, Consumer<String> runAll, Duration wait) {
         AfterHooks hooks = new AfterHooks(plan, runAll, wait);
+        if (count == 0) {
+            return hooks;
+        }
         try {
             Runtime.getRuntime().addShutdownHook(hooks.onStop);
         } catch (IllegalStateException stopping) {
             // the process is already stopping: the backup will not get far, and nothing more can be registered
         }
         return hooks;
+    }
+
+    /** The thread a stop runs (tests: whether it is registered). */
+    Thread onStop() {
+        return onStop;
     }
 
     /** Whether the backup may run the after hooks now: false when a stop has taken them over. */

@@ -166,8 +166,9 @@ public class BackupService {
         if (plan.isEmpty()) {
             throw FiresafeException.usage("plan '" + plan.name() + "' has no sources");
         }
-        try (AfterHooks after = AfterHooks.guard(plan.name(), status -> runAfterHooks(plan, status,
-                failure -> LOG.errorf("%s", failure.getMessage())), HOOK_TIMEOUT)) {
+        try (AfterHooks after = AfterHooks.guard(plan.name(), plan.hooks().after().size(),
+                status -> runAfterHooks(plan, status, failure -> LOG.errorf("%s", failure.getMessage())),
+                HOOK_TIMEOUT)) {
             BackupResult result;
             try {
                 for (String hook : plan.hooks().before()) {

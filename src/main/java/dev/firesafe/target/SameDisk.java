@@ -33,8 +33,8 @@ public final class SameDisk {
             if (sameDevice.isEmpty()) {
                 return Optional.empty();
             }
-            source = sameDevice.get().toAbsolutePath().toString();
-            target = folder.get().toString();
+            source = sameDevice.get().toAbsolutePath().normalize().toString(); // "." is named as the folder it is
+            target = folder.get().toAbsolutePath().normalize().toString();
         }
         if (target == null) {
             return Optional.empty();

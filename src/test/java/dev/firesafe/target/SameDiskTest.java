@@ -30,6 +30,18 @@ class SameDiskTest {
         assertTrue(SameDisk.note(List.of(data), List.of(notMadeYet.toString())).isPresent(), "plain paths too");
     }
 
+    /** `backup` of the default plan backs up "." (README command 1): the note names the folder, not "/x/." */
+    @Test
+    void aRelativeSourceIsNamedAsTheFolderItIs() {
+        Path here = Path.of(".");
+        String beside = Path.of("target", "same-disk-test", "backups").toString(); // never made
+        Optional<String> note = SameDisk.note(List.of(here), List.of(beside));
+        assertTrue(note.isPresent());
+        String folder = here.toAbsolutePath().normalize().toString();
+        assertTrue(note.get().startsWith("the backup is on the same disk as " + folder + ": "), note.get());
+        assertTrue(note.get().contains("if " + Path.of(beside).toAbsolutePath() + " should be"), note.get());
+    }
+
     @Test
     void anyTargetElsewhereMeansNoNote() throws IOException {
         Path data = Files.createDirectories(tmp.resolve("data"));

@@ -338,7 +338,7 @@ class S3TargetIT {
         noiseBackup(target, 3);
         // The listing is the first request and gets through; the server is gone when list reads the backup's
         // header. Nothing is known about the backup then, least of all that it is damaged.
-        try (LoopbackProxy dying = new LoopbackProxy(server.port()).dieAfterRequestBytes(0)) {
+        try (LoopbackProxy dying = new LoopbackProxy(server.port()).dieAfterFirstRequest()) {
             Cli.Result list = new Cli(tmp).env("FIRESAFE_S3_ENDPOINT", dying.endpoint())
                     .env("FIRESAFE_S3_PATH_STYLE", "true").env("AWS_ACCESS_KEY_ID", "firesafe-it")
                     .env("AWS_SECRET_ACCESS_KEY", SECRET).run("list", "--target", target);

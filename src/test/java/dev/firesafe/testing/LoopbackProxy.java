@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       mid-stream (only object bodies are that large), once;</li>
  *   <li>{@link #dieAfterRequestBytes}: once clients have sent more than N bytes in all, the proxy stops like a
  *       crashed server: every open connection is closed and new ones are refused;</li>
+ *   <li>{@link #dieAfterFirstRequest}: the same, as soon as a second request (of requests without a body) starts,
+ *       on the first request's connection or on a new one;</li>
  *   <li>{@link #requireAccessKey}: a connection whose first request is signed with another access key id gets
  *       S3's answer to an unknown key (403 InvalidAccessKeyId), since S3Mock itself accepts any credentials;</li>
  *   <li>{@link #dropRangeHeaders}: the Range header of a connection's first request is removed, as by a cache or
@@ -35,6 +37,8 @@ public final class LoopbackProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile long cutAfter = -1;
     private volatile long dieAfter = -1;
+    private volatile boolean dieAfterFirst;
+    private final AtomicBoolean firstForwarded = new AtomicBoolean();
     private final AtomicLong requestBytes = new AtomicLong();
     private volatile String accessKey;
     private volatile boolean dropRange;
@@ -65,7 +69,12 @@ public final class LoopbackProxy implements AutoCloseable {
         return this;
     }
 
-    /** Whether {@link #dieAfterRequestBytes} has struck. */
+    public LoopbackProxy dieAfterFirstRequest() {
+        dieAfterFirst = true;
+        return this;
+    }
+
+    /** Whether {@link #dieAfterRequestBytes} or {@link #dieAfterFirstRequest} has struck. */
     public boolean died() {
         return server.isClosed();
     }
@@ -119,6 +128,12 @@ public final class LoopbackProxy implements AutoCloseable {
                         + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 out.write(body);
                 out.flush();
+                return;
+            }
+            long die = dieAfter;
+            if ((dieAfterFirst && !firstForwarded.compareAndSet(false, true))
+                    || (die >= 0 && requestBytes.addAndGet(head.length) > die)) {
+                close(); // a client's new connection counts like its next request on an open one
                 return;
             }
             noteRange(headText);
@@ -178,7 +193,7 @@ public final class LoopbackProxy implements AutoCloseable {
                 if (request) {
                     noteRange(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
                     long die = dieAfter;
-                    if (die >= 0 && requestBytes.addAndGet(n) > die) {
+                    if (dieAfterFirst || (die >= 0 && requestBytes.addAndGet(n) > die)) {
                         close();
                         return;
                     }

@@ -151,7 +151,7 @@ fi
 # 7. Grafana dashboard and alert rules use only metric names Firesafe exports
 if out=$(python3 - 2>&1 <<'PY'
 import json, re, pathlib
-src = "\n".join(p.read_text() for p in pathlib.Path("../src/main/java/dev/firesafe/ops/metrics").glob("*.java"))
+src = "\n".join(p.read_text() for p in pathlib.Path("../src/main/java/dev/firesafe/host/metrics").glob("*.java"))
 # Micrometer dots become underscores; counters gain _total, timers _seconds_*, base units a suffix
 exported = set()
 for name, unit in re.findall(r'"(firesafe(?:\.[a-z]+)+)"\)?(?:\s*\.baseUnit\("(\w+)"\))?', src):

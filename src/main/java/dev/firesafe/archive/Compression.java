@@ -2,7 +2,7 @@ package dev.firesafe.archive;
 
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,11 +1,11 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.ExitCode;
+import dev.firesafe.core.ExitCode;
 import dev.firesafe.archive.Manifest;
-import dev.firesafe.backup.BackupResult;
-import dev.firesafe.backup.BackupService;
-import dev.firesafe.backup.Progress;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.engine.backup.BackupResult;
+import dev.firesafe.engine.backup.BackupService;
+import dev.firesafe.core.Progress;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.postgres.PgConnection;
 import dev.firesafe.plan.PlanRepository;

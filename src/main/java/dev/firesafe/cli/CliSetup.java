@@ -1,7 +1,7 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.ExitCode;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
 import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;

@@ -1,7 +1,7 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.drill.DrillResult;
-import dev.firesafe.drill.DrillService;
+import dev.firesafe.engine.drill.DrillResult;
+import dev.firesafe.engine.drill.DrillService;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.postgres.PostgresRestore;
 import jakarta.inject.Inject;

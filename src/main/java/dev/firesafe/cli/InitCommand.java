@@ -2,7 +2,7 @@ package dev.firesafe.cli;
 
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.core.FiresafeConfig;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 

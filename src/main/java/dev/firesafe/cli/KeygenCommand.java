@@ -1,10 +1,10 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.crypto.RecoveryKey;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.core.FiresafeConfig;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

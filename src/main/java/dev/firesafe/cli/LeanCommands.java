@@ -1,19 +1,19 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.backup.BackupService;
+import dev.firesafe.engine.backup.BackupService;
 import dev.firesafe.crypto.KeySource;
-import dev.firesafe.drill.DrillConfig;
-import dev.firesafe.drill.DrillService;
-import dev.firesafe.ops.notify.Notifier;
-import dev.firesafe.ops.notify.NotifyConfig;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.engine.drill.DrillConfig;
+import dev.firesafe.engine.drill.DrillService;
+import dev.firesafe.host.notify.Notifier;
+import dev.firesafe.host.notify.NotifyConfig;
+import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
-import dev.firesafe.restore.RestoreService;
-import dev.firesafe.retention.PruneService;
-import dev.firesafe.trigger.FunctionBackups;
-import dev.firesafe.trigger.FunctionCatalog;
-import dev.firesafe.trigger.FunctionRunner;
-import dev.firesafe.trigger.TriggerConfig;
+import dev.firesafe.engine.restore.RestoreService;
+import dev.firesafe.engine.retention.PruneService;
+import dev.firesafe.host.trigger.FunctionBackups;
+import dev.firesafe.host.trigger.FunctionCatalog;
+import dev.firesafe.host.trigger.FunctionRunner;
+import dev.firesafe.host.trigger.TriggerConfig;
 import io.smallrye.config.SmallRyeConfig;
 import picocli.CommandLine;
 

@@ -1,12 +1,12 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.drill.DrillConfig;
-import dev.firesafe.ops.health.HealthConfig;
-import dev.firesafe.ops.logging.LogConfig;
-import dev.firesafe.ops.notify.NotifyConfig;
-import dev.firesafe.plan.FiresafeConfig;
-import dev.firesafe.trigger.TriggerConfig;
-import dev.firesafe.trigger.http.HttpConfig;
+import dev.firesafe.engine.drill.DrillConfig;
+import dev.firesafe.host.health.HealthConfig;
+import dev.firesafe.host.logging.LogConfig;
+import dev.firesafe.host.notify.NotifyConfig;
+import dev.firesafe.core.FiresafeConfig;
+import dev.firesafe.host.trigger.TriggerConfig;
+import dev.firesafe.host.http.HttpConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.DotEnvConfigSourceProvider;
 import io.smallrye.config.PropertiesConfigSource;

@@ -1,8 +1,8 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.ExitCode;
-import dev.firesafe.FiresafeException;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.SmallRyeConfig;

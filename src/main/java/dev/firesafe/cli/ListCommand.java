@@ -1,15 +1,15 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.backup.BackupCatalog;
-import dev.firesafe.FiresafeException;
-import dev.firesafe.backup.BackupId;
+import dev.firesafe.repository.BackupCatalog;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.repository.BackupId;
 import dev.firesafe.crypto.BackupHeader;
-import dev.firesafe.io.Failures;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.core.Failures;
+import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
-import dev.firesafe.target.Target;
-import dev.firesafe.target.TargetIOException;
-import dev.firesafe.target.Targets;
+import dev.firesafe.store.Store;
+import dev.firesafe.core.StoreIOException;
+import dev.firesafe.store.Stores;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +21,7 @@ import java.util.List;
 @Command(name = "list", description = "List the backups on a target, oldest first. Needs no key.")
 class ListCommand implements Runnable {
 
-    @Option(names = "--target", description = "Target to list (default: the plan's target).")
+    @Option(names = "--target", description = "Store to list (default: the plan's target).")
     String target;
 
     @Option(names = "--plan", description = "Only backups of this plan.")
@@ -49,7 +49,7 @@ class ListCommand implements Runnable {
     @Override
     public void run() {
         TargetOption.Selection selected = TargetOption.select(target, plan, plans, config);
-        Target t = new Targets(config).open(selected.target());
+        Store t = new Stores(config).open(selected.target());
         List<BackupCatalog.Ref> refs;
         try {
             refs = BackupCatalog.list(t, selected.plan());
@@ -73,13 +73,13 @@ class ListCommand implements Runnable {
     }
 
     /** The backup's row; a target that fails to deliver the header adds its error to {@code unreadable}. */
-    private static Row row(Target t, BackupCatalog.Ref r, List<String> unreadable) {
+    private static Row row(Store t, BackupCatalog.Ref r, List<String> unreadable) {
         String created = BackupId.time(r.id()).toString();
         try {
             BackupHeader h = BackupCatalog.header(t, r);
             String mode = BackupHeader.KEY_MODE_RECIPIENT.equals(h.keyMode()) ? "write-only" : h.keyMode();
             return new Row(r.id(), r.plan(), created, r.size(), mode, h.keyId());
-        } catch (TargetIOException e) {
+        } catch (StoreIOException e) {
             unreadable.add(r.id() + ": " + e.getMessage());
             return new Row(r.id(), r.plan(), created, r.size(), "unreadable", null);
         } catch (IOException | FiresafeException e) {

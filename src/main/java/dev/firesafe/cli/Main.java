@@ -1,6 +1,6 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.ExitCode;
+import dev.firesafe.core.ExitCode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;

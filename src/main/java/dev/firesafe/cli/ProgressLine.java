@@ -1,6 +1,6 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.backup.Progress;
+import dev.firesafe.core.Progress;
 
 import java.io.PrintStream;
 import java.util.Locale;

@@ -1,11 +1,12 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.ExitCode;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.engine.retention.RetentionPolicy;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PlanRepository;
-import dev.firesafe.retention.PruneService;
-import dev.firesafe.target.Targets;
+import dev.firesafe.engine.retention.PruneService;
+import dev.firesafe.store.Stores;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,7 +47,7 @@ class PruneCommand implements Callable<Integer> {
         Plan plan = plans.find(planName, true);
         List<String> uris = targets != null && !targets.isEmpty() ? targets
                 : plan.targetsOrDefault(config.defaultTarget());
-        Targets opener = new Targets(config);
+        Stores opener = new Stores(config);
         boolean allOk = true;
         for (String uri : uris) {
             PruneService.Report r = service.prune(opener.open(uri), plan, dryRun);
@@ -56,7 +57,7 @@ class PruneCommand implements Callable<Integer> {
                 continue;
             }
             System.out.printf("%s, plan '%s'%s:%n", r.target(), r.plan(), dryRun ? " (dry run)" : "");
-            if (new dev.firesafe.retention.RetentionPolicy(plan.retention()).keepsEverything()) {
+            if (new dev.firesafe.engine.retention.RetentionPolicy(plan.retention()).keepsEverything()) {
                 System.out.println("  no retention rules in this plan: everything is kept");
             }
             r.kept().forEach(k -> System.out.printf("  keep    %s  (%s)%n", k.id(), String.join(", ", k.reasons())));

@@ -1,19 +1,19 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.backup.Progress;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.core.Progress;
+import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.plan.PostgresSource;
 import dev.firesafe.postgres.PgClients;
 import dev.firesafe.postgres.PgConnection;
 import dev.firesafe.postgres.PostgresRestore;
-import dev.firesafe.restore.RestoreOptions;
-import dev.firesafe.restore.RestoreResult;
-import dev.firesafe.restore.LegacyFernetRestore;
-import dev.firesafe.restore.RestoreService;
-import dev.firesafe.FiresafeException;
-import dev.firesafe.io.Failures;
-import dev.firesafe.target.github.GitHubTarget;
+import dev.firesafe.engine.restore.RestoreOptions;
+import dev.firesafe.engine.restore.RestoreResult;
+import dev.firesafe.engine.restore.LegacyFernetRestore;
+import dev.firesafe.engine.restore.RestoreService;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.core.Failures;
+import dev.firesafe.store.github.GitHubStore;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
@@ -137,7 +137,7 @@ class RestoreCommand implements Runnable {
     /** The token is ciphertext, so a temporary copy reveals nothing; it is removed after the restore. */
     private Path fetchLegacyFromGitHub() {
         Path copy = null;
-        try (InputStream in = GitHubTarget.openFile(legacyFernet, config.github(), System::getenv)) {
+        try (InputStream in = GitHubStore.openFile(legacyFernet, config.github(), System::getenv)) {
             copy = Files.createTempFile("firesafe-legacy", ".fernet");
             Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             return copy;

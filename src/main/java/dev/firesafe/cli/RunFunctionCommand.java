@@ -1,9 +1,9 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.trigger.FunctionCatalog;
-import dev.firesafe.trigger.FunctionRunner;
-import dev.firesafe.trigger.Policy;
-import dev.firesafe.trigger.RunState;
+import dev.firesafe.host.trigger.FunctionCatalog;
+import dev.firesafe.host.trigger.FunctionRunner;
+import dev.firesafe.host.trigger.Policy;
+import dev.firesafe.host.trigger.RunState;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.trigger.FunctionHost;
+import dev.firesafe.host.trigger.FunctionHost;
 import io.quarkus.runtime.Quarkus;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;

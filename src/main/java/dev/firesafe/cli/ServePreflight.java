@@ -1,8 +1,8 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.FiresafeException;
-import dev.firesafe.trigger.http.BearerToken;
-import dev.firesafe.trigger.http.HttpConfig;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.host.http.BearerToken;
+import dev.firesafe.host.http.HttpConfig;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.SmallRyeConfig;
 

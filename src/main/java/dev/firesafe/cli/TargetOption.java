@@ -1,7 +1,7 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.FiresafeException;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PlanRepository;
 

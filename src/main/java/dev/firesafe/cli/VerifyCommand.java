@@ -1,17 +1,17 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.ExitCode;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.Manifest;
-import dev.firesafe.backup.BackupCatalog;
-import dev.firesafe.backup.Progress;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.repository.BackupCatalog;
+import dev.firesafe.core.Progress;
+import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
-import dev.firesafe.restore.RestoreResult;
-import dev.firesafe.restore.RestoreService;
-import dev.firesafe.io.Failures;
-import dev.firesafe.target.Target;
-import dev.firesafe.target.Targets;
+import dev.firesafe.engine.restore.RestoreResult;
+import dev.firesafe.engine.restore.RestoreService;
+import dev.firesafe.core.Failures;
+import dev.firesafe.store.Store;
+import dev.firesafe.store.Stores;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +34,7 @@ class VerifyCommand implements Callable<Integer> {
             + "backup on the target (of --plan, if given), oldest first; exit 0 only if every one is intact.")
     String id;
 
-    @Option(names = "--target", description = "Target holding the backup (default: the plan's target).")
+    @Option(names = "--target", description = "Store holding the backup (default: the plan's target).")
     String target;
 
     @Option(names = "--plan", description = "With 'latest': newest backup of this plan.")
@@ -99,7 +99,7 @@ class VerifyCommand implements Callable<Integer> {
         if (list) {
             throw FiresafeException.usage("--list shows one backup: give its id or 'latest'");
         }
-        Target t = new Targets(config).open(selected.target());
+        Store t = new Stores(config).open(selected.target());
         String plan = selected.plan();
         List<BackupCatalog.Ref> refs;
         try {

@@ -1,6 +1,6 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.backup.Version;
+import dev.firesafe.core.Version;
 import picocli.CommandLine;
 
 final class VersionProvider implements CommandLine.IVersionProvider {

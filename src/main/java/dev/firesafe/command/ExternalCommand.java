@@ -1,6 +1,6 @@
 package dev.firesafe.command;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 
 import java.io.BufferedReader;
 import java.io.File;

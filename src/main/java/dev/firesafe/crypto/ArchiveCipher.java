@@ -1,9 +1,10 @@
 package dev.firesafe.crypto;
 
+import dev.firesafe.core.TamperedException;
 import com.google.crypto.tink.StreamingAead;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.io.ErrorMappingInputStream;
-import dev.firesafe.target.TargetIOException;
+import dev.firesafe.core.StoreIOException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,7 +85,7 @@ public final class ArchiveCipher {
 
         @Override
         protected IOException map(IOException e) {
-            if (e instanceof TargetIOException) {
+            if (e instanceof StoreIOException) {
                 return e;
             }
             return new TamperedException(what + " failed authentication (damaged, truncated or tampered with)", e);

@@ -1,6 +1,6 @@
 package dev.firesafe.crypto;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;

@@ -1,6 +1,6 @@
 package dev.firesafe.crypto;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

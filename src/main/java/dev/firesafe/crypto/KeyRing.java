@@ -1,7 +1,7 @@
 package dev.firesafe.crypto;
 
 import com.google.crypto.tink.StreamingAead;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 
 import java.util.ArrayList;
 import java.util.Base64;

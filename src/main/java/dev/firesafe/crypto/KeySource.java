@@ -1,7 +1,7 @@
 package dev.firesafe.crypto;
 
-import dev.firesafe.FiresafeException;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.core.FiresafeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

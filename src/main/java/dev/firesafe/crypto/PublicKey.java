@@ -5,7 +5,7 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.hybrid.HpkePublicKey;
 import com.google.crypto.tink.ConfigurationV0;
 import com.google.crypto.tink.util.Bytes;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;

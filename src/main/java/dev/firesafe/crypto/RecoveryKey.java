@@ -10,7 +10,7 @@ import com.google.crypto.tink.ConfigurationV0;
 import com.google.crypto.tink.subtle.X25519;
 import com.google.crypto.tink.util.Bytes;
 import com.google.crypto.tink.util.SecretBytes;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.firesafe.io;
 
+import dev.firesafe.core.Failures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

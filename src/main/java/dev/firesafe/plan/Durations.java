@@ -1,6 +1,6 @@
 package dev.firesafe.plan;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -1,6 +1,6 @@
 package dev.firesafe.plan;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;

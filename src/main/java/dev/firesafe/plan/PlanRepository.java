@@ -1,9 +1,10 @@
 package dev.firesafe.plan;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeConfig;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.Compression;
 import dev.firesafe.archive.FileNames;
-import dev.firesafe.target.Targets;
+import dev.firesafe.store.Stores;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -28,12 +29,12 @@ public class PlanRepository {
     private static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,62}");
 
     private final FiresafeConfig config;
-    private final Targets opener;
+    private final Stores opener;
 
     @Inject
     public PlanRepository(FiresafeConfig config) {
         this.config = config;
-        this.opener = new Targets(config);
+        this.opener = new Stores(config);
     }
 
     /** The plan called {@code name}; {@code allowMissing} gives an empty plan to be filled from the CLI. */

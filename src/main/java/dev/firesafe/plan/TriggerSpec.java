@@ -4,7 +4,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 
 import java.time.Duration;
 import java.time.ZonedDateTime;

@@ -1,6 +1,6 @@
 package dev.firesafe.postgres;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.command.ExternalCommand;
 import dev.firesafe.plan.PostgresSource;
 

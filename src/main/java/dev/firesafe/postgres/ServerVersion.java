@@ -1,6 +1,6 @@
 package dev.firesafe.postgres;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 
 /** A server's {@code server_version_num} (150014 is 15.14; before 10, 90624 is 9.6.24). */
 public record ServerVersion(int num) {

@@ -1,9 +1,9 @@
 package dev.firesafe.crypto;
 
-import dev.firesafe.ExitCode;
-import dev.firesafe.FiresafeException;
-import dev.firesafe.io.Failures;
-import dev.firesafe.target.TargetIOException;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.core.Failures;
+import dev.firesafe.core.StoreIOException;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -265,7 +265,7 @@ class ArchiveCipherTest {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 if (served >= failAfter) {
-                    throw new TargetIOException("connection reset by target", null);
+                    throw new StoreIOException("connection reset by target", null);
                 }
                 int n = super.read(b, off, Math.min(len, failAfter - served));
                 served += Math.max(n, 0);

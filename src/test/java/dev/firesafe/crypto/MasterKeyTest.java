@@ -1,10 +1,10 @@
 package dev.firesafe.crypto;
 
-import dev.firesafe.ExitCode;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.Compression;
-import dev.firesafe.backup.BackupResult;
-import dev.firesafe.backup.Progress;
+import dev.firesafe.engine.backup.BackupResult;
+import dev.firesafe.core.Progress;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.Retention;
 import dev.firesafe.plan.SourceSpec;

@@ -2,7 +2,7 @@ package dev.firesafe.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.firesafe.ExitCode;
+import dev.firesafe.core.ExitCode;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.GitHubEmulator;

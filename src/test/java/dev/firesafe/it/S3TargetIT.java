@@ -1,23 +1,23 @@
 package dev.firesafe.it;
 
-import dev.firesafe.FiresafeException;
-import dev.firesafe.ExitCode;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.core.ExitCode;
 import dev.firesafe.archive.Compression;
-import dev.firesafe.backup.BackupCatalog;
-import dev.firesafe.backup.BackupResult;
-import dev.firesafe.backup.BackupService;
-import dev.firesafe.backup.Progress;
+import dev.firesafe.repository.BackupCatalog;
+import dev.firesafe.engine.backup.BackupResult;
+import dev.firesafe.engine.backup.BackupService;
+import dev.firesafe.core.Progress;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.Retention;
 import dev.firesafe.plan.SourceSpec;
-import dev.firesafe.restore.RestoreService;
-import dev.firesafe.retention.PruneService;
-import dev.firesafe.target.Target;
-import dev.firesafe.target.TargetIOException;
-import dev.firesafe.target.Targets;
+import dev.firesafe.engine.restore.RestoreService;
+import dev.firesafe.engine.retention.PruneService;
+import dev.firesafe.store.Store;
+import dev.firesafe.core.StoreIOException;
+import dev.firesafe.store.Stores;
 import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.Fixtures;
 import dev.firesafe.testing.LoopbackProxy;
@@ -128,7 +128,7 @@ class S3TargetIT {
                 Progress.NONE);
         assertTrue(r.ok(), r.toString());
 
-        Target t = new Targets(config).open(target);
+        Store t = new Stores(config).open(target);
         List<BackupCatalog.Ref> refs = BackupCatalog.list(t, "p");
         assertEquals(List.of(r.id()), refs.stream().map(BackupCatalog.Ref::id).toList());
         assertTrue(refs.get(0).size() > 3L * PART, "archive size " + refs.get(0).size());
@@ -147,29 +147,29 @@ class S3TargetIT {
 
     @Test
     void abortRemovesUploadedPartsAndCommitNeverReplaces() throws IOException {
-        Target t = new Targets(config(server.endpoint())).open(uniqueTarget());
+        Store t = new Stores(config(server.endpoint())).open(uniqueTarget());
         byte[] chunk = new byte[1 << 20];
         new Random(7).nextBytes(chunk);
 
-        Target.Upload aborted = t.create("p/a.firesafe");
+        Store.Upload aborted = t.create("p/a.firesafe");
         writeMiB(aborted.stream(), chunk, 12); // two parts are on the server now
         assertEquals(1, multipartUploadsInProgress(), "the parts were really uploaded");
         aborted.abort();
         assertEquals(0, multipartUploadsInProgress(), "abort leaves no parts");
         assertEquals(List.of(), t.list("p/"));
 
-        Target.Upload first = t.create("p/b.firesafe");
+        Store.Upload first = t.create("p/b.firesafe");
         first.stream().write(chunk);
         first.commit();
-        Target.Upload second = t.create("p/b.firesafe");
+        Store.Upload second = t.create("p/b.firesafe");
         writeMiB(second.stream(), chunk, 6);
-        TargetIOException e = assertThrows(TargetIOException.class, second::commit);
+        StoreIOException e = assertThrows(StoreIOException.class, second::commit);
         assertTrue(e.getMessage().contains("already exists"), e.getMessage());
         assertEquals(0, multipartUploadsInProgress(), "a failed commit aborts its multipart upload");
         // Observed with S3Mock 4.11.0: aborting a multipart upload also removes a committed object of the same
         // key (AWS keeps it). Either way the 6 MiB upload must not have replaced the 1 MiB object.
-        List<Target.StoredObject> left = t.list("p/");
-        assertTrue(left.isEmpty() || left.equals(List.of(new Target.StoredObject("p/b.firesafe", chunk.length))),
+        List<Store.StoredObject> left = t.list("p/");
+        assertTrue(left.isEmpty() || left.equals(List.of(new Store.StoredObject("p/b.firesafe", chunk.length))),
                 left.toString());
     }
 
@@ -231,7 +231,7 @@ class S3TargetIT {
             assertTrue(dying.died(), "the server went away during the upload");
             assertTrue(error.contains(target) && error.contains("cannot reach"), error);
         }
-        Target t = new Targets(direct).open(target);
+        Store t = new Stores(direct).open(target);
         assertEquals(List.of(good.id()), BackupCatalog.list(t, "p").stream().map(BackupCatalog.Ref::id).toList(),
                 "the failed run left no backup and the good one is still the latest");
         assertEquals(1, orphanedUploads(prefix), "the abort could not reach the stopped server");
@@ -267,7 +267,7 @@ class S3TargetIT {
                     "one CreateMultipartUpload and one PutObject: " + sent);
             assertTrue(sent.stream().anyMatch(h -> h.startsWith("x-amz-object-lock-retain-until-date: " + due)),
                     sent.toString());
-            assertEquals(2, BackupCatalog.list(new Targets(locked).open(target), "p").size());
+            assertEquals(2, BackupCatalog.list(new Stores(locked).open(target), "p").size());
         }
     }
 
@@ -379,7 +379,7 @@ class S3TargetIT {
         BackupService backup = new BackupService(config, new KeySource(config));
         String first = backup.run(plan(source, List.of(target), null), Progress.NONE).id();
         String second = backup.run(plan(source, List.of(target), null), Progress.NONE).id();
-        Target t = new Targets(config).open(target);
+        Store t = new Stores(config).open(target);
 
         Plan keepOne = plan(source, List.of(target), new Retention(1, null, null, null, null, null));
         PruneService.Report dry = new PruneService().prune(t, keepOne, true);
@@ -394,7 +394,7 @@ class S3TargetIT {
     @Test
     void unknownSchemeIsAUsageErrorListingS3() {
         FiresafeException e = assertThrows(FiresafeException.class,
-                () -> new Targets(config(server.endpoint())).open("ftp://host/x"));
+                () -> new Stores(config(server.endpoint())).open("ftp://host/x"));
         assertEquals(ExitCode.USAGE, e.exitCode());
         assertTrue(e.getMessage().contains("s3://"), e.getMessage());
     }

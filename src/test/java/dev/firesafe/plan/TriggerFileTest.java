@@ -1,7 +1,7 @@
 package dev.firesafe.plan;
 
-import dev.firesafe.ExitCode;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

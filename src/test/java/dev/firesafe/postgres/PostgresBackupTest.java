@@ -1,20 +1,20 @@
 package dev.firesafe.postgres;
 
-import dev.firesafe.ExitCode;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.Compression;
-import dev.firesafe.backup.BackupResult;
-import dev.firesafe.backup.BackupService;
-import dev.firesafe.backup.Progress;
+import dev.firesafe.engine.backup.BackupResult;
+import dev.firesafe.engine.backup.BackupService;
+import dev.firesafe.core.Progress;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.plan.CommandSource;
-import dev.firesafe.plan.FiresafeConfig;
+import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.Hooks;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PostgresSource;
 import dev.firesafe.plan.Retention;
-import dev.firesafe.restore.RestoreService;
+import dev.firesafe.engine.restore.RestoreService;
 import dev.firesafe.testing.Fixtures;
 import dev.firesafe.testing.PgCluster;
 import dev.firesafe.testing.Trees;

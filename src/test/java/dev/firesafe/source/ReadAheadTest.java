@@ -1,6 +1,6 @@
 package dev.firesafe.source;
 
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.FileMeta;
 import dev.firesafe.archive.Manifest;

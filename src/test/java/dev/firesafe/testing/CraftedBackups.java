@@ -4,13 +4,13 @@ import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.Compression;
 import dev.firesafe.archive.FileMeta;
 import dev.firesafe.archive.Manifest;
-import dev.firesafe.backup.BackupCatalog;
-import dev.firesafe.backup.BackupId;
+import dev.firesafe.repository.BackupCatalog;
+import dev.firesafe.repository.BackupId;
 import dev.firesafe.crypto.ArchiveCipher;
 import dev.firesafe.crypto.BackupHeader;
 import dev.firesafe.crypto.MasterKey;
-import dev.firesafe.target.LocalTarget;
-import dev.firesafe.target.Target;
+import dev.firesafe.store.local.LocalStore;
+import dev.firesafe.store.Store;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 
 /**
- * Writes backup files whose archive content a test chooses, through the real stack: a {@link LocalTarget} upload,
+ * Writes backup files whose archive content a test chooses, through the real stack: a {@link LocalStore} upload,
  * {@link ArchiveCipher} with a valid header and key, then compression. A crafted archive is then exactly what an
  * attacker who holds the key (or a buggy writer) could put on a target.
  */
@@ -46,7 +46,7 @@ public final class CraftedBackups {
                                Body body) throws IOException {
         String id = BackupId.next(now);
         BackupHeader header = ArchiveCipher.headerFor(id, plan, now.toString(), compression.id, key);
-        Target.Upload upload = new LocalTarget(targetRoot).create(BackupCatalog.objectName(plan, id));
+        Store.Upload upload = new LocalStore(targetRoot).create(BackupCatalog.objectName(plan, id));
         try {
             try (OutputStream encrypted = ArchiveCipher.encrypt(upload.stream(), header, key);
                  OutputStream compressed = compression.compress(encrypted, 3, 0)) {

@@ -1,10 +1,10 @@
 package dev.firesafe.testing;
 
-import dev.firesafe.backup.BackupService;
+import dev.firesafe.engine.backup.BackupService;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
-import dev.firesafe.plan.FiresafeConfig;
-import dev.firesafe.restore.RestoreService;
+import dev.firesafe.core.FiresafeConfig;
+import dev.firesafe.engine.restore.RestoreService;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 

@@ -1,0 +1,201 @@
+package dev.firesafe.engine.drill;
+
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.crypto.KeySource;
+import dev.firesafe.core.FiresafeConfig;
+import dev.firesafe.plan.Plan;
+import dev.firesafe.plan.PostgresSource;
+import dev.firesafe.postgres.PgClients;
+import dev.firesafe.postgres.PgConnection;
+import dev.firesafe.postgres.PostgresRestore;
+import dev.firesafe.engine.restore.RestoreResult;
+import dev.firesafe.engine.restore.RestoreService;
+import dev.firesafe.store.Stores;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A restore drill: proves that the latest backup of a plan on each of its targets can be restored, by doing it.
+ * Per target: fetch the newest backup, decrypt it, check every file against the manifest while restoring into a
+ * scratch folder, read the restored tree back and compare it with the manifest again, optionally replay its
+ * database dumps into a scratch PostgreSQL server, and remove the scratch folder whatever happened. The time from
+ * the first read to the last check is the measured RTO.
+ *
+ * <p>A plain bean with one method, so the CLI and a scheduled trigger run the same drill; every drill ends with a
+ * {@link DrillFinished} event.
+ */
+@ApplicationScoped
+public class DrillService {
+
+    private static final Logger LOG = Logger.getLogger(DrillService.class);
+
+    private final KeySource keys;
+    private final RestoreService restore;
+    private final FiresafeConfig config;
+    private final Path scratchParent;
+    private final Clock clock = Clock.systemUTC();
+    private final Consumer<DrillFinished> announcer;
+
+    @Inject
+    public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config,
+                        DrillConfig drill, Event<DrillFinished> finished) {
+        this(keys, restore, config, drill, finished::fire);
+    }
+
+    /** Without CDI (the one-shot CLI, {@code dev.firesafe.cli.LeanLaunch}): {@code announcer} hears every end. */
+    public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, DrillConfig drill,
+                        Consumer<DrillFinished> announcer) {
+        this(keys, restore, config, Path.of(drill.scratchDir().filter(s -> !s.isBlank())
+                .orElse(System.getProperty("java.io.tmpdir"))), announcer);
+    }
+
+    /** Without CDI (tests): scratch folders are made under {@code scratchParent}; no events. */
+    public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, Path scratchParent) {
+        this(keys, restore, config, scratchParent, finished -> { });
+    }
+
+    private DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, Path scratchParent,
+                         Consumer<DrillFinished> announcer) {
+        this.keys = keys;
+        this.restore = restore;
+        this.config = config;
+        this.scratchParent = scratchParent;
+        this.announcer = announcer;
+    }
+
+    /**
+     * Drills {@code plan} on {@code targetOverride}, or on each of its targets when null. {@code postgresUrl}
+     * (optional) names a scratch PostgreSQL server the dumps are replayed into; it takes one target at a time,
+     * since a second replay would meet the first one's databases. Per-target failures are in the result; a drill
+     * that cannot start at all (no key that reads backups, bad arguments) throws.
+     */
+    public DrillResult drill(Plan plan, String targetOverride, String postgresUrl) {
+        try {
+            DrillResult result = run(plan, targetOverride, postgresUrl);
+            announce(new DrillFinished(plan.name(), result, null, result.exitCode()));
+            return result;
+        } catch (FiresafeException e) {
+            announce(new DrillFinished(plan.name(), null, e.getMessage(), e.exitCode().code));
+            throw e;
+        }
+    }
+
+    private DrillResult run(Plan plan, String targetOverride, String postgresUrl) {
+        List<String> targets = targetOverride != null ? List.of(targetOverride)
+                : plan.targetsOrDefault(config.defaultTarget());
+        PostgresSource scratchServer = postgresUrl == null ? null : PgConnection.parseUrl(postgresUrl);
+        if (scratchServer != null && targets.size() > 1) {
+            throw FiresafeException.usage("--postgres replays into one server, one target at a time: plan '"
+                    + plan.name() + "' has " + targets.size() + " targets, choose one with --target");
+        }
+        requireReadingKey();
+        Instant started = clock.instant();
+        List<DrillResult.TargetDrill> results = new ArrayList<>();
+        for (String target : targets) {
+            DrillResult.TargetDrill r = drillTarget(plan.name(), target, scratchServer);
+            if (r.ok()) {
+                LOG.infof("drill of plan %s on %s passed: backup %s, %d files, restored in %d ms", plan.name(),
+                        r.target(), r.backupId(), r.files(), r.restoreMs());
+            } else {
+                LOG.errorf("drill of plan %s on %s FAILED: %s", plan.name(), r.target(), r.error());
+            }
+            results.add(r);
+        }
+        return DrillResult.of(plan.name(), started.toString(), clock.millis() - started.toEpochMilli(), results);
+    }
+
+    /**
+     * Fails before touching any target when no key can read backups. In write-only mode the host holds only the
+     * public key by design, so the message says where the private key must come from.
+     */
+    private void requireReadingKey() {
+        try {
+            keys.forReading();
+        } catch (FiresafeException e) {
+            throw new FiresafeException(e.exitCode(), "a drill decrypts backups, so it needs the key that reads "
+                    + "them; for write-only backups that is the private recovery key, which the backup host should "
+                    + "not hold: run drills where it is kept. " + e.getMessage());
+        }
+    }
+
+    private DrillResult.TargetDrill drillTarget(String plan, String targetUri, PostgresSource scratchServer) {
+        String target = describe(targetUri);
+        long started = clock.millis();
+        DrillResult.TargetDrill result;
+        ScratchDir scratch;
+        try {
+            scratch = new ScratchDir(scratchParent);
+        } catch (IOException e) {
+            return DrillResult.TargetDrill.failed(target, ExitCode.DESTINATION, "cannot create a scratch folder in "
+                    + scratchParent + ": " + e.getMessage(), 0);
+        }
+        try {
+            result = restoreAndCompare(plan, targetUri, target, scratch.path(), scratchServer, started);
+        } catch (FiresafeException e) {
+            result = DrillResult.TargetDrill.failed(target, e.exitCode(), e.getMessage(), clock.millis() - started);
+        } catch (RuntimeException e) {
+            result = DrillResult.TargetDrill.failed(target, ExitCode.FAILURE, "internal error: " + e,
+                    clock.millis() - started);
+        } finally {
+            try {
+                scratch.close();
+            } catch (IOException e) {
+                // reported below: restored plaintext left behind must not go unnoticed
+                LOG.errorf("drill could not remove its scratch folder %s: %s", scratch.path(), e);
+                result = null;
+            }
+        }
+        if (result == null) {
+            return DrillResult.TargetDrill.failed(target, ExitCode.FAILURE, "scratch folder " + scratch.path()
+                    + " could not be removed; it holds restored files: remove it by hand", clock.millis() - started);
+        }
+        return result;
+    }
+
+    private DrillResult.TargetDrill restoreAndCompare(String plan, String targetUri, String target, Path scratch,
+                                                      PostgresSource scratchServer, long started) {
+        Path tree = scratch.resolve("restored");
+        RestoreResult r = restore.restoreIntoScratch(targetUri, "latest", plan, tree);
+        List<String> differences;
+        try {
+            differences = TreeCheck.differences(tree, r.manifest());
+        } catch (IOException e) {
+            throw FiresafeException.integrity("cannot read the restored tree back: " + e.getMessage(), e);
+        }
+        List<PostgresRestore.Replayed> replayed = scratchServer == null ? List.of()
+                : PostgresRestore.replay(tree, scratchServer, new PgClients(config.postgres().clientPaths()));
+        long restoreMs = clock.millis() - started;
+        boolean ok = differences.isEmpty();
+        return new DrillResult.TargetDrill(target, ok, ok ? ExitCode.OK.code : ExitCode.INTEGRITY.code, r.id(),
+                r.created(), r.files(), r.bytes(), restoreMs, differences, replayed,
+                ok ? null : differences.size() + " file(s) differ from the manifest after restore: "
+                        + String.join("; ", differences.subList(0, Math.min(5, differences.size()))));
+    }
+
+    private String describe(String targetUri) {
+        try {
+            return new Stores(config).open(targetUri).describe();
+        } catch (RuntimeException e) {
+            return targetUri;
+        }
+    }
+
+    private void announce(DrillFinished finished) {
+        try {
+            announcer.accept(finished);
+        } catch (RuntimeException e) {
+            LOG.warnf("an observer of the finished drill of plan %s failed: %s", finished.plan(), e);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.firesafe.host.trigger;
+
+import dev.firesafe.engine.backup.BackupResult;
+import dev.firesafe.engine.backup.BackupService;
+import dev.firesafe.core.Progress;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** The production {@link RunAction}: the function's plan through the one backup pipeline. */
+@ApplicationScoped
+public class FunctionBackups implements RunAction {
+
+    private final FunctionCatalog catalog;
+    private final BackupService service;
+
+    @Inject
+    public FunctionBackups(FunctionCatalog catalog, BackupService service) {
+        this.catalog = catalog;
+        this.service = service;
+    }
+
+    @Override
+    public BackupResult run(String function) {
+        return service.run(catalog.require(function).plan(), Progress.NONE);
+    }
+}

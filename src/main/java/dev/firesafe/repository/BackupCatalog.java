@@ -1,0 +1,83 @@
+package dev.firesafe.repository;
+
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.store.Store;
+
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The backups kept on one target: objects named {@code PLAN/ID.firesafe}. Anything else there (partial uploads,
+ * files of other tools) is ignored.
+ */
+public final class BackupCatalog {
+
+    public static final String SUFFIX = ".firesafe";
+
+    /** One backup on a target. */
+    public record Ref(String plan, String id, String objectName, long size) {
+    }
+
+    private BackupCatalog() {
+    }
+
+    public static String objectName(String plan, String id) {
+        return plan + "/" + id + SUFFIX;
+    }
+
+    /** Every backup on {@code target}, oldest first; {@code plan} null means all plans. */
+    public static List<Ref> list(Store target, String plan) throws IOException {
+        return target.list(plan == null ? "" : plan + "/").stream()
+                .map(BackupCatalog::parse)
+                .flatMap(Optional::stream)
+                .filter(r -> plan == null || r.plan.equals(plan))
+                .sorted(Comparator.comparing(Ref::id).thenComparing(Ref::plan))
+                .toList();
+    }
+
+    /** Whether {@code name} is one a backup is written under: what a target may clean up after a killed run. */
+    public static boolean isBackupName(String name) {
+        return parse(new Store.StoredObject(name, 0)).isPresent();
+    }
+
+    private static Optional<Ref> parse(Store.StoredObject o) {
+        String name = o.name();
+        int slash = name.indexOf('/');
+        if (slash <= 0 || slash != name.lastIndexOf('/') || !name.endsWith(SUFFIX)) {
+            return Optional.empty();
+        }
+        String id = name.substring(slash + 1, name.length() - SUFFIX.length());
+        if (!BackupId.isValid(id)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Ref(name.substring(0, slash), id, name, o.size()));
+    }
+
+    /**
+     * The plaintext header of a backup (no key needed): its key mode and key id, for listings. Reads only the
+     * first bytes of the file.
+     */
+    public static dev.firesafe.crypto.BackupHeader header(Store target, Ref ref) throws IOException {
+        try (java.io.InputStream in = target.open(ref.objectName())) {
+            return dev.firesafe.crypto.BackupHeader.read(in, "backup " + ref.id()).header();
+        }
+    }
+
+    /** Resolves {@code latest} (newest of {@code plan}, or of all plans) or an exact id. */
+    public static Ref resolve(Store target, String idOrLatest, String plan) throws IOException {
+        List<Ref> all = list(target, plan);
+        if (idOrLatest == null || idOrLatest.equals("latest")) {
+            if (all.isEmpty()) {
+                throw new FiresafeException(dev.firesafe.core.ExitCode.TARGET, "no backups"
+                        + (plan == null ? "" : " of plan '" + plan + "'") + " in " + target.describe());
+            }
+            return all.get(all.size() - 1);
+        }
+        return all.stream().filter(r -> r.id.equals(idOrLatest)).findFirst()
+                .orElseThrow(() -> new FiresafeException(dev.firesafe.core.ExitCode.TARGET, "no backup with id "
+                        + idOrLatest + " in " + target.describe() + " (see 'list')"));
+    }
+}

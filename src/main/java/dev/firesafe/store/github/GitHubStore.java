@@ -1,0 +1,159 @@
+package dev.firesafe.store.github;
+
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.core.FiresafeConfig;
+import dev.firesafe.store.Store;
+import dev.firesafe.core.StoreIOException;
+import dev.firesafe.store.StoreInputStream;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A folder of a GitHub repository branch, written through the Contents API: {@code github://OWNER/REPO/PATH}.
+ *
+ * <p>Each backup is its own file {@code PATH/NAME} (or numbered parts {@code PATH/NAME.partNNNN} above
+ * {@code firesafe.github.part-size}); {@code PATH/firesafe-index.json} lists the committed ones and is written
+ * last. A backup of one part costs three requests: read the index (at {@link #create}, which also checks token and
+ * repository before any source is read; one more request while there is no index), write the archive, write the
+ * index. docs/github.md has the reasoning and the measured counts.
+ */
+public final class GitHubStore implements Store {
+
+    private static final Logger LOG = Logger.getLogger(GitHubStore.class);
+    static final int MIN_PART_SIZE = 1024;
+    /** 64 MiB raw is ~86 MB as base64: under the Contents API's 100 MB per file with room for the JSON. */
+    static final int MAX_PART_SIZE = 64 << 20;
+
+    private final GitHubLocation location;
+    private final GitHubClient client;
+    private final IndexStore index;
+    private final int partSize;
+    /** The index this target itself wrote last: the next listing (retention right after a backup) uses it. */
+    private BackupIndex justWritten;
+
+    GitHubStore(GitHubLocation location, GitHubClient client, int partSize) {
+        this.location = location;
+        this.client = client;
+        this.index = new IndexStore(client, location);
+        this.partSize = partSize;
+    }
+
+    public static GitHubStore open(String uri, FiresafeConfig.GitHub config, UnaryOperator<String> env) {
+        return open(GitHubLocation.parse(uri), config, env, Clock.systemUTC(), Sleeper.REAL);
+    }
+
+    static GitHubStore open(GitHubLocation location, FiresafeConfig.GitHub config, UnaryOperator<String> env,
+                             Clock clock, Sleeper sleeper) {
+        if (config.partSize() < MIN_PART_SIZE || config.partSize() > MAX_PART_SIZE) {
+            throw FiresafeException.usage("firesafe.github.part-size must be between " + MIN_PART_SIZE + " and "
+                    + MAX_PART_SIZE + " bytes (GitHub takes files up to 100 MB, sent as base64)");
+        }
+        RetryPolicy retry = new RetryPolicy(config.maxRetries(), config.retryBackoff(), config.rateLimitBudget(),
+                clock, sleeper);
+        GitHubClient client = new GitHubClient(GitHubClient.restClient(config.apiUrl(), config.timeout()), location,
+                new TokenResolver(env, config, sleeper), retry);
+        return new GitHubStore(location, client, config.partSize());
+    }
+
+    /**
+     * One file of a repository as a stream, {@code github://OWNER/REPO/PATH/FILE?branch=B}: how backups of the
+     * original system (one file per backup, not a Firesafe target) are fetched for {@code restore --legacy-fernet}.
+     */
+    public static InputStream openFile(String uri, FiresafeConfig.GitHub config, UnaryOperator<String> env)
+            throws IOException {
+        GitHubStore t = open(uri, config, env);
+        if (t.location.path().isEmpty()) {
+            throw FiresafeException.usage("'" + uri + "' names no file: use github://OWNER/REPO/PATH/FILE");
+        }
+        InputStream in = t.client.raw(t.location.path());
+        if (in == null) {
+            throw new StoreIOException(t.location.path() + " does not exist in github://" + t.location.owner()
+                    + "/" + t.location.repo(), null);
+        }
+        return new StoreInputStream(in, t.describe());
+    }
+
+    @Override
+    public String describe() {
+        return location.toString();
+    }
+
+    /** Requests sent to GitHub by this target so far (tests and docs/github.md measure with it). */
+    public int requests() {
+        return client.calls();
+    }
+
+    @Override
+    public Upload create(String name) throws IOException {
+        IndexStore.Snapshot known = index.readForUpdate();
+        if (known.index().find(name).isPresent()) {
+            throw new StoreIOException(name + " already exists in " + describe() + "; not replacing it", null);
+        }
+        return new GitHubUpload(name, known, this);
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix) throws IOException {
+        BackupIndex current = justWritten != null ? justWritten : index.read();
+        justWritten = null;
+        return current.backups().stream().filter(e -> e.name().startsWith(prefix))
+                .map(e -> new StoredObject(e.name(), e.size())).toList();
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        BackupIndex.Entry entry = index.read().find(name).orElseThrow(() -> new StoreIOException(name
+                + " does not exist in " + describe(), null));
+        return new StoreInputStream(new PartsInputStream(client, location, entry), describe());
+    }
+
+    /**
+     * Removes the backup from the index first (then it is gone for every reader), then its files. A file that
+     * cannot be deleted stays as an unlisted orphan, which is logged; it never makes a listing wrong.
+     */
+    @Override
+    public void delete(String name) throws IOException {
+        IndexStore.Snapshot known = index.readForUpdate();
+        BackupIndex.Entry entry = known.index().find(name).orElse(null);
+        if (entry == null) {
+            return;
+        }
+        index.update(known, current -> current.without(name), "firesafe: remove " + name);
+        deleteFiles(entry.parts(), "removed backup " + name);
+    }
+
+    void deleteFiles(List<BackupIndex.Part> parts, String why) {
+        for (BackupIndex.Part p : parts) {
+            try {
+                client.delete(location.file(p.file()), p.blob(), "firesafe: " + why);
+            } catch (IOException e) {
+                LOG.warnf("%s: its file %s stays in %s: %s", why, p.file(), describe(), e.getMessage());
+            }
+        }
+    }
+
+    GitHubClient client() {
+        return client;
+    }
+
+    IndexStore index() {
+        return index;
+    }
+
+    GitHubLocation location() {
+        return location;
+    }
+
+    int partSize() {
+        return partSize;
+    }
+
+    void committed(BackupIndex written) {
+        justWritten = written;
+    }
+}

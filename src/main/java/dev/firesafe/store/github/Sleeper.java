@@ -1,0 +1,11 @@
+package dev.firesafe.store.github;
+
+import java.time.Duration;
+
+/** Waits between attempts; tests pass one that records the waits instead of sleeping. */
+@FunctionalInterface
+public interface Sleeper {
+    Sleeper REAL = d -> Thread.sleep(d.toMillis());
+
+    void sleep(Duration duration) throws InterruptedException;
+}

@@ -1,0 +1,262 @@
+package dev.firesafe.store.local;
+
+import dev.firesafe.core.IoMessages;
+import dev.firesafe.core.StoreIOException;
+import dev.firesafe.store.Store;
+import dev.firesafe.store.StoreInputStream;
+import org.jboss.logging.Logger;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A directory on a local or mounted file system. Uploads are written to a hidden {@code .NAME.partial} file next
+ * to the final name, fsync'ed, then published with a hard link (which, unlike rename, refuses to replace an
+ * existing file) and the directory is fsync'ed too, so a crash at any instant leaves either the old state or the
+ * complete new file. Partial files left by a killed process hold only ciphertext; they are removed by the next
+ * backup once they are older than {@link #STALE_PARTIAL}.
+ */
+public final class LocalStore implements Store {
+
+    private static final Logger LOG = Logger.getLogger(LocalStore.class);
+    static final String PARTIAL_SUFFIX = ".partial";
+    static final Duration STALE_PARTIAL = Duration.ofHours(6);
+    private static final int WRITE_BUFFER = 1 << 20;
+
+    private final Path root;
+
+    public LocalStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String describe() {
+        // Path.toUri() ends with '/' only once the folder exists; a target's name (metric labels, health checks,
+        // results) must not change when its first backup creates the folder
+        String uri = root.toUri().toString();
+        return uri.endsWith("/") ? uri : uri + "/";
+    }
+
+    @Override
+    public Upload create(String name) throws IOException {
+        Path finalPath = resolve(name);
+        Path dir = finalPath.getParent();
+        Path partial = dir.resolve("." + finalPath.getFileName() + PARTIAL_SUFFIX);
+        try {
+            Files.createDirectories(dir);
+            removeStalePartials(dir);
+            FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return new LocalUpload(finalPath, partial, channel);
+        } catch (IOException e) {
+            throw failure("cannot write to", e);
+        }
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix) throws IOException {
+        List<StoredObject> found = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            if (Files.exists(root)) {
+                throw new StoreIOException(describe() + " is not a directory", null);
+            }
+            return found;
+        }
+        try {
+            collect(root, "", prefix, found);
+        } catch (IOException e) {
+            throw failure("cannot list", e);
+        }
+        return found;
+    }
+
+    private void collect(Path dir, String relative, String prefix, List<StoredObject> found) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String fileName = entry.getFileName().toString();
+                if (fileName.startsWith(".")) {
+                    continue; // partial uploads and other hidden files are never backups
+                }
+                String name = relative + fileName;
+                if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    if (prefix.startsWith(name + "/") || (name + "/").startsWith(prefix)) {
+                        collect(entry, name + "/", prefix, found);
+                    }
+                } else if (Files.isRegularFile(entry) && name.startsWith(prefix)) {
+                    found.add(new StoredObject(name, Files.size(entry)));
+                }
+            }
+        }
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        try {
+            return new StoreInputStream(Files.newInputStream(resolve(name)), describe());
+        } catch (NoSuchFileException e) {
+            throw new StoreIOException(name + " does not exist in " + describe(), e);
+        } catch (IOException e) {
+            throw failure("cannot read from", e);
+        }
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        try {
+            Files.deleteIfExists(resolve(name));
+        } catch (IOException e) {
+            throw failure("cannot delete from", e);
+        }
+    }
+
+    private Path resolve(String name) {
+        Path p = root.resolve(name).normalize();
+        if (!p.startsWith(root) || p.equals(root)) {
+            throw new IllegalArgumentException("object name escapes the target: " + name);
+        }
+        return p;
+    }
+
+    private StoreIOException failure(String verb, IOException e) {
+        if (e instanceof StoreIOException t) {
+            return t;
+        }
+        return new StoreIOException(verb + " " + describe() + ": " + IoMessages.describe(e), e);
+    }
+
+    private static void removeStalePartials(Path dir) {
+        Instant cutoff = Instant.now().minus(STALE_PARTIAL);
+        try (DirectoryStream<Path> partials = Files.newDirectoryStream(dir, "." + "*" + PARTIAL_SUFFIX)) {
+            for (Path p : partials) {
+                FileTime modified = Files.getLastModifiedTime(p);
+                if (modified.toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(p);
+                    LOG.infof("removed stale partial upload %s", p.getFileName());
+                }
+            }
+        } catch (IOException e) {
+            LOG.debugf("could not clean partial uploads in %s: %s", dir, e.getMessage());
+        }
+    }
+
+    private final class LocalUpload implements Upload {
+        private final Path finalPath;
+        private final Path partial;
+        private final FileChannel channel;
+        private final OutputStream stream;
+        private boolean committed;
+
+        LocalUpload(Path finalPath, Path partial, FileChannel channel) {
+            this.finalPath = finalPath;
+            this.partial = partial;
+            this.channel = channel;
+            this.stream = new BufferedOutputStream(new SyncOnClose(channel), WRITE_BUFFER);
+        }
+
+        @Override
+        public OutputStream stream() {
+            return stream;
+        }
+
+        @Override
+        public void commit() throws IOException {
+            try {
+                stream.close();
+                try {
+                    Files.createLink(finalPath, partial);
+                } catch (FileAlreadyExistsException e) {
+                    throw new StoreIOException(finalPath.getFileName() + " already exists in " + describe()
+                            + "; not replacing it", e);
+                } catch (UnsupportedOperationException e) {
+                    publishByRename();
+                }
+                Files.delete(partial);
+                syncDirectory(finalPath.getParent());
+                committed = true;
+            } catch (IOException e) {
+                abort();
+                throw failure("cannot publish to", e);
+            }
+        }
+
+        /** For file systems without hard links: check, then rename (not atomic against a concurrent writer). */
+        private void publishByRename() throws IOException {
+            if (Files.exists(finalPath)) {
+                throw new FileAlreadyExistsException(finalPath.toString());
+            }
+            Files.move(partial, finalPath, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+
+        @Override
+        public void abort() {
+            if (committed) {
+                return;
+            }
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the partial file is deleted below; a close error changes nothing
+            }
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException e) {
+                LOG.warnf("could not remove partial upload %s: %s", partial, e.getMessage());
+            }
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            LOG.debugf("directory fsync not supported here: %s", e.getMessage());
+        }
+    }
+
+    /** Channel stream whose close() forces data to disk first: a commit must follow durable bytes. */
+    private static final class SyncOnClose extends OutputStream {
+        private final FileChannel channel;
+        private final OutputStream out;
+
+        SyncOnClose(FileChannel channel) {
+            this.channel = channel;
+            this.out = Channels.newOutputStream(channel);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (channel.isOpen()) {
+                channel.force(true);
+                channel.close();
+            }
+        }
+    }
+}

@@ -1,9 +1,0 @@
-package dev.firesafe.trigger;
-
-import dev.firesafe.backup.BackupResult;
-
-/** Runs one function's backup; what {@link FunctionRunner} calls, so tests can put a latch in its place. */
-@FunctionalInterface
-public interface RunAction {
-    BackupResult run(String function);
-}

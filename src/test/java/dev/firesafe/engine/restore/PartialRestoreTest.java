@@ -1,0 +1,136 @@
+package dev.firesafe.engine.restore;
+
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.archive.Compression;
+import dev.firesafe.engine.backup.BackupResult;
+import dev.firesafe.core.Progress;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.plan.Plan;
+import dev.firesafe.plan.Retention;
+import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.testing.Fixtures;
+import dev.firesafe.testing.Trees;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** restore --include: only what the patterns select is written, as a full restore would write it. */
+class PartialRestoreTest {
+
+    @TempDir
+    Path tmp;
+
+    private final MasterKey key = MasterKey.generate(65536);
+    private Path source;
+    private Path target;
+    private BackupResult backup;
+
+    @BeforeEach
+    void backUpEveryKind() throws IOException {
+        source = Trees.everyKind(tmp.resolve("tree"));
+        target = tmp.resolve("target");
+        backup = Fixtures.backupService(key, tmp).run(new Plan("partial", List.of(SourceSpec.of(source.toString())),
+                List.of(target.toString()), Compression.ZSTD, Retention.KEEP_ALL), Progress.NONE);
+        assertTrue(backup.ok(), backup.toString());
+    }
+
+    private RestoreResult restore(Path out, String... include) {
+        return Fixtures.restoreService(key, tmp).restore(target.toString(), "latest", null, out,
+                new RestoreOptions(false, List.of(include), false), Progress.NONE);
+    }
+
+    /** The entries of a full description of {@code root} whose path starts with one of {@code prefixes}. */
+    private static Map<String, String> only(Map<String, String> tree, String... prefixes) {
+        Map<String, String> kept = new TreeMap<>();
+        tree.forEach((path, what) -> {
+            if (Stream.of(prefixes).anyMatch(path::startsWith)) {
+                kept.put(path, what);
+            }
+        });
+        return kept;
+    }
+
+    @Test
+    void aFolderComesWithEverythingInItAndItsParentsAsRecorded() throws IOException {
+        Path out = tmp.resolve("out");
+        RestoreResult r = restore(out, "tree/sub");
+        assertEquals(backup.files(), r.files(), "every file of the backup was read and checked");
+        assertEquals(3, r.restoredFiles(), "deeper/binary.bin, script.sh and read-only.txt (and the link link-up)");
+
+        Map<String, String> full = Trees.describe(source);
+        assertEquals(only(full, "sub"), Trees.describe(out.resolve("tree")), "sub/ whole, byte for byte");
+        assertEquals(Files.getPosixFilePermissions(source), Files.getPosixFilePermissions(out.resolve("tree")),
+                "the folder above keeps its recorded mode, not the owner-only one a bare folder gets");
+        assertEquals(Files.getLastModifiedTime(source).toMillis() / 1000,
+                Files.getLastModifiedTime(out.resolve("tree")).toMillis() / 1000, "and its recorded time");
+        try (Stream<Path> top = Files.list(out)) {
+            assertEquals(List.of(out.resolve("tree")), top.toList(), "no note: the restore finished");
+        }
+    }
+
+    @Test
+    void aNameOnlyPatternMatchesAtAnyDepth() throws IOException {
+        Path out = tmp.resolve("out");
+        RestoreResult r = restore(out, "*.sh", "tree/hello.txt", "tree/link-to-hello");
+        assertEquals(2, r.restoredFiles());
+        Map<String, String> restored = Trees.describe(out.resolve("tree"));
+        assertEquals(List.of("hello.txt", "link-to-hello", "sub", "sub/script.sh"), List.copyOf(restored.keySet()));
+        assertEquals(only(Trees.describe(source), "hello.txt", "link-to-hello", "sub/script.sh"),
+                only(restored, "hello.txt", "link-to-hello", "sub/script.sh"));
+    }
+
+    @Test
+    void aPatternThatMatchesNothingIsAnErrorNotAnEmptySuccess() throws IOException {
+        Path out = tmp.resolve("out");
+        FiresafeException e = assertThrows(FiresafeException.class, () -> restore(out, "data/vault/**"));
+        assertEquals(ExitCode.USAGE, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("nothing in the backup matches --include data/vault/**")
+                && e.getMessage().contains("e.g. 'tree/"), e.getMessage());
+        try (Stream<Path> left = Files.list(out)) {
+            assertEquals(List.of(), left.toList(), "nothing written, no note");
+        }
+    }
+
+    @Test
+    void aMalformedPatternIsAUsageErrorBeforeTheDestinationIsTouched() {
+        Path out = tmp.resolve("out");
+        FiresafeException e = assertThrows(FiresafeException.class, () -> restore(out, "tree/[abc"));
+        assertEquals(ExitCode.USAGE, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("tree/[abc"), e.getMessage());
+        assertFalse(Files.exists(out), "no folder made, no note left in it");
+    }
+
+    @Test
+    void filesLeftOutAreStillChecked() throws IOException {
+        Path file;
+        try (Stream<Path> files = Files.list(target.resolve("partial"))) {
+            file = files.filter(f -> f.toString().endsWith(".firesafe")).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            long at = f.length() * 3 / 4; // far from hello.txt, which is all that is asked for
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 1);
+        }
+        Path out = tmp.resolve("out");
+        FiresafeException e = assertThrows(FiresafeException.class, () -> restore(out, "tree/hello.txt"));
+        assertEquals(ExitCode.INTEGRITY, e.exitCode(), e.getMessage());
+        assertFalse(Files.exists(out.resolve("tree/sub")), "only what was asked for was written");
+    }
+}

@@ -1,0 +1,223 @@
+package dev.firesafe.store.local;
+
+import dev.firesafe.core.StoreIOException;
+import dev.firesafe.store.Store;
+import dev.firesafe.repository.BackupCatalog;
+import dev.firesafe.repository.BackupId;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The {@link Store} contract on a local folder: nothing is visible before commit, nothing is ever replaced. */
+class LocalStoreTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path root;
+    private LocalStore target;
+
+    @BeforeEach
+    void setUp() {
+        root = tmp.resolve("backups");
+        target = new LocalStore(root);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void put(String name, byte[] content) throws IOException {
+        Store.Upload u = target.create(name);
+        try (OutputStream out = u.stream()) {
+            out.write(content);
+        }
+        u.commit();
+    }
+
+    private byte[] read(String name) throws IOException {
+        try (InputStream in = target.open(name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static Path partialOf(Path finalPath) {
+        return finalPath.resolveSibling("." + finalPath.getFileName() + LocalStore.PARTIAL_SUFFIX);
+    }
+
+    private List<Path> filesUnder(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    @Test
+    void nameDoesNotChangeWhenTheFolderAppears(@TempDir Path dir) throws IOException {
+        LocalStore later = new LocalStore(dir.resolve("not-yet"));
+        String before = later.describe();
+        Files.createDirectories(dir.resolve("not-yet"));
+        assertEquals(before, later.describe());
+        assertEquals(dir.resolve("not-yet").toUri().toString(), before);
+    }
+
+    @Test
+    void committedUploadIsListedAndReadBack() throws IOException {
+        byte[] content = bytes("ciphertext, in real life");
+        put("plan/one.firesafe", content);
+        assertEquals(List.of(new Store.StoredObject("plan/one.firesafe", content.length)), target.list(""));
+        assertArrayEquals(content, read("plan/one.firesafe"));
+        assertFalse(Files.exists(partialOf(root.resolve("plan/one.firesafe"))), "the partial is gone after commit");
+        assertEquals(List.of(root.resolve("plan/one.firesafe")), filesUnder(root));
+    }
+
+    @Test
+    void abortedUploadLeavesNothing() throws IOException {
+        Store.Upload u = target.create("plan/aborted.firesafe");
+        u.stream().write(new byte[3 << 20]); // past the write buffer: bytes really reach the partial file
+        u.abort();
+        u.abort(); // twice is safe
+        assertEquals(List.of(), target.list(""));
+        assertEquals(List.of(), filesUnder(root), "no final file, no partial file");
+        assertThrows(StoreIOException.class, () -> target.open("plan/aborted.firesafe"));
+    }
+
+    @Test
+    void uncommittedUploadIsInvisibleAsAfterAKill() throws IOException {
+        // A process killed mid-write: bytes written and flushed, commit never called, nothing cleaned up.
+        Store.Upload u = target.create("plan/killed.firesafe");
+        u.stream().write(new byte[3 << 20]);
+        u.stream().flush();
+
+        Path partial = partialOf(root.resolve("plan/killed.firesafe"));
+        assertTrue(Files.isRegularFile(partial), "the hidden partial file holds the bytes");
+        assertEquals(3 << 20, Files.size(partial));
+        assertEquals(List.of(), target.list(""));
+        assertEquals(List.of(), target.list("plan/"));
+        assertFalse(Files.exists(root.resolve("plan/killed.firesafe")));
+        assertThrows(StoreIOException.class, () -> target.open("plan/killed.firesafe"));
+        // and the catalog of backups does not see it either
+        assertEquals(List.of(), BackupCatalog.list(target, null));
+    }
+
+    @Test
+    void commitRefusesToReplaceAnExistingObject() throws IOException {
+        put("plan/same.firesafe", bytes("first"));
+        Store.Upload second = target.create("plan/same.firesafe");
+        try (OutputStream out = second.stream()) {
+            out.write(bytes("second, longer"));
+        }
+        StoreIOException e = assertThrows(StoreIOException.class, second::commit);
+        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+        assertArrayEquals(bytes("first"), read("plan/same.firesafe"), "the old object is intact");
+        assertEquals(List.of(root.resolve("plan/same.firesafe")), filesUnder(root), "the failed partial is gone");
+        assertEquals(List.of(new Store.StoredObject("plan/same.firesafe", 5)), target.list(""));
+    }
+
+    @Test
+    void twoUploadsOfOneNameAtOnceAreRefused() throws IOException {
+        Store.Upload first = target.create("plan/x.firesafe");
+        assertThrows(StoreIOException.class, () -> target.create("plan/x.firesafe"));
+        try (OutputStream out = first.stream()) {
+            out.write(bytes("first"));
+        }
+        first.commit();
+        assertArrayEquals(bytes("first"), read("plan/x.firesafe"));
+    }
+
+    @Test
+    void listIgnoresHiddenFilesAndHonoursThePrefix() throws IOException {
+        put("a/1.firesafe", bytes("1"));
+        put("b/2.firesafe", bytes("22"));
+        Files.writeString(root.resolve("a/.hidden"), "x");
+        Files.writeString(root.resolve(".DS_Store"), "x");
+        Files.createDirectories(root.resolve(".git/objects"));
+        Files.writeString(root.resolve(".git/objects/blob"), "x");
+
+        assertEquals(List.of("a/1.firesafe", "b/2.firesafe"),
+                target.list("").stream().map(Store.StoredObject::name).sorted().toList());
+        assertEquals(List.of(new Store.StoredObject("b/2.firesafe", 2)), target.list("b/"));
+        assertEquals(List.of(), target.list("c/"));
+    }
+
+    @Test
+    void catalogIgnoresForeignFilesOnTheTarget() throws IOException {
+        String id = BackupId.next(Instant.now());
+        put(BackupCatalog.objectName("plan", id), bytes("backup"));
+        put("plan/notes.txt", bytes("foreign"));
+        put("plan/not-an-id.firesafe", bytes("foreign"));
+        put("toplevel.firesafe", bytes("foreign"));
+        put("plan/deeper/" + id + ".firesafe", bytes("foreign"));
+
+        List<BackupCatalog.Ref> refs = BackupCatalog.list(target, null);
+        assertEquals(List.of(new BackupCatalog.Ref("plan", id, "plan/" + id + ".firesafe", 6)), refs);
+    }
+
+    @Test
+    void listOfAMissingRootIsEmptyAndOfAFileRootFails() throws IOException {
+        assertEquals(List.of(), target.list(""));
+        Path file = Files.createFile(tmp.resolve("plain-file"));
+        assertThrows(StoreIOException.class, () -> new LocalStore(file).list(""));
+    }
+
+    @Test
+    void openOfAMissingNameIsATargetError() {
+        StoreIOException e = assertThrows(StoreIOException.class, () -> target.open("plan/missing.firesafe"));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @Test
+    void namesEscapingTheRootAreRefused() throws IOException {
+        String absolute = tmp.resolve("x").toString(); // outside the root; not /etc, should the check ever break
+        for (String name : List.of("../x", "plan/../../x", absolute, "..", "", "plan/..")) {
+            assertThrows(IllegalArgumentException.class, () -> target.create(name), name);
+            assertThrows(IllegalArgumentException.class, () -> target.open(name), name);
+            assertThrows(IllegalArgumentException.class, () -> target.delete(name), name);
+        }
+        assertFalse(Files.exists(tmp.resolve("x")));
+        assertFalse(Files.exists(tmp.resolve(".x" + LocalStore.PARTIAL_SUFFIX)));
+        assertFalse(Files.exists(root), "nothing was created at all");
+    }
+
+    @Test
+    void stalePartialIsRemovedByTheNextCreateAndAFreshOneIsKept() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("plan"));
+        Path stale = dir.resolve(".old.firesafe" + LocalStore.PARTIAL_SUFFIX);
+        Path fresh = dir.resolve(".running.firesafe" + LocalStore.PARTIAL_SUFFIX);
+        Files.write(stale, new byte[100]);
+        Files.write(fresh, new byte[100]);
+        Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofHours(7))));
+        Files.setLastModifiedTime(fresh, FileTime.from(Instant.now().minus(Duration.ofHours(5))));
+
+        put("plan/new.firesafe", bytes("new"));
+
+        assertFalse(Files.exists(stale), "a partial older than " + LocalStore.STALE_PARTIAL + " is removed");
+        assertTrue(Files.exists(fresh), "a partial that may belong to a running backup is kept");
+        assertArrayEquals(bytes("new"), read("plan/new.firesafe"));
+    }
+
+    @Test
+    void deleteRemovesAnObjectAndIgnoresAMissingOne() throws IOException {
+        put("plan/gone.firesafe", bytes("x"));
+        target.delete("plan/gone.firesafe");
+        target.delete("plan/gone.firesafe");
+        assertEquals(List.of(), target.list(""));
+    }
+}

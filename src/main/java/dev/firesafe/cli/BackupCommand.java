@@ -1,5 +1,7 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.archive.Manifest;
 import dev.firesafe.engine.backup.BackupResult;
@@ -48,9 +50,9 @@ class BackupCommand implements Callable<Integer> {
     private final BackupService service;
 
     @Inject
-    BackupCommand(PlanRepository plans, BackupService service) {
-        this.plans = plans;
-        this.service = service;
+    BackupCommand(Services services) {
+        this.plans = services.plans();
+        this.service = services.backups();
     }
 
     @Override

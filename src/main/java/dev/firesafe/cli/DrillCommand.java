@@ -1,5 +1,7 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.engine.drill.DrillResult;
 import dev.firesafe.engine.drill.DrillService;
 import dev.firesafe.plan.PlanRepository;
@@ -34,9 +36,9 @@ class DrillCommand implements Callable<Integer> {
     private final DrillService drills;
 
     @Inject
-    DrillCommand(PlanRepository plans, DrillService drills) {
-        this.plans = plans;
-        this.drills = drills;
+    DrillCommand(Services services) {
+        this.plans = services.plans();
+        this.drills = services.drills();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.core.FiresafeConfig;
@@ -17,9 +19,9 @@ class InitCommand implements Runnable {
     private final FiresafeConfig config;
 
     @Inject
-    InitCommand(KeySource keys, FiresafeConfig config) {
-        this.keys = keys;
-        this.config = config;
+    InitCommand(Services services) {
+        this.keys = services.keys();
+        this.config = services.settings().firesafe();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
@@ -31,9 +33,9 @@ class KeygenCommand implements Runnable {
     private final FiresafeConfig config;
 
     @Inject
-    KeygenCommand(KeySource keys, FiresafeConfig config) {
-        this.keys = keys;
-        this.config = config;
+    KeygenCommand(Services services) {
+        this.keys = services.keys();
+        this.config = services.settings().firesafe();
     }
 
     @Override

@@ -5,6 +5,9 @@ import dev.firesafe.host.health.HealthConfig;
 import dev.firesafe.host.logging.LogConfig;
 import dev.firesafe.host.notify.NotifyConfig;
 import dev.firesafe.core.FiresafeConfig;
+import dev.firesafe.postgres.PostgresConfig;
+import dev.firesafe.store.github.GitHubConfig;
+import dev.firesafe.store.s3.S3Config;
 import dev.firesafe.host.trigger.TriggerConfig;
 import dev.firesafe.host.http.HttpConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -30,8 +33,9 @@ import java.time.Duration;
 final class LeanConfig {
 
     /** Every {@code @ConfigMapping} of Firesafe; LeanLaunchTest checks that none is missing. */
-    static final Class<?>[] MAPPINGS = {FiresafeConfig.class, NotifyConfig.class, DrillConfig.class, LogConfig.class,
-        HealthConfig.class, TriggerConfig.class, HttpConfig.class, CliConfig.class};
+    static final Class<?>[] MAPPINGS = {FiresafeConfig.class, S3Config.class, GitHubConfig.class,
+        PostgresConfig.class, NotifyConfig.class, DrillConfig.class, LogConfig.class, HealthConfig.class,
+        TriggerConfig.class, HttpConfig.class, CliConfig.class};
 
     private LeanConfig() {
     }

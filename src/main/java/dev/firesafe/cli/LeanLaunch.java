@@ -1,5 +1,7 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.core.FiresafeConfig;
@@ -49,26 +51,29 @@ final class LeanLaunch {
         } catch (RuntimeException e) {
             return OptionalInt.empty(); // e.g. an unreadable config file: Quarkus reads it again and reports it
         }
-        Optional<String> reason = quarkusNeeded(args, config);
+        Services services = Services.of(config);
+        Optional<String> reason = quarkusNeeded(args, config, services.plans());
         if ("1".equals(System.getenv("FIRESAFE_DEBUG"))) {
             System.err.println("firesafe: " + reason.map(r -> "starting Quarkus: " + r)
                     .orElse("fast start, without the Quarkus runtime"));
         }
-        if (reason.isPresent()) {
-            return OptionalInt.empty();
+        try (services) {
+            if (reason.isPresent()) {
+                return OptionalInt.empty();
+            }
+            try {
+                LeanLogging.configure(config);
+            } catch (IllegalArgumentException e) {
+                return OptionalInt.empty();
+            }
+            CommandLine commandLine = new CommandLine(FiresafeCommand.class, new LeanCommands(services))
+                    .setExecutionExceptionHandler(CliSetup::report);
+            return OptionalInt.of(commandLine.execute(args));
         }
-        try {
-            LeanLogging.configure(config);
-        } catch (IllegalArgumentException e) {
-            return OptionalInt.empty();
-        }
-        CommandLine commandLine = new CommandLine(FiresafeCommand.class, new LeanCommands(config))
-                .setExecutionExceptionHandler(CliSetup::report);
-        return OptionalInt.of(commandLine.execute(args));
     }
 
     /** Why this command line needs Quarkus, if it does. */
-    static Optional<String> quarkusNeeded(String[] args, SmallRyeConfig config) {
+    static Optional<String> quarkusNeeded(String[] args, SmallRyeConfig config, PlanRepository plans) {
         if (!config.getConfigMapping(CliConfig.class).fastStart()) {
             return Optional.of("firesafe.cli.fast-start=false");
         }
@@ -81,7 +86,7 @@ final class LeanLaunch {
             }
         }
         FiresafeConfig firesafe = config.getConfigMapping(FiresafeConfig.class);
-        return targetsOfEveryPlan(firesafe).stream().filter(LeanLaunch::isGitHub).findFirst()
+        return targetsOfEveryPlan(firesafe, plans).stream().filter(LeanLaunch::isGitHub).findFirst()
                 .map(uri -> "a github:// target in the configuration or the plans");
     }
 
@@ -89,11 +94,10 @@ final class LeanLaunch {
      * The default target and every target a plan names (function files and {@code firesafe.plans.*} overrides).
      * A plan that does not load stops nothing here: the command itself reports it.
      */
-    private static List<String> targetsOfEveryPlan(FiresafeConfig config) {
+    private static List<String> targetsOfEveryPlan(FiresafeConfig config, PlanRepository plans) {
         List<String> uris = new ArrayList<>();
         uris.add(config.defaultTarget());
         config.plans().values().forEach(o -> o.targets().ifPresent(uris::addAll));
-        PlanRepository plans = new PlanRepository(config);
         try {
             for (String name : plans.functionNames()) {
                 try {

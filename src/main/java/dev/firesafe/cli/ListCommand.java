@@ -1,5 +1,7 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.repository.BackupId;
@@ -9,7 +11,7 @@ import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.store.Store;
 import dev.firesafe.core.StoreIOException;
-import dev.firesafe.store.Stores;
+import dev.firesafe.store.StoreRegistry;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,11 +34,13 @@ class ListCommand implements Runnable {
 
     private final PlanRepository plans;
     private final FiresafeConfig config;
+    private final StoreRegistry stores;
 
     @Inject
-    ListCommand(PlanRepository plans, FiresafeConfig config) {
-        this.plans = plans;
-        this.config = config;
+    ListCommand(Services services) {
+        this.plans = services.plans();
+        this.config = services.settings().firesafe();
+        this.stores = services.stores();
     }
 
     /**
@@ -49,7 +53,7 @@ class ListCommand implements Runnable {
     @Override
     public void run() {
         TargetOption.Selection selected = TargetOption.select(target, plan, plans, config);
-        Store t = new Stores(config).open(selected.target());
+        Store t = stores.open(selected.target());
         List<BackupCatalog.Ref> refs;
         try {
             refs = BackupCatalog.list(t, selected.plan());

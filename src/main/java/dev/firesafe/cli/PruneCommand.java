@@ -1,12 +1,15 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.engine.retention.RetentionPolicy;
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.engine.retention.PruneService;
-import dev.firesafe.store.Stores;
+import dev.firesafe.store.Store;
+import dev.firesafe.store.StoreRegistry;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,12 +37,14 @@ class PruneCommand implements Callable<Integer> {
     private final PlanRepository plans;
     private final PruneService service;
     private final FiresafeConfig config;
+    private final StoreRegistry stores;
 
     @Inject
-    PruneCommand(PlanRepository plans, PruneService service, FiresafeConfig config) {
-        this.plans = plans;
-        this.service = service;
-        this.config = config;
+    PruneCommand(Services services) {
+        this.plans = services.plans();
+        this.service = services.retention();
+        this.config = services.settings().firesafe();
+        this.stores = services.stores();
     }
 
     @Override
@@ -47,10 +52,12 @@ class PruneCommand implements Callable<Integer> {
         Plan plan = plans.find(planName, true);
         List<String> uris = targets != null && !targets.isEmpty() ? targets
                 : plan.targetsOrDefault(config.defaultTarget());
-        Stores opener = new Stores(config);
         boolean allOk = true;
         for (String uri : uris) {
-            PruneService.Report r = service.prune(opener.open(uri), plan, dryRun);
+            PruneService.Report r;
+            try (Store store = stores.open(uri)) {
+                r = service.prune(store, plan, dryRun);
+            }
             allOk &= r.ok();
             if (json) {
                 System.out.println(Json.of(r));

@@ -1,5 +1,7 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.core.Progress;
 import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
@@ -14,7 +16,6 @@ import dev.firesafe.engine.restore.RestoreService;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.core.Failures;
 import dev.firesafe.store.github.GitHubStore;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -74,15 +75,16 @@ class RestoreCommand implements Runnable {
     private final Optional<String> aitherMasterKey;
     private final PlanRepository plans;
     private final FiresafeConfig config;
+    private final Services.Settings settings;
     private final RestoreService service;
 
     @Inject
-    RestoreCommand(@ConfigProperty(name = "aither.master-key") Optional<String> aitherMasterKey, PlanRepository plans,
-                   FiresafeConfig config, RestoreService service) {
-        this.aitherMasterKey = aitherMasterKey;
-        this.plans = plans;
-        this.config = config;
-        this.service = service;
+    RestoreCommand(Services services) {
+        this.aitherMasterKey = services.settings().aitherMasterKey();
+        this.plans = services.plans();
+        this.config = services.settings().firesafe();
+        this.settings = services.settings();
+        this.service = services.restores();
     }
 
     @Override
@@ -109,7 +111,7 @@ class RestoreCommand implements Runnable {
             ProgressLine.end(progress);
         }
         List<PostgresRestore.Replayed> replayed = server == null ? List.of()
-                : PostgresRestore.replay(to, server, new PgClients(config.postgres().clientPaths()));
+                : PostgresRestore.replay(to, server, new PgClients(settings.postgres().clientPaths()));
         if (json) {
             System.out.println(server == null ? Json.of(r) : Json.of(Map.of("restore", r, "postgres", replayed)));
         } else {
@@ -137,7 +139,7 @@ class RestoreCommand implements Runnable {
     /** The token is ciphertext, so a temporary copy reveals nothing; it is removed after the restore. */
     private Path fetchLegacyFromGitHub() {
         Path copy = null;
-        try (InputStream in = GitHubStore.openFile(legacyFernet, config.github(), System::getenv)) {
+        try (InputStream in = GitHubStore.openFile(legacyFernet, settings.github(), System::getenv)) {
             copy = Files.createTempFile("firesafe-legacy", ".fernet");
             Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             return copy;

@@ -1,6 +1,8 @@
 package dev.firesafe.cli;
 
-import dev.firesafe.host.trigger.FunctionCatalog;
+import dev.firesafe.app.Services;
+
+import dev.firesafe.host.functions.FunctionCatalog;
 import dev.firesafe.host.trigger.FunctionRunner;
 import dev.firesafe.host.trigger.Policy;
 import dev.firesafe.host.trigger.RunState;
@@ -25,9 +27,9 @@ class RunFunctionCommand implements Callable<Integer> {
     private final FunctionRunner runner;
 
     @Inject
-    RunFunctionCommand(FunctionCatalog catalog, FunctionRunner runner) {
-        this.catalog = catalog;
-        this.runner = runner;
+    RunFunctionCommand(Services services) {
+        this.catalog = services.functions();
+        this.runner = services.oneShotRunner();
     }
 
     @Override

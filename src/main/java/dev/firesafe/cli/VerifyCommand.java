@@ -1,5 +1,7 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.Manifest;
@@ -11,7 +13,7 @@ import dev.firesafe.engine.restore.RestoreResult;
 import dev.firesafe.engine.restore.RestoreService;
 import dev.firesafe.core.Failures;
 import dev.firesafe.store.Store;
-import dev.firesafe.store.Stores;
+import dev.firesafe.store.StoreRegistry;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,12 +52,14 @@ class VerifyCommand implements Callable<Integer> {
     private final PlanRepository plans;
     private final FiresafeConfig config;
     private final RestoreService service;
+    private final StoreRegistry stores;
 
     @Inject
-    VerifyCommand(PlanRepository plans, FiresafeConfig config, RestoreService service) {
-        this.plans = plans;
-        this.config = config;
-        this.service = service;
+    VerifyCommand(Services services) {
+        this.plans = services.plans();
+        this.config = services.settings().firesafe();
+        this.service = services.restores();
+        this.stores = services.stores();
     }
 
     @Override
@@ -99,7 +103,7 @@ class VerifyCommand implements Callable<Integer> {
         if (list) {
             throw FiresafeException.usage("--list shows one backup: give its id or 'latest'");
         }
-        Store t = new Stores(config).open(selected.target());
+        Store t = stores.open(selected.target());
         String plan = selected.plan();
         List<BackupCatalog.Ref> refs;
         try {

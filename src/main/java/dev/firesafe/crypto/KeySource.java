@@ -2,8 +2,6 @@ package dev.firesafe.crypto;
 
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.core.FiresafeConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +17,10 @@ import java.util.Set;
  * Finds the master key: {@code FIRESAFE_MASTER_KEY}, else {@code FIRESAFE_MASTER_KEY_FILE}, else the default key
  * file that {@code init} writes. Errors name where the key was looked for, never what it holds.
  */
-@ApplicationScoped
 public class KeySource {
 
     private final FiresafeConfig config;
 
-    @Inject
     public KeySource(FiresafeConfig config) {
         this.config = config;
     }

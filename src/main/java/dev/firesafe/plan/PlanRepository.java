@@ -1,12 +1,11 @@
 package dev.firesafe.plan;
 
+import dev.firesafe.core.Durations;
 import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.Compression;
 import dev.firesafe.archive.FileNames;
-import dev.firesafe.store.Stores;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import dev.firesafe.store.StoreRegistry;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +20,6 @@ import java.util.regex.Pattern;
  * Finds plans: {@code functions/NAME.yaml} first, then the {@code firesafe.plans.NAME.*} overrides on top.
  * Relative source paths are resolved against the working directory, as a shell would.
  */
-@ApplicationScoped
 public class PlanRepository {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -29,12 +27,13 @@ public class PlanRepository {
     private static final Pattern DB_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,62}");
 
     private final FiresafeConfig config;
-    private final Stores opener;
+    private final StoreRegistry stores;
+    private final Map<Path, FunctionFile> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
-    @Inject
-    public PlanRepository(FiresafeConfig config) {
+    /** {@code stores} checks the targets a function file names (syntax and scheme; nothing is contacted). */
+    public PlanRepository(FiresafeConfig config, StoreRegistry stores) {
         this.config = config;
-        this.opener = new Stores(config);
+        this.stores = stores;
     }
 
     /** The plan called {@code name}; {@code allowMissing} gives an empty plan to be filled from the CLI. */
@@ -98,7 +97,7 @@ public class PlanRepository {
         Plan plan = applyOverrides(load(file, name));
         for (String target : plan.targets()) {
             try {
-                opener.open(target);
+                stores.describe(target);
             } catch (FiresafeException e) {
                 throw FiresafeException.usage(file + ": plan.targets: " + e.getMessage());
             }
@@ -106,12 +105,21 @@ public class PlanRepository {
         return new FunctionDefinition(name, file, plan, TriggerSpec.parseAll(file.toString(), f.triggers()));
     }
 
-    private static FunctionFile parse(Path file) {
+    /**
+     * The file read and checked once per process: the fast start looks at every plan's targets before the command
+     * reads its own, and the host's triggers, health and metrics all ask again.
+     */
+    private FunctionFile parse(Path file) {
+        FunctionFile cached = parsed.get(file);
+        if (cached != null) {
+            return cached;
+        }
         FunctionFile f = FunctionFileReader.read(file);
         if (f == null || f.plan() == null) {
             throw FiresafeException.usage(file + ": has no 'plan:' section");
         }
         TriggerSpec.parseAll(file.toString(), f.triggers());
+        parsed.put(file, f);
         return f;
     }
 

@@ -1,5 +1,6 @@
 package dev.firesafe.plan;
 
+import dev.firesafe.core.Durations;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;

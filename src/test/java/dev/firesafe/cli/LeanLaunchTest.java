@@ -1,5 +1,7 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.app.Services;
+
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -36,7 +38,8 @@ class LeanLaunchTest {
     }
 
     private Optional<String> reason(Map<String, String> values, String... args) throws IOException {
-        return LeanLaunch.quarkusNeeded(args, config(values));
+        SmallRyeConfig config = config(values);
+        return LeanLaunch.quarkusNeeded(args, config, Services.of(config).plans());
     }
 
     @Test

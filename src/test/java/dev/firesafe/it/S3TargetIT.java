@@ -7,9 +7,7 @@ import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.engine.backup.BackupResult;
 import dev.firesafe.engine.backup.BackupService;
 import dev.firesafe.core.Progress;
-import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
-import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.Retention;
 import dev.firesafe.plan.SourceSpec;
@@ -17,7 +15,7 @@ import dev.firesafe.engine.restore.RestoreService;
 import dev.firesafe.engine.retention.PruneService;
 import dev.firesafe.store.Store;
 import dev.firesafe.core.StoreIOException;
-import dev.firesafe.store.Stores;
+import dev.firesafe.app.Services;
 import dev.firesafe.testing.Cli;
 import dev.firesafe.testing.Fixtures;
 import dev.firesafe.testing.LoopbackProxy;
@@ -86,11 +84,11 @@ class S3TargetIT {
         server.close();
     }
 
-    private FiresafeConfig config(String endpoint) {
+    private Services config(String endpoint) {
         return config(endpoint, Map.of());
     }
 
-    private FiresafeConfig config(String endpoint, Map<String, String> extra) {
+    private Services config(String endpoint, Map<String, String> extra) {
         Map<String, String> values = new HashMap<>(extra);
         values.put("firesafe.master-key", key.toEscrowText());
         values.put("firesafe.default-key-file", tmp.resolve("no-such-key-file").toString());
@@ -99,7 +97,7 @@ class S3TargetIT {
         values.put("firesafe.s3.path-style", "true");
         values.put("firesafe.s3.part-size", String.valueOf(PART));
         values.put("firesafe.s3.parts-in-flight", "3"); // the concurrent path; the default of 1 is its special case
-        return Fixtures.config(values);
+        return Fixtures.services(values);
     }
 
     private static String uniqueTarget() {
@@ -122,13 +120,13 @@ class S3TargetIT {
         new Random(42).nextBytes(noise);
         Files.write(source.resolve("noise.bin"), noise);
         String target = uniqueTarget();
-        FiresafeConfig config = config(server.endpoint());
+        Services config = config(server.endpoint());
 
-        BackupResult r = new BackupService(config, new KeySource(config)).run(plan(source, List.of(target), null),
+        BackupResult r = config.backups().run(plan(source, List.of(target), null),
                 Progress.NONE);
         assertTrue(r.ok(), r.toString());
 
-        Store t = new Stores(config).open(target);
+        Store t = config.stores().open(target);
         List<BackupCatalog.Ref> refs = BackupCatalog.list(t, "p");
         assertEquals(List.of(r.id()), refs.stream().map(BackupCatalog.Ref::id).toList());
         assertTrue(refs.get(0).size() > 3L * PART, "archive size " + refs.get(0).size());
@@ -138,7 +136,7 @@ class S3TargetIT {
         assertTrue(eTag.replace("\"", "").endsWith("-" + parts), "multipart ETag of " + parts + " parts: " + eTag);
         assertEquals(0, multipartUploadsInProgress());
 
-        RestoreService restore = new RestoreService(new KeySource(config), config);
+        RestoreService restore = config.restores();
         assertEquals(r.files(), restore.verify(target, "latest", "p", Progress.NONE).files());
         Path dest = tmp.resolve("restored");
         restore.restore(target, r.id(), "p", dest, false, Progress.NONE);
@@ -147,7 +145,7 @@ class S3TargetIT {
 
     @Test
     void abortRemovesUploadedPartsAndCommitNeverReplaces() throws IOException {
-        Store t = new Stores(config(server.endpoint())).open(uniqueTarget());
+        Store t = config(server.endpoint()).stores().open(uniqueTarget());
         byte[] chunk = new byte[1 << 20];
         new Random(7).nextBytes(chunk);
 
@@ -185,9 +183,9 @@ class S3TargetIT {
         Path source = Trees.everyKind(tmp.resolve("data"));
         String local = tmp.resolve("local").toUri().toString();
         String missing = "s3://no-such-bucket/x";
-        FiresafeConfig config = config(server.endpoint());
+        Services config = config(server.endpoint());
 
-        BackupResult r = new BackupService(config, new KeySource(config))
+        BackupResult r = config.backups()
                 .run(plan(source, List.of(missing, local), null), Progress.NONE);
         assertFalse(r.ok());
         BackupResult.TargetResult bad = r.targets().get(0);
@@ -197,7 +195,7 @@ class S3TargetIT {
                 bad.error());
         assertTrue(r.targets().get(1).ok(), r.toString());
         Path dest = tmp.resolve("restored");
-        new RestoreService(new KeySource(config), config).restore(local, r.id(), "p", dest, false, Progress.NONE);
+        config.restores().restore(local, r.id(), "p", dest, false, Progress.NONE);
         assertEquals(Trees.describe(source), Trees.describe(dest.resolve("data")));
     }
 
@@ -208,19 +206,19 @@ class S3TargetIT {
         new Random(3).nextBytes(noise);
         Files.write(source.resolve("noise.bin"), noise);
         String target = uniqueTarget();
-        FiresafeConfig direct = config(server.endpoint());
-        BackupResult good = new BackupService(direct, new KeySource(direct))
+        Services direct = config(server.endpoint());
+        BackupResult good = direct.backups()
                 .run(plan(source, List.of(target), null), Progress.NONE);
         assertTrue(good.ok(), good.toString());
         String prefix = target.substring(("s3://" + S3Mock.BUCKET + "/").length());
 
         try (LoopbackProxy dying = new LoopbackProxy(server.port()).dieAfterRequestBytes(12L << 20)) {
-            FiresafeConfig viaProxy = config(dying.endpoint());
+            Services viaProxy = config(dying.endpoint());
             // Parts are sent in the background: the failure surfaces while writing (the run throws) or at
             // commit (the target's result says so), depending on where the stream was when the server died.
             String error;
             try {
-                BackupResult r = new BackupService(viaProxy, new KeySource(viaProxy))
+                BackupResult r = viaProxy.backups()
                         .run(plan(source, List.of(target), null), Progress.NONE);
                 assertFalse(r.ok(), r.toString());
                 error = r.targets().get(0).error();
@@ -231,13 +229,13 @@ class S3TargetIT {
             assertTrue(dying.died(), "the server went away during the upload");
             assertTrue(error.contains(target) && error.contains("cannot reach"), error);
         }
-        Store t = new Stores(direct).open(target);
+        Store t = direct.stores().open(target);
         assertEquals(List.of(good.id()), BackupCatalog.list(t, "p").stream().map(BackupCatalog.Ref::id).toList(),
                 "the failed run left no backup and the good one is still the latest");
         assertEquals(1, orphanedUploads(prefix), "the abort could not reach the stopped server");
 
-        FiresafeConfig sweeping = config(server.endpoint(), Map.of("firesafe.s3.stale-upload-age", "0s"));
-        BackupResult next = new BackupService(sweeping, new KeySource(sweeping))
+        Services sweeping = config(server.endpoint(), Map.of("firesafe.s3.stale-upload-age", "0s"));
+        BackupResult next = sweeping.backups()
                 .run(plan(source, List.of(target), null), Progress.NONE);
         assertTrue(next.ok(), next.toString());
         assertEquals(0, orphanedUploads(prefix), "the next successful backup aborted the orphaned upload");
@@ -253,10 +251,10 @@ class S3TargetIT {
         Files.writeString(Files.createDirectories(tmp.resolve("small")).resolve("f"), "a single PutObject");
         String target = uniqueTarget();
         try (LoopbackProxy proxy = new LoopbackProxy(server.port())) {
-            FiresafeConfig locked = config(proxy.endpoint(), Map.of("firesafe.s3.object-lock-mode", "governance",
+            Services locked = config(proxy.endpoint(), Map.of("firesafe.s3.object-lock-mode", "governance",
                     "firesafe.s3.object-lock-days", "30"));
             LocalDate due = LocalDate.now(ZoneOffset.UTC).plusDays(30);
-            BackupService backup = new BackupService(locked, new KeySource(locked));
+            BackupService backup = locked.backups();
             assertTrue(backup.run(plan(source, List.of(target), null), Progress.NONE).ok());
             assertTrue(backup.run(plan(tmp.resolve("small"), List.of(target), null), Progress.NONE).ok());
 
@@ -267,7 +265,7 @@ class S3TargetIT {
                     "one CreateMultipartUpload and one PutObject: " + sent);
             assertTrue(sent.stream().anyMatch(h -> h.startsWith("x-amz-object-lock-retain-until-date: " + due)),
                     sent.toString());
-            assertEquals(2, BackupCatalog.list(new Stores(locked).open(target), "p").size());
+            assertEquals(2, BackupCatalog.list(locked.stores().open(target), "p").size());
         }
     }
 
@@ -285,8 +283,8 @@ class S3TargetIT {
 
         Path source = Files.createDirectories(tmp.resolve("data"));
         Files.writeString(source.resolve("f"), "data");
-        FiresafeConfig sweeping = config(server.endpoint(), Map.of("firesafe.s3.stale-upload-age", "0"));
-        BackupResult r = new BackupService(sweeping, new KeySource(sweeping))
+        Services sweeping = config(server.endpoint(), Map.of("firesafe.s3.stale-upload-age", "0"));
+        BackupResult r = sweeping.backups()
                 .run(plan(source, List.of(target), null), Progress.NONE);
         assertTrue(r.ok(), r.toString());
 
@@ -308,8 +306,8 @@ class S3TargetIT {
         byte[] noise = new byte[6 << 20];
         new Random(seed).nextBytes(noise);
         Files.write(source.resolve("noise.bin"), noise);
-        FiresafeConfig direct = config(server.endpoint());
-        BackupResult r = new BackupService(direct, new KeySource(direct)).run(plan(source, List.of(target), null),
+        Services direct = config(server.endpoint());
+        BackupResult r = direct.backups().run(plan(source, List.of(target), null),
                 Progress.NONE);
         assertTrue(r.ok(), r.toString());
         return r;
@@ -322,9 +320,9 @@ class S3TargetIT {
         BackupResult r = noiseBackup(target, 1);
 
         try (LoopbackProxy proxy = new LoopbackProxy(server.port()).cutOnceAfter(2 << 20)) {
-            FiresafeConfig viaProxy = config(proxy.endpoint());
+            Services viaProxy = config(proxy.endpoint());
             Path dest = tmp.resolve("restored");
-            new RestoreService(new KeySource(viaProxy), viaProxy).restore(target, r.id(), "p", dest, false,
+            viaProxy.restores().restore(target, r.id(), "p", dest, false,
                     Progress.NONE);
             assertEquals(1, proxy.cuts(), "the proxy cut the download once");
             assertTrue(proxy.sawRangeRequest(), "the rest was fetched with a ranged GET");
@@ -354,19 +352,18 @@ class S3TargetIT {
     void aResumedDownloadThatStartsOverFromTheFirstByteIsATargetErrorNotDamage() throws IOException {
         String target = uniqueTarget();
         BackupResult r = noiseBackup(target, 2);
-        FiresafeConfig direct = config(server.endpoint());
+        Services direct = config(server.endpoint());
 
         // Something between Firesafe and the bucket ignores Range: the resumed GET answers the whole object from
         // byte 0. Splicing that in would make the intact backup fail decryption as if it were tampered with.
         try (LoopbackProxy proxy = new LoopbackProxy(server.port()).cutOnceAfter(2 << 20).dropRangeHeaders()) {
-            FiresafeConfig viaProxy = config(proxy.endpoint());
-            FiresafeException e = assertThrows(FiresafeException.class, () -> new RestoreService(
-                    new KeySource(viaProxy), viaProxy).verify(target, r.id(), "p", Progress.NONE));
+            Services viaProxy = config(proxy.endpoint());
+            FiresafeException e = assertThrows(FiresafeException.class, () -> viaProxy.restores().verify(target, r.id(), "p", Progress.NONE));
             assertEquals(1, proxy.cuts());
             assertEquals(ExitCode.TARGET, e.exitCode(), e.getMessage());
             assertTrue(e.getMessage().contains("range"), e.getMessage());
         }
-        assertEquals(r.files(), new RestoreService(new KeySource(direct), direct).verify(target, r.id(), "p",
+        assertEquals(r.files(), direct.restores().verify(target, r.id(), "p",
                 Progress.NONE).files(), "the backup itself is intact");
     }
 
@@ -375,11 +372,11 @@ class S3TargetIT {
         Path source = Files.createDirectories(tmp.resolve("data"));
         Files.writeString(source.resolve("f"), "data");
         String target = uniqueTarget();
-        FiresafeConfig config = config(server.endpoint());
-        BackupService backup = new BackupService(config, new KeySource(config));
+        Services config = config(server.endpoint());
+        BackupService backup = config.backups();
         String first = backup.run(plan(source, List.of(target), null), Progress.NONE).id();
         String second = backup.run(plan(source, List.of(target), null), Progress.NONE).id();
-        Store t = new Stores(config).open(target);
+        Store t = config.stores().open(target);
 
         Plan keepOne = plan(source, List.of(target), new Retention(1, null, null, null, null, null));
         PruneService.Report dry = new PruneService().prune(t, keepOne, true);
@@ -394,7 +391,7 @@ class S3TargetIT {
     @Test
     void unknownSchemeIsAUsageErrorListingS3() {
         FiresafeException e = assertThrows(FiresafeException.class,
-                () -> new Stores(config(server.endpoint())).open("ftp://host/x"));
+                () -> config(server.endpoint()).stores().open("ftp://host/x"));
         assertEquals(ExitCode.USAGE, e.exitCode());
         assertTrue(e.getMessage().contains("s3://"), e.getMessage());
     }

@@ -26,7 +26,7 @@ class PlanSourcesTest {
     private Plan load(String yaml) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("functions"));
         Files.writeString(dir.resolve("p.yaml"), yaml);
-        return new PlanRepository(Fixtures.config(Map.of("firesafe.functions-dir", dir.toString()))).find("p", false);
+        return Fixtures.services(Map.of("firesafe.functions-dir", dir.toString())).plans().find("p", false);
     }
 
     @Test

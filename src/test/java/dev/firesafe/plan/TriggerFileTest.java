@@ -33,7 +33,7 @@ class TriggerFileTest {
         for (Map.Entry<String, String> f : files.entrySet()) {
             Files.writeString(dir.resolve(f.getKey() + ".yaml"), f.getValue());
         }
-        return new PlanRepository(Fixtures.config(Map.of("firesafe.functions-dir", dir.toString())));
+        return Fixtures.services(Map.of("firesafe.functions-dir", dir.toString())).plans();
     }
 
     private FiresafeException refused(String triggers) throws IOException {

@@ -1,5 +1,7 @@
 package dev.firesafe.postgres;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.Compression;
@@ -86,7 +88,7 @@ class PostgresBackupTest {
         PgCluster.closeAll(source, fresh);
     }
 
-    private FiresafeConfig config(String clientPaths) {
+    private Services config(String clientPaths) {
         Map<String, String> values = new HashMap<>();
         values.put("firesafe.master-key", key.toEscrowText());
         values.put("firesafe.default-key-file", tmp.resolve("no-such-key-file").toString());
@@ -94,17 +96,15 @@ class PostgresBackupTest {
         if (clientPaths != null) {
             values.put("firesafe.postgres.client-paths", clientPaths);
         }
-        return Fixtures.config(values);
+        return Fixtures.services(values);
     }
 
     private BackupResult backup(Plan plan, String clientPaths) {
-        FiresafeConfig config = config(clientPaths);
-        return new BackupService(config, new KeySource(config)).run(plan, Progress.NONE);
+        return config(clientPaths).backups().run(plan, Progress.NONE);
     }
 
     private RestoreService restoreService() {
-        FiresafeConfig config = config(null);
-        return new RestoreService(new KeySource(config), config);
+        return config(null).restores();
     }
 
     private Path target() {
@@ -147,7 +147,7 @@ class PostgresBackupTest {
                 "a pg_dumpall script with roles and rows");
 
         List<PostgresRestore.Replayed> replayed = PostgresRestore.replay(out, all(fresh),
-                new PgClients(config(null).postgres().clientPaths()));
+                new PgClients(config(null).settings().postgres().clientPaths()));
         assertEquals(1, replayed.size());
         assertEquals(entry, replayed.get(0).file());
         assertTrue(replayed.get(0).firstErrors().stream().allMatch(e -> e.contains("role \"postgres\" already "
@@ -186,7 +186,7 @@ class PostgresBackupTest {
             other.sql("postgres", "CREATE ROLE app_owner LOGIN");
             List<PostgresRestore.Replayed> replayed = PostgresRestore.replay(out,
                     new PostgresSource("127.0.0.1", other.port(), "postgres", null, null, List.of()),
-                    new PgClients(config(null).postgres().clientPaths()));
+                    new PgClients(config(null).settings().postgres().clientPaths()));
             assertEquals(2, replayed.size(), replayed.toString());
             assertTrue(replayed.stream().allMatch(r -> r.tool().startsWith("pg_restore") && r.errors() == 0),
                     replayed.toString());

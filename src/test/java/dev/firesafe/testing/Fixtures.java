@@ -1,16 +1,25 @@
 package dev.firesafe.testing;
 
 import dev.firesafe.engine.backup.BackupService;
-import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.engine.restore.RestoreService;
+import dev.firesafe.app.Services;
+import dev.firesafe.engine.drill.DrillConfig;
+import dev.firesafe.host.notify.NotifyConfig;
+import dev.firesafe.host.trigger.TriggerConfig;
+import dev.firesafe.postgres.PostgresConfig;
+import dev.firesafe.store.github.GitHubConfig;
+import dev.firesafe.store.s3.S3Config;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.time.Clock;
 
 /**
  * Real services wired by hand, with real config mapping (defaults and validation as in production), so tests run
@@ -20,13 +29,47 @@ public final class Fixtures {
     private Fixtures() {
     }
 
-    public static FiresafeConfig config(Map<String, String> values) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
+    /** Every mapping the services read, with {@code values} on top of their defaults. */
+    public static SmallRyeConfig smallRye(Map<String, String> values) {
+        return new SmallRyeConfigBuilder()
                 .withMapping(FiresafeConfig.class)
+                .withMapping(S3Config.class)
+                .withMapping(GitHubConfig.class)
+                .withMapping(PostgresConfig.class)
+                .withMapping(NotifyConfig.class)
+                .withMapping(DrillConfig.class)
+                .withMapping(TriggerConfig.class)
+                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withDefaultValues(Map.of("user.home", System.getProperty("user.home")))
                 .withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 500))
                 .build();
-        return config.getConfigMapping(FiresafeConfig.class);
+    }
+
+    public static FiresafeConfig config(Map<String, String> values) {
+        return smallRye(values).getConfigMapping(FiresafeConfig.class);
+    }
+
+    /** The services of a process configured with {@code values}. */
+    public static Services services(Map<String, String> values) {
+        return services(values, System::getenv);
+    }
+
+    /** The same, with {@code env} standing in for the process environment (credentials, tokens). */
+    public static Services services(Map<String, String> values, UnaryOperator<String> env) {
+        return new Services(Services.Settings.of(smallRye(values)), env, Clock.systemUTC(),
+                Services.Observers.NONE);
+    }
+
+    /** The services of a process whose {@code firesafe.*} settings are {@code config}, all others defaults. */
+    public static Services services(FiresafeConfig config) {
+        return services(config, Clock.systemUTC());
+    }
+
+    public static Services services(FiresafeConfig config, Clock clock) {
+        Services.Settings defaults = Services.Settings.of(smallRye(Map.of()));
+        return new Services(new Services.Settings(config, defaults.s3(), defaults.github(), defaults.postgres(),
+                defaults.notifications(), defaults.drill(), defaults.triggers(), Optional.empty()),
+                System::getenv, clock, Services.Observers.NONE);
     }
 
     /** Config whose master key is {@code key} and whose default key file is inside {@code scratch}. */
@@ -55,12 +98,10 @@ public final class Fixtures {
     }
 
     public static BackupService backupService(MasterKey key, Path scratch) {
-        FiresafeConfig config = configWithKey(key, scratch);
-        return new BackupService(config, new KeySource(config));
+        return services(configWithKey(key, scratch)).backups();
     }
 
     public static RestoreService restoreService(MasterKey key, Path scratch) {
-        FiresafeConfig config = configWithKey(key, scratch);
-        return new RestoreService(new KeySource(config), config);
+        return services(configWithKey(key, scratch)).restores();
     }
 }

@@ -28,13 +28,10 @@ import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.engine.retention.PruneService;
 import dev.firesafe.source.ReadAhead;
 import dev.firesafe.source.SourceWalker;
-import dev.firesafe.store.local.LocalStore;
 import dev.firesafe.store.local.SameDisk;
 import dev.firesafe.store.Store;
-import dev.firesafe.store.Stores;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.inject.Inject;
+import dev.firesafe.store.StoreRegistry;
+import dev.firesafe.postgres.PostgresConfig;
 import org.jboss.logging.Logger;
 
 import java.io.BufferedOutputStream;
@@ -67,7 +64,6 @@ import java.util.function.Consumer;
  * after the last byte is durable; any failure before that aborts it, so the previous backup stays the latest.
  * After a target has the new backup, the plan's retention runs there ({@link PruneService}).
  */
-@ApplicationScoped
 public class BackupService {
 
     private static final Logger LOG = Logger.getLogger(BackupService.class);
@@ -77,38 +73,22 @@ public class BackupService {
     static final java.time.Duration HOOK_TIMEOUT = java.time.Duration.ofHours(1);
 
     private final FiresafeConfig config;
+    private final PostgresConfig postgres;
     private final KeySource keys;
-    private final Clock clock;
+    private final StoreRegistry stores;
     private final PruneService retention;
-    private final Stores opener;
+    private final Clock clock;
     private final Consumer<BackupFinished> announcer;
 
-    @Inject
-    public BackupService(FiresafeConfig config, KeySource keys, PruneService retention,
-                         Event<BackupFinished> finished) {
-        this(config, keys, retention, Clock.systemUTC(), finished::fire);
-    }
-
-    public BackupService(FiresafeConfig config, KeySource keys) {
-        this(config, keys, finished -> { });
-    }
-
-    /** Without CDI (the one-shot CLI, {@code dev.firesafe.cli.LeanLaunch}): {@code announcer} hears every end. */
-    public BackupService(FiresafeConfig config, KeySource keys, Consumer<BackupFinished> announcer) {
-        this(config, keys, new PruneService(), Clock.systemUTC(), announcer);
-    }
-
-    public BackupService(FiresafeConfig config, KeySource keys, PruneService retention, Clock clock) {
-        this(config, keys, retention, clock, finished -> { });
-    }
-
-    private BackupService(FiresafeConfig config, KeySource keys, PruneService retention, Clock clock,
-                          Consumer<BackupFinished> announcer) {
+    /** Built by {@code app.Services}; {@code announcer} hears every end, failed or not. */
+    public BackupService(FiresafeConfig config, PostgresConfig postgres, KeySource keys, StoreRegistry stores,
+                         PruneService retention, Clock clock, Consumer<BackupFinished> announcer) {
         this.config = config;
+        this.postgres = postgres;
         this.keys = keys;
+        this.stores = stores;
         this.retention = retention;
         this.clock = clock;
-        this.opener = new Stores(config).withOwnNames(BackupCatalog::isBackupName);
         this.announcer = announcer;
     }
 
@@ -158,7 +138,7 @@ public class BackupService {
         List<String> names = new ArrayList<>();
         for (String uri : uris) {
             try {
-                names.add(opener.open(uri).describe());
+                names.add(stores.describe(uri));
             } catch (RuntimeException e) {
                 names.add(uri);
             }
@@ -230,8 +210,19 @@ public class BackupService {
         List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
         List<CommandJob> jobs = commandJobs(plan, labels(roots));
         EncryptionKey key = keys.forBackup();
-        List<String> targetUris = plan.targetsOrDefault(config.defaultTarget());
-        List<Store> targets = targetUris.stream().map(opener::open).toList();
+        List<Store> targets = new ArrayList<>();
+        try {
+            for (String uri : plan.targetsOrDefault(config.defaultTarget())) {
+                targets.add(stores.open(uri));
+            }
+            return backup(plan, progress, roots, jobs, key, targets);
+        } finally {
+            targets.forEach(Store::close);
+        }
+    }
+
+    private BackupResult backup(Plan plan, Progress progress, List<Path> roots, List<CommandJob> jobs,
+                                EncryptionKey key, List<Store> targets) {
 
         JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
         Instant started = clock.instant();
@@ -312,7 +303,7 @@ public class BackupService {
             jobs.add(new CommandJob(c.name(), ExternalCommand.shell("command source '" + c.name() + "'", c.command(),
                     c.env(), c.timeout())));
         }
-        PgClients clients = new PgClients(config.postgres().clientPaths());
+        PgClients clients = new PgClients(postgres.clientPaths());
         for (PostgresSource pg : plan.postgres()) {
             try {
                 jobs.addAll(PostgresDumps.prepare(pg, clients));
@@ -447,13 +438,13 @@ public class BackupService {
     private static Set<Path> localTargetRoots(List<Store> targets) {
         Set<Path> roots = new HashSet<>();
         for (Store t : targets) {
-            if (t instanceof LocalStore local) {
+            t.localFolder().ifPresent(folder -> {
                 try {
-                    roots.add(local.root().toRealPath());
+                    roots.add(folder.toRealPath());
                 } catch (IOException e) {
-                    roots.add(local.root());
+                    roots.add(folder);
                 }
-            }
+            });
         }
         return roots;
     }

@@ -11,10 +11,8 @@ import dev.firesafe.postgres.PgConnection;
 import dev.firesafe.postgres.PostgresRestore;
 import dev.firesafe.engine.restore.RestoreResult;
 import dev.firesafe.engine.restore.RestoreService;
-import dev.firesafe.store.Stores;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.inject.Inject;
+import dev.firesafe.store.StoreRegistry;
+import dev.firesafe.postgres.PostgresConfig;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -35,43 +33,38 @@ import java.util.function.Consumer;
  * <p>A plain bean with one method, so the CLI and a scheduled trigger run the same drill; every drill ends with a
  * {@link DrillFinished} event.
  */
-@ApplicationScoped
 public class DrillService {
 
     private static final Logger LOG = Logger.getLogger(DrillService.class);
 
     private final KeySource keys;
     private final RestoreService restore;
+    private final StoreRegistry stores;
     private final FiresafeConfig config;
+    private final PostgresConfig postgres;
     private final Path scratchParent;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private final Consumer<DrillFinished> announcer;
 
-    @Inject
-    public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config,
-                        DrillConfig drill, Event<DrillFinished> finished) {
-        this(keys, restore, config, drill, finished::fire);
-    }
-
-    /** Without CDI (the one-shot CLI, {@code dev.firesafe.cli.LeanLaunch}): {@code announcer} hears every end. */
-    public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, DrillConfig drill,
-                        Consumer<DrillFinished> announcer) {
-        this(keys, restore, config, Path.of(drill.scratchDir().filter(s -> !s.isBlank())
-                .orElse(System.getProperty("java.io.tmpdir"))), announcer);
-    }
-
-    /** Without CDI (tests): scratch folders are made under {@code scratchParent}; no events. */
-    public DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, Path scratchParent) {
-        this(keys, restore, config, scratchParent, finished -> { });
-    }
-
-    private DrillService(KeySource keys, RestoreService restore, FiresafeConfig config, Path scratchParent,
-                         Consumer<DrillFinished> announcer) {
+    /**
+     * Built by {@code app.Services}: scratch folders are made under {@code scratchParent}; {@code announcer} hears
+     * every end.
+     */
+    public DrillService(KeySource keys, RestoreService restore, StoreRegistry stores, FiresafeConfig config,
+                        PostgresConfig postgres, Path scratchParent, Clock clock, Consumer<DrillFinished> announcer) {
         this.keys = keys;
         this.restore = restore;
+        this.stores = stores;
         this.config = config;
+        this.postgres = postgres;
         this.scratchParent = scratchParent;
+        this.clock = clock;
         this.announcer = announcer;
+    }
+
+    /** Where drills make their scratch folders: {@code firesafe.drill.scratch-dir}, else the temporary folder. */
+    public static Path scratchParent(DrillConfig drill) {
+        return Path.of(drill.scratchDir().filter(s -> !s.isBlank()).orElse(System.getProperty("java.io.tmpdir")));
     }
 
     /**
@@ -174,7 +167,7 @@ public class DrillService {
             throw FiresafeException.integrity("cannot read the restored tree back: " + e.getMessage(), e);
         }
         List<PostgresRestore.Replayed> replayed = scratchServer == null ? List.of()
-                : PostgresRestore.replay(tree, scratchServer, new PgClients(config.postgres().clientPaths()));
+                : PostgresRestore.replay(tree, scratchServer, new PgClients(postgres.clientPaths()));
         long restoreMs = clock.millis() - started;
         boolean ok = differences.isEmpty();
         return new DrillResult.TargetDrill(target, ok, ok ? ExitCode.OK.code : ExitCode.INTEGRITY.code, r.id(),
@@ -185,7 +178,7 @@ public class DrillService {
 
     private String describe(String targetUri) {
         try {
-            return new Stores(config).open(targetUri).describe();
+            return stores.describe(targetUri);
         } catch (RuntimeException e) {
             return targetUri;
         }

@@ -13,10 +13,7 @@ import dev.firesafe.core.Failures;
 import dev.firesafe.io.Streams;
 import dev.firesafe.store.Store;
 import dev.firesafe.core.IoMessages;
-import dev.firesafe.store.Stores;
-import dev.firesafe.core.FiresafeConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import dev.firesafe.store.StoreRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,17 +35,15 @@ import java.util.stream.Stream;
  *   [this thread]  pipe -> decompress -> tar -> files (+SHA-256) -> manifest comparison
  * </pre>
  */
-@ApplicationScoped
 public class RestoreService {
 
     private final KeySource keys;
-    private final Stores targets;
+    private final StoreRegistry targets;
     private final Clock clock = Clock.systemUTC();
 
-    @Inject
-    public RestoreService(KeySource keys, FiresafeConfig config) {
+    public RestoreService(KeySource keys, StoreRegistry stores) {
         this.keys = keys;
-        this.targets = new Stores(config);
+        this.targets = stores;
     }
 
     /** Decrypts the backup and checks every file against the manifest; writes nothing. */
@@ -113,7 +108,13 @@ public class RestoreService {
         SelectedEntries selection = include.isEmpty() ? null : new SelectedEntries(writer, include);
         EntryHandler handler = selection == null ? writer : selection;
         JitWarmup.decryption(); // in the background; never waited for, so small restores pay nothing
-        Store target = targets.open(targetUri);
+        try (Store target = targets.open(targetUri)) {
+            return run(target, idOrLatest, plan, dest, handler, selection, include, key, progress);
+        }
+    }
+
+    private RestoreResult run(Store target, String idOrLatest, String plan, Path dest, EntryHandler handler,
+                              SelectedEntries selection, List<String> include, KeyRing key, Progress progress) {
         long started = clock.millis();
         BackupCatalog.Ref ref;
         try {

@@ -4,7 +4,6 @@ import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.repository.BackupId;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.store.Store;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -17,7 +16,6 @@ import java.util.Map;
  * write-only host prunes too. It never acts on a target whose listing failed, and never removes the newest
  * backup (see {@link RetentionPolicy}).
  */
-@ApplicationScoped
 public class PruneService {
 
     private static final Logger LOG = Logger.getLogger(PruneService.class);

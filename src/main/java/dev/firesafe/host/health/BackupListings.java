@@ -3,10 +3,9 @@ package dev.firesafe.host.health;
 import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.engine.backup.BackupFinished;
 import dev.firesafe.repository.BackupId;
-import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.core.IoMessages;
 import dev.firesafe.store.Store;
-import dev.firesafe.store.Stores;
+import dev.firesafe.store.StoreRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -51,13 +50,13 @@ public class BackupListings {
         t.setDaemon(true); // a target that never answers must not keep the process alive
         return t;
     });
-    private final Stores targets;
+    private final StoreRegistry targets;
     private final HealthConfig config;
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public BackupListings(FiresafeConfig firesafe, HealthConfig config) {
-        this.targets = new Stores(firesafe);
+    public BackupListings(StoreRegistry stores, HealthConfig config) {
+        this.targets = stores;
         this.config = config;
     }
 
@@ -93,13 +92,12 @@ public class BackupListings {
 
     private Newest listNow(Key key) {
         Instant now = clock.instant();
-        Store target = targets.open(key.targetUri());
-        try {
+        try (Store target = targets.open(key.targetUri())) {
             List<BackupCatalog.Ref> all = BackupCatalog.list(target, key.plan());
             BackupCatalog.Ref ref = all.isEmpty() ? null : all.get(all.size() - 1);
             return new Newest(target.describe(), ref, ref == null ? null : BackupId.time(ref.id()), null, now);
         } catch (IOException e) {
-            return new Newest(target.describe(), null, null, IoMessages.describe(e), now);
+            return new Newest(targets.describe(key.targetUri()), null, null, IoMessages.describe(e), now);
         }
     }
 

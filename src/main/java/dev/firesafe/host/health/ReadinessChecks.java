@@ -2,10 +2,9 @@ package dev.firesafe.host.health;
 
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.crypto.KeySource;
-import dev.firesafe.host.Functions;
+import dev.firesafe.host.functions.FunctionCatalog;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.FunctionDefinition;
-import dev.firesafe.plan.PlanRepository;
 import io.smallrye.health.api.HealthRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,16 +26,14 @@ import java.util.List;
 @ApplicationScoped
 public class ReadinessChecks {
 
-    private final PlanRepository plans;
     private final KeySource keys;
-    private final Functions functions;
+    private final FunctionCatalog functions;
     private final BackupListings listings;
     private final HealthRegistry registry;
 
     @Inject
-    public ReadinessChecks(PlanRepository plans, KeySource keys, Functions functions, BackupListings listings,
+    public ReadinessChecks(KeySource keys, FunctionCatalog functions, BackupListings listings,
                            @Readiness HealthRegistry registry) {
-        this.plans = plans;
         this.keys = keys;
         this.functions = functions;
         this.listings = listings;
@@ -55,8 +52,8 @@ public class ReadinessChecks {
     HealthCheckResponse functions() {
         HealthCheckResponseBuilder r = HealthCheckResponse.named("functions");
         try {
-            // Loads every function as the host does: plan, triggers and target schemes, first bad file named.
-            List<String> names = plans.functions().stream().map(FunctionDefinition::name).toList();
+            // The functions as the host loaded them (plan, triggers and target schemes; first bad file named)
+            List<String> names = functions.loadAll().stream().map(FunctionDefinition::name).toList();
             return r.up().withData("functions", String.join(",", names)).build();
         } catch (FiresafeException e) {
             return r.down().withData("error", e.getMessage()).build();
@@ -76,7 +73,7 @@ public class ReadinessChecks {
     HealthCheckResponse targets() {
         HealthCheckResponseBuilder r = HealthCheckResponse.named("targets");
         boolean up = true;
-        for (Plan plan : functions.loadablePlans()) {
+        for (Plan plan : loadedPlans()) {
             for (String uri : new LinkedHashSet<>(functions.targetsOf(plan))) {
                 BackupListings.Newest n = listings.newest(uri, plan.name());
                 up &= n.reachable();
@@ -84,5 +81,14 @@ public class ReadinessChecks {
             }
         }
         return r.status(up).build();
+    }
+
+    /** The plans of the loaded functions; none when loading failed (the functions check says why). */
+    private List<Plan> loadedPlans() {
+        try {
+            return functions.loadAll().stream().map(FunctionDefinition::plan).toList();
+        } catch (FiresafeException e) {
+            return List.of();
+        }
     }
 }

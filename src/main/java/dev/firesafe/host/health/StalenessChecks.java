@@ -1,10 +1,9 @@
 package dev.firesafe.host.health;
 
 import dev.firesafe.core.FiresafeException;
-import dev.firesafe.host.Functions;
+import dev.firesafe.host.functions.FunctionCatalog;
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.Plan;
-import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.plan.TriggerSpec;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.health.api.HealthRegistry;
@@ -31,53 +30,50 @@ import java.util.List;
 @ApplicationScoped
 public class StalenessChecks {
 
-    private final PlanRepository plans;
-    private final Functions functions;
+    private final FunctionCatalog functions;
     private final HealthConfig config;
     private final BackupListings listings;
     private final HealthRegistry registry;
     private final Clock clock;
 
     @Inject
-    public StalenessChecks(PlanRepository plans, Functions functions, HealthConfig config,
-                           BackupListings listings, @Wellness HealthRegistry registry) {
-        this(plans, functions, config, listings, registry, Clock.systemUTC());
+    public StalenessChecks(FunctionCatalog functions, HealthConfig config, BackupListings listings,
+                           @Wellness HealthRegistry registry) {
+        this(functions, config, listings, registry, Clock.systemUTC());
     }
 
-    StalenessChecks(PlanRepository plans, Functions functions, HealthConfig config, BackupListings listings,
+    StalenessChecks(FunctionCatalog functions, HealthConfig config, BackupListings listings,
                     HealthRegistry registry, Clock clock) {
         this.clock = clock;
-        this.plans = plans;
         this.functions = functions;
         this.config = config;
         this.listings = listings;
         this.registry = registry;
     }
 
-    /** Registers the checks of the functions defined at start; a broken folder shows in the readiness check. */
+    /** Registers the checks of the functions loaded at start; a broken folder shows in the readiness check. */
     void register(@Observes StartupEvent start, Serving serving) {
         if (!serving.http()) {
             return; // a one-shot command: nobody can ask, so no listing or parsing at start
         }
-        for (String name : functions.names()) {
-            registry.register("backup-age " + name, () -> check(name));
+        List<FunctionDefinition> loaded;
+        try {
+            loaded = List.copyOf(functions.loadAll());
+        } catch (FiresafeException e) {
+            return; // the host refuses to start, and the readiness check says why
+        }
+        for (FunctionDefinition f : loaded) {
+            registry.register("backup-age " + f.name(), () -> check(f));
         }
     }
 
-    HealthCheckResponse check(String function) {
+    HealthCheckResponse check(FunctionDefinition definition) {
+        String function = definition.name();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("backup-age " + function);
-        Plan plan;
-        List<TriggerSpec> triggers;
-        Duration interval;
-        try {
-            FunctionDefinition definition = plans.function(function);
-            plan = definition.plan();
-            triggers = definition.triggers();
-            interval = ScheduleInterval.of(triggers, clock.instant().atZone(ZoneOffset.UTC),
-                    config.defaultInterval());
-        } catch (FiresafeException e) {
-            return response.down().withData("error", e.getMessage()).build();
-        }
+        Plan plan = definition.plan();
+        List<TriggerSpec> triggers = definition.triggers();
+        Duration interval = ScheduleInterval.of(triggers, clock.instant().atZone(ZoneOffset.UTC),
+                config.defaultInterval());
         response.withData("function", function).withData("interval", interval.toString());
         Instant now = clock.instant();
         boolean up = true;

@@ -1,5 +1,8 @@
 package dev.firesafe.host.http;
 
+import dev.firesafe.host.trigger.HostStartCheck;
+import org.jboss.logging.Logger;
+
 import dev.firesafe.core.FiresafeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -23,7 +26,9 @@ import java.util.Optional;
  * endpoints still need the token, and a host beyond loopback still refuses to start without one.
  */
 @ApplicationScoped
-public class BearerToken {
+public class BearerToken implements HostStartCheck {
+
+    private static final Logger LOG = Logger.getLogger(BearerToken.class);
 
     private final HttpConfig config;
     private final String host;
@@ -66,6 +71,17 @@ public class BearerToken {
 
     public boolean enabled() {
         return token().isPresent();
+    }
+
+    /** Refuses a server bound beyond loopback without a token, and says when CloudEvents need none. */
+    @Override
+    public void check() {
+        checkRequiredForHost();
+        if (cloudEventsWithoutToken()) {
+            LOG.warn("firesafe.http.cloudevents-without-token=true: CloudEvents on POST / are accepted without "
+                    + "the bearer token (the other endpoints still need it); the network must restrict who "
+                    + "reaches this port, e.g. deploy/knative/networkpolicy.yaml");
+        }
     }
 
     /** Refuses a server bound beyond loopback without a token. */

@@ -1,7 +1,7 @@
 package dev.firesafe.host.http;
 
 import dev.firesafe.host.trigger.CloudEvent;
-import dev.firesafe.host.trigger.FunctionCatalog;
+import dev.firesafe.host.functions.FunctionCatalog;
 import dev.firesafe.host.trigger.FunctionRunner;
 import dev.firesafe.host.trigger.Policy;
 import dev.firesafe.plan.FunctionDefinition;
@@ -50,7 +50,7 @@ public class CloudEventsResource {
             boolean structured = type != null && type.getSubtype().startsWith("cloudevents");
             event = structured ? CloudEvent.structured(body)
                     : CloudEvent.binary(headers::getHeaderString, body);
-            function = catalog.forEvent(event.subject(), TriggerSpec.Kind.HTTP);
+            function = CloudEvent.function(catalog, event.subject(), TriggerSpec.Kind.HTTP);
         } catch (CloudEvent.Malformed e) {
             LOG.warnf("POST /: rejected a CloudEvent: %s", e.getMessage());
             return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage()))

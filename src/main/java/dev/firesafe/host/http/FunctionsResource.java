@@ -2,7 +2,7 @@ package dev.firesafe.host.http;
 
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.TriggerSpec;
-import dev.firesafe.host.trigger.FunctionCatalog;
+import dev.firesafe.host.functions.FunctionCatalog;
 import dev.firesafe.host.trigger.FunctionRunner;
 import dev.firesafe.host.trigger.FunctionStatus;
 import dev.firesafe.host.trigger.Policy;

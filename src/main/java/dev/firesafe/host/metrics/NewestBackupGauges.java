@@ -1,11 +1,12 @@
 package dev.firesafe.host.metrics;
 
 import dev.firesafe.core.FiresafeException;
-import dev.firesafe.host.Functions;
+import dev.firesafe.host.functions.FunctionCatalog;
+import dev.firesafe.plan.FunctionDefinition;
+import java.util.List;
 import dev.firesafe.host.health.BackupListings;
-import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.Plan;
-import dev.firesafe.store.Stores;
+import dev.firesafe.store.StoreRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -25,16 +26,16 @@ import jakarta.inject.Inject;
 public class NewestBackupGauges {
 
     private final MeterRegistry registry;
-    private final Functions functions;
-    private final FiresafeConfig firesafe;
+    private final FunctionCatalog functions;
+    private final StoreRegistry stores;
     private final BackupListings listings;
 
     @Inject
-    public NewestBackupGauges(MeterRegistry registry, Functions functions, FiresafeConfig firesafe,
+    public NewestBackupGauges(MeterRegistry registry, FunctionCatalog functions, StoreRegistry stores,
                               BackupListings listings) {
         this.registry = registry;
         this.functions = functions;
-        this.firesafe = firesafe;
+        this.stores = stores;
         this.listings = listings;
     }
 
@@ -42,12 +43,18 @@ public class NewestBackupGauges {
         if (!serving.http()) {
             return; // a one-shot command: nobody can ask, so no listing or parsing at start
         }
-        Stores targets = new Stores(firesafe);
-        for (Plan plan : functions.loadablePlans()) {
+        List<FunctionDefinition> loaded;
+        try {
+            loaded = List.copyOf(functions.loadAll());
+        } catch (FiresafeException e) {
+            return; // the host refuses to start, and the readiness check says why
+        }
+        for (FunctionDefinition f : loaded) {
+            Plan plan = f.plan();
             for (String uri : functions.targetsOf(plan)) {
                 String label;
                 try {
-                    label = targets.open(uri).describe();
+                    label = stores.describe(uri);
                 } catch (FiresafeException e) {
                     continue;
                 }

@@ -1,7 +1,7 @@
 package dev.firesafe.host.metrics;
 
 import dev.firesafe.plan.FunctionDefinition;
-import dev.firesafe.host.trigger.FunctionCatalog;
+import dev.firesafe.host.functions.FunctionCatalog;
 import dev.firesafe.host.trigger.FunctionHost;
 import dev.firesafe.host.trigger.FunctionRunner;
 import io.micrometer.core.instrument.FunctionCounter;

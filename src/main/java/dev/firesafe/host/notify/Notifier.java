@@ -4,9 +4,6 @@ import dev.firesafe.core.FiresafeException;
 import dev.firesafe.engine.backup.BackupFinished;
 import dev.firesafe.engine.drill.DrillFinished;
 import dev.firesafe.io.HostName;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.net.URI;
@@ -22,24 +19,22 @@ import java.util.Optional;
  * {@code firesafe.notify.on-success}). Does nothing unless a URL is configured. The send happens before the
  * event returns, so a one-shot CLI run delivers it before exiting; it is bounded by timeout times attempts.
  */
-@ApplicationScoped
 public class Notifier {
 
     private final NotifyConfig config;
     private volatile Optional<Webhook> webhook;
 
-    @Inject
     public Notifier(NotifyConfig config) {
         this.config = config;
     }
 
-    public void backupFinished(@Observes BackupFinished e) {
+    public void backupFinished(BackupFinished e) {
         if (!e.ok() || config.onSuccess()) {
             webhook().ifPresent(w -> w.send(Notification.of(e, HostName.current(), Instant.now().toString())));
         }
     }
 
-    public void drillFinished(@Observes DrillFinished e) {
+    public void drillFinished(DrillFinished e) {
         if (!e.ok() || config.onSuccess()) {
             webhook().ifPresent(w -> w.send(Notification.of(e, HostName.current(), Instant.now().toString())));
         }

@@ -1,5 +1,7 @@
 package dev.firesafe.host.trigger;
 
+import dev.firesafe.host.functions.FunctionCatalog;
+
 import dev.firesafe.engine.backup.BackupResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -30,7 +30,10 @@ public final class CatchUp {
         for (String uri : targetUris) {
             Instant newest;
             try {
-                List<BackupCatalog.Ref> refs = BackupCatalog.list(opener.apply(uri), f.plan().name());
+                List<BackupCatalog.Ref> refs;
+                try (Store store = opener.apply(uri)) {
+                    refs = BackupCatalog.list(store, f.plan().name());
+                }
                 if (refs.isEmpty()) {
                     return Optional.of("no backup of plan '" + f.plan().name() + "' on " + uri);
                 }

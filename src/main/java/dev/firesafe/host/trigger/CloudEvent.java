@@ -1,5 +1,9 @@
 package dev.firesafe.host.trigger;
 
+import dev.firesafe.host.functions.FunctionCatalog;
+import dev.firesafe.plan.FunctionDefinition;
+import dev.firesafe.plan.TriggerSpec;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +34,20 @@ public record CloudEvent(String id, String source, String type, String subject, 
         public Malformed(String reason) {
             super(reason);
         }
+    }
+
+    /**
+     * The function or plan an event's subject names, if it declares a {@code kind} trigger; else why not, as a
+     * {@link Malformed} (the request can never succeed as sent).
+     */
+    public static FunctionDefinition function(FunctionCatalog catalog, String subject, TriggerSpec.Kind kind) {
+        FunctionDefinition f = catalog.byFunctionOrPlan(subject).orElseThrow(() -> new Malformed(
+                "subject '" + shown(subject) + "' names no loaded function or plan"));
+        if (!f.accepts(kind)) {
+            throw new Malformed("function '" + f.name() + "' has no " + kind.name().toLowerCase(
+                    java.util.Locale.ROOT) + " trigger");
+        }
+        return f;
     }
 
     public static CloudEvent structured(String json) {

@@ -3,11 +3,11 @@ package dev.firesafe.host.trigger;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.host.notify.Notifier;
-import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.TriggerSpec;
-import dev.firesafe.store.Stores;
-import dev.firesafe.host.http.BearerToken;
+import dev.firesafe.host.functions.FunctionCatalog;
+import dev.firesafe.store.StoreRegistry;
+import io.quarkus.arc.All;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,8 +42,8 @@ public class FunctionHost {
     private final FunctionCatalog catalog;
     private final FunctionRunner runner;
     private final TimerTriggers timers;
-    private final BearerToken token;
-    private final FiresafeConfig config;
+    private final List<HostStartCheck> checks;
+    private final StoreRegistry stores;
     private final TriggerConfig triggerConfig;
     private final KeySource keys;
     private final Notifier notifier;
@@ -66,15 +66,16 @@ public class FunctionHost {
     private final java.util.concurrent.CompletableFuture<Void> started = new java.util.concurrent.CompletableFuture<>();
 
     @Inject
-    public FunctionHost(FunctionCatalog catalog, FunctionRunner runner, TimerTriggers timers, BearerToken token,
-                        FiresafeConfig config, TriggerConfig triggerConfig, KeySource keys, Notifier notifier) {
+    public FunctionHost(FunctionCatalog catalog, FunctionRunner runner, TimerTriggers timers,
+                        @All List<HostStartCheck> checks, StoreRegistry stores, TriggerConfig triggerConfig,
+                        KeySource keys, Notifier notifier) {
         this.keys = keys;
         this.notifier = notifier;
         this.catalog = catalog;
         this.runner = runner;
         this.timers = timers;
-        this.token = token;
-        this.config = config;
+        this.checks = checks;
+        this.stores = stores;
         this.triggerConfig = triggerConfig;
         this.serve = triggerConfig.mode().equals("serve");
     }
@@ -84,15 +85,10 @@ public class FunctionHost {
             return;
         }
         try {
-            token.checkRequiredForHost();
+            checks.forEach(HostStartCheck::check);
             notifier.check();
-            if (token.cloudEventsWithoutToken()) {
-                LOG.warn("firesafe.http.cloudevents-without-token=true: CloudEvents on POST / are accepted without "
-                        + "the bearer token (the other endpoints still need it); the network must restrict who "
-                        + "reaches this port, e.g. deploy/knative/networkpolicy.yaml");
-            }
             List<FunctionDefinition> functions = List.copyOf(catalog.loadAll());
-            LOG.infof("function host: %d function(s) from %s", functions.size(), config.functionsDir());
+            LOG.infof("function host: %d function(s) from %s", functions.size(), catalog.folder());
             DrillKeyCheck.warning(functions, keys).ifPresent(LOG::warn);
             for (FunctionDefinition f : functions) {
                 timers.register(f);
@@ -138,9 +134,8 @@ public class FunctionHost {
 
     private void fireStartup(FunctionDefinition f, TriggerSpec t) {
         if (t.catchUp()) {
-            List<String> targets = f.plan().targetsOrDefault(config.defaultTarget());
-            Stores opener = new Stores(config);
-            Optional<String> due = CatchUp.reason(f, targets, opener::open, Clock.systemUTC().instant());
+            List<String> targets = catalog.targetsOf(f.plan());
+            Optional<String> due = CatchUp.reason(f, targets, stores::open, Clock.systemUTC().instant());
             if (due.isEmpty()) {
                 LOG.infof("function %s: startup catch-up not needed, no scheduled run was missed since the newest "
                         + "backup", f.name());

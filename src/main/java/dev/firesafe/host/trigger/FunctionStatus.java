@@ -1,5 +1,7 @@
 package dev.firesafe.host.trigger;
 
+import dev.firesafe.host.functions.FunctionCatalog;
+
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.TriggerSpec;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,7 @@
 package dev.firesafe.host.trigger;
 
+import dev.firesafe.host.functions.FunctionCatalog;
+
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.TriggerSpec;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,7 +60,7 @@ public class MessageTrigger {
         FunctionDefinition function;
         try {
             event = CloudEvent.structured(text);
-            function = catalog.forEvent(event.subject(), TriggerSpec.Kind.MESSAGE);
+            function = CloudEvent.function(catalog, event.subject(), TriggerSpec.Kind.MESSAGE);
         } catch (CloudEvent.Malformed e) {
             deadLetter(message, text, e.getMessage());
             return;

@@ -25,11 +25,12 @@ final class PartsInputStream extends InputStream {
     private MessageDigest sha256;
     private long read;
 
-    PartsInputStream(GitHubClient client, GitHubLocation location, BackupIndex.Entry entry) {
+    /** The parts of {@code entry} from its {@code first} (0 for the whole backup). */
+    PartsInputStream(GitHubClient client, GitHubLocation location, BackupIndex.Entry entry, int first) {
         this.client = client;
         this.location = location;
         this.name = entry.name();
-        this.parts = entry.parts().iterator();
+        this.parts = entry.parts().subList(first, entry.parts().size()).iterator();
     }
 
     @Override

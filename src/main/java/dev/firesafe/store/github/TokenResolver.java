@@ -1,7 +1,6 @@
 package dev.firesafe.store.github;
 
 import dev.firesafe.core.Version;
-import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.core.StoreIOException;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.ws.rs.ProcessingException;
@@ -26,10 +25,10 @@ import java.util.function.UnaryOperator;
 final class TokenResolver {
 
     private final UnaryOperator<String> env;
-    private final FiresafeConfig.GitHub config;
+    private final GitHubConfig config;
     private final Sleeper sleeper;
 
-    TokenResolver(UnaryOperator<String> env, FiresafeConfig.GitHub config, Sleeper sleeper) {
+    TokenResolver(UnaryOperator<String> env, GitHubConfig config, Sleeper sleeper) {
         this.env = env;
         this.config = config;
         this.sleeper = sleeper;

@@ -2,6 +2,7 @@ package dev.firesafe.store.local;
 
 import dev.firesafe.core.IoMessages;
 import dev.firesafe.core.StoreIOException;
+import dev.firesafe.store.Ranges;
 import dev.firesafe.store.Store;
 import dev.firesafe.store.StoreInputStream;
 import org.jboss.logging.Logger;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A directory on a local or mounted file system. Uploads are written to a hidden {@code .NAME.partial} file next
@@ -108,9 +110,17 @@ public final class LocalStore implements Store {
     }
 
     @Override
-    public InputStream open(String name) throws IOException {
+    public Optional<Path> localFolder() {
+        return Optional.of(root);
+    }
+
+    @Override
+    public InputStream open(String name, long offset, long length) throws IOException {
         try {
-            return new StoreInputStream(Files.newInputStream(resolve(name)), describe());
+            FileChannel channel = FileChannel.open(resolve(name), StandardOpenOption.READ);
+            channel.position(offset);
+            InputStream in = Channels.newInputStream(channel);
+            return new StoreInputStream(length < 0 ? in : Ranges.limit(in, length), describe());
         } catch (NoSuchFileException e) {
             throw new StoreIOException(name + " does not exist in " + describe(), e);
         } catch (IOException e) {

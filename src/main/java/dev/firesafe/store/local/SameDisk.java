@@ -1,6 +1,6 @@
 package dev.firesafe.store.local;
 
-import dev.firesafe.store.Stores;
+import dev.firesafe.store.StoreUri;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,7 +24,7 @@ public final class SameDisk {
         String source = null;
         String target = null;
         for (String uri : targetUris) {
-            Optional<Path> folder = Stores.localFolder(uri);
+            Optional<Path> folder = StoreUri.localFolder(uri);
             Object targetDevice = folder.map(SameDisk::deviceOfNearestFolder).orElse(null);
             if (targetDevice == null) {
                 return Optional.empty();

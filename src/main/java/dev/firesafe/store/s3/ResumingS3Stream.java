@@ -24,18 +24,35 @@ final class ResumingS3Stream extends InputStream {
     private final String bucket;
     private final String key;
     private final String eTag;
+    /** Where the range starts in the object; positions below count from here. */
+    private final long start;
     private final long length;
     private ResponseInputStream<GetObjectResponse> in;
     private long position;
     private int resumes;
 
-    ResumingS3Stream(S3Client s3, String bucket, String key) {
+    /** The object from {@code start}, {@code length} bytes of it ({@code -1}: to its end), as S3 Range reads. */
+    ResumingS3Stream(S3Client s3, String bucket, String key, long start, long length) throws IOException {
         this.s3 = s3;
         this.bucket = bucket;
         this.key = key;
-        this.in = s3.getObject(g -> g.bucket(bucket).key(key));
+        this.start = start;
+        this.in = s3.getObject(g -> {
+            g.bucket(bucket).key(key);
+            if (start > 0 || length >= 0) {
+                g.range(range(start, length));
+            }
+        });
         this.eTag = in.response().eTag();
         this.length = in.response().contentLength() == null ? -1 : in.response().contentLength();
+        if (start > 0) {
+            checkRangeHonoured(null);
+        }
+    }
+
+    /** An HTTP byte range: {@code bytes=FIRST-LAST} (inclusive), or {@code bytes=FIRST-} to the end. */
+    private static String range(long first, long length) {
+        return "bytes=" + first + "-" + (length >= 0 ? String.valueOf(first + Math.max(length, 1) - 1) : "");
     }
 
     @Override
@@ -81,7 +98,7 @@ final class ResumingS3Stream extends InputStream {
         in.abort();
         try {
             in = s3.getObject(g -> {
-                g.bucket(bucket).key(key).range("bytes=" + position + "-");
+                g.bucket(bucket).key(key).range(range(start + position, length < 0 ? -1 : length - position));
                 if (eTag != null) {
                     g.ifMatch(eTag);
                 }
@@ -92,15 +109,25 @@ final class ResumingS3Stream extends InputStream {
             gaveUp.addSuppressed(failure);
             throw gaveUp;
         }
-        // A server or proxy that ignores Range answers the whole object from byte 0; spliced in, those bytes would
-        // make an intact backup fail decryption as if it had been tampered with. (From byte 0 that is what we want.)
+        checkRangeHonoured(failure);
+    }
+
+    /**
+     * A server or proxy that ignores Range answers the whole object from byte 0; spliced in, those bytes would make
+     * an intact backup fail decryption as if it had been tampered with. (From byte 0 that is what we want.)
+     */
+    private void checkRangeHonoured(IOException failure) throws IOException {
+        long first = start + position;
         String range = in.response().contentRange();
-        if (position > 0 && (range == null || !range.startsWith("bytes " + position + "-"))) {
+        if (first > 0 && (range == null || !range.startsWith("bytes " + first + "-"))) {
             in.abort();
-            IOException ignored = new IOException("connection lost at byte " + position + " and the resumed "
-                    + "download did not start there (the server or a proxy ignored the range; answered "
+            IOException ignored = new IOException((failure == null ? "reading from byte " + first
+                    : "connection lost at byte " + first + " and the resumed download") + " did not start there (the"
+                    + " server or a proxy ignored the range; answered "
                     + (range == null ? "no Content-Range" : "'" + range + "'") + ")");
-            ignored.addSuppressed(failure);
+            if (failure != null) {
+                ignored.addSuppressed(failure);
+            }
             throw ignored;
         }
     }

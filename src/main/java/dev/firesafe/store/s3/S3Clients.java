@@ -2,7 +2,6 @@ package dev.firesafe.store.s3;
 
 import dev.firesafe.core.IoMessages;
 import dev.firesafe.core.FiresafeException;
-import dev.firesafe.core.FiresafeConfig;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -28,7 +27,7 @@ final class S3Clients {
     private S3Clients() {
     }
 
-    static S3Client build(FiresafeConfig.S3 config, UnaryOperator<String> env) {
+    static S3Client build(S3Config config, UnaryOperator<String> env) {
         var builder = S3Client.builder()
                 // The JDK's HttpURLConnection: no extra threads or pools for a short-lived command-line process.
                 .httpClient(UrlConnectionHttpClient.builder()
@@ -47,7 +46,7 @@ final class S3Clients {
     }
 
     /** Where the bucket lives, for messages: the endpoint without any user info, or "AWS (REGION)". */
-    static String describeEndpoint(FiresafeConfig.S3 config) {
+    static String describeEndpoint(S3Config config) {
         return config.endpoint().filter(e -> !e.isBlank())
                 .map(e -> {
                     URI u = endpointUri(e);

@@ -19,7 +19,24 @@ final class S3Errors {
             "InvalidToken", "ExpiredToken", "AllAccessDisabled", "AccountProblem");
 
     static StoreIOException failure(String doing, SdkException e, String bucket, String endpoint) {
-        return new StoreIOException(doing + ": " + reason(e, bucket, endpoint), e);
+        return new StoreIOException(doing + ": " + reason(e, bucket, endpoint), e, isTransient(e));
+    }
+
+    /**
+     * A server error (5xx) or a connection that timed out or was reset mid-way: worth asking again (the SDK has
+     * already retried within the request). A refused connection, missing credentials or a 4xx are not.
+     */
+    static boolean isTransient(SdkException e) {
+        if (e instanceof S3Exception s3) {
+            return s3.statusCode() >= 500;
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.net.SocketTimeoutException
+                    || c instanceof java.net.SocketException && String.valueOf(c.getMessage()).contains("reset")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String reason(SdkException e, String bucket, String endpoint) {

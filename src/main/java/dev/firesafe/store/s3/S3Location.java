@@ -8,7 +8,7 @@ import dev.firesafe.core.FiresafeException;
  */
 public record S3Location(String bucket, String prefix) {
 
-    public static S3Location parse(String uri) {
+    static S3Location parse(String uri) {
         String rest = uri.substring("s3://".length());
         int slash = rest.indexOf('/');
         String bucket = slash < 0 ? rest : rest.substring(0, slash);

@@ -4,9 +4,6 @@ import dev.firesafe.core.StoreIOException;
 import dev.firesafe.store.PartBufferedUpload;
 import dev.firesafe.store.Store;
 import dev.firesafe.store.StoreInputStream;
-import dev.firesafe.core.FiresafeException;
-import dev.firesafe.plan.Durations;
-import dev.firesafe.core.FiresafeConfig;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -41,9 +38,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 
 /**
  * A bucket (and key prefix) on AWS S3 or an S3-compatible server: {@code s3://BUCKET/PREFIX}, objects at
@@ -86,38 +81,14 @@ public final class S3Store implements Store {
         this.ownNames = ownNames;
     }
 
-    public static S3Store open(S3Location location, FiresafeConfig.S3 config, UnaryOperator<String> env,
-                         Predicate<String> ownNames) {
-        if (config.partSize() < MIN_PART_SIZE) {
-            throw FiresafeException.usage("firesafe.s3.part-size must be at least " + MIN_PART_SIZE
-                    + " bytes (5 MiB, S3's minimum part size)");
-        }
-        ObjectLockMode mode = null;
-        int days = 0;
-        if (config.objectLockMode().isPresent() != config.objectLockDays().isPresent()) {
-            throw FiresafeException.usage("set both firesafe.s3.object-lock-mode and firesafe.s3.object-lock-days,"
-                    + " or neither");
-        }
-        if (config.objectLockMode().isPresent()) {
-            String m = config.objectLockMode().get().trim().toUpperCase(Locale.ROOT);
-            if (!m.equals("GOVERNANCE") && !m.equals("COMPLIANCE")) {
-                throw FiresafeException.usage("firesafe.s3.object-lock-mode must be GOVERNANCE or COMPLIANCE");
-            }
-            mode = ObjectLockMode.fromValue(m);
-            days = config.objectLockDays().get();
-            if (days < 1) {
-                throw FiresafeException.usage("firesafe.s3.object-lock-days must be at least 1");
-            }
-        }
-        return new S3Store(S3Clients.build(config, env), location, S3Clients.describeEndpoint(config),
-                config.partSize(), mode, days, staleUploadAge(config),
-                Math.max(1, config.partsInFlight()), ownNames);
+    /** The settings of S3 stores, checked once: what {@link S3Backend#check} validates before any I/O. */
+    record Settings(int partSize, ObjectLockMode lockMode, int lockDays, Duration staleUploadAge, int partsInFlight,
+                    Predicate<String> ownNames, String endpoint) {
     }
 
-    /** 0 sweeps every unfinished backup upload under the prefix: only for a prefix one host alone backs up to. */
-    private static Duration staleUploadAge(FiresafeConfig.S3 config) {
-        String text = config.staleUploadAge().strip();
-        return text.matches("0[smhd]?") ? Duration.ZERO : Durations.parse("firesafe.s3.stale-upload-age", text);
+    S3Store(S3Client s3, S3Location location, Settings settings) {
+        this(s3, location, settings.endpoint(), settings.partSize(), settings.lockMode(), settings.lockDays(),
+                settings.staleUploadAge(), settings.partsInFlight(), settings.ownNames());
     }
 
     @Override
@@ -161,10 +132,10 @@ public final class S3Store implements Store {
     }
 
     @Override
-    public InputStream open(String name) throws IOException {
+    public InputStream open(String name, long offset, long length) throws IOException {
         String key = location.key(name);
         try {
-            return new StoreInputStream(new ResumingS3Stream(s3, location.bucket(), key), describe());
+            return new StoreInputStream(new ResumingS3Stream(s3, location.bucket(), key, offset, length), describe());
         } catch (NoSuchKeyException e) {
             throw new StoreIOException(name + " does not exist in " + describe(), e);
         } catch (SdkException e) {

@@ -64,12 +64,12 @@ class WriteOnlyTest {
                 "firesafe.master-key", "fsk1-this-is-not-a-key-and-must-never-be-parsed"));
         Plan plan = new Plan("vault", List.of(SourceSpec.of(source.toString())), List.of(target.toString()),
                 Compression.ZSTD, Retention.KEEP_ALL);
-        return new BackupService(host, new KeySource(host)).run(plan, Progress.NONE);
+        return Fixtures.services(host).backups().run(plan, Progress.NONE);
     }
 
     private RestoreService reader(String keyText) {
         FiresafeConfig reader = config(Map.of("firesafe.master-key", keyText));
-        return new RestoreService(new KeySource(reader), reader);
+        return Fixtures.services(reader).restores();
     }
 
     @Test
@@ -124,7 +124,7 @@ class WriteOnlyTest {
         FiresafeConfig symmetric = config(Map.of("firesafe.master-key", master.toEscrowText()));
         Plan plan = new Plan("vault", List.of(SourceSpec.of(source.toString())), List.of(target.toString()),
                 Compression.ZSTD, Retention.KEEP_ALL);
-        BackupResult old = new BackupService(symmetric, new KeySource(symmetric)).run(plan, Progress.NONE);
+        BackupResult old = Fixtures.services(symmetric).backups().run(plan, Progress.NONE);
         BackupResult fresh = backupOnHost(recovery.publicKey().toText());
 
         LocalStore t = new LocalStore(target);

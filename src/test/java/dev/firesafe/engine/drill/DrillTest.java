@@ -1,5 +1,9 @@
 package dev.firesafe.engine.drill;
 
+import java.time.Clock;
+
+import dev.firesafe.app.Services;
+
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
@@ -62,8 +66,9 @@ class DrillTest {
     }
 
     private DrillService drills(FiresafeConfig config) {
-        return new DrillService(new KeySource(config), new RestoreService(new KeySource(config), config), config,
-                scratch);
+        Services services = Fixtures.services(config);
+        return new DrillService(services.keys(), services.restores(), services.stores(), config,
+                services.settings().postgres(), scratch, Clock.systemUTC(), finished -> { });
     }
 
     private DrillService drills() {
@@ -206,7 +211,7 @@ class DrillTest {
         host.put("firesafe.public-key", recovery.publicKey().toText());
         host.put("firesafe.default-key-file", tmp.resolve("no-key-file").toString());
         FiresafeConfig hostConfig = Fixtures.config(host);
-        assertTrue(new BackupService(hostConfig, new KeySource(hostConfig)).run(plan, Progress.NONE).ok());
+        assertTrue(Fixtures.services(hostConfig).backups().run(plan, Progress.NONE).ok());
 
         FiresafeException e = assertThrows(FiresafeException.class, () -> drills(hostConfig).drill(plan, null,
                 null));

@@ -52,8 +52,7 @@ class PruneTest {
         Plan plan = new Plan("p", List.of(SourceSpec.of(src.toString())), List.of(target.toString()),
                 Compression.ZSTD, retention);
         Clock clock = Clock.fixed(Instant.parse(time), ZoneOffset.UTC);
-        BackupResult r = new BackupService(config, new KeySource(config), new PruneService(), clock)
-                .run(plan, Progress.NONE);
+        BackupResult r = Fixtures.services(config, clock).backups().run(plan, Progress.NONE);
         assertTrue(r.ok());
         return r;
     }

@@ -41,9 +41,9 @@ class BackupListingsTest {
 
     @Test
     void probesOfATargetThatNeverAnswersShareOneListingInsteadOfPilingUpThreads() {
-        BackupListings listings = new BackupListings(Fixtures.config(Map.of(
+        BackupListings listings = new BackupListings(Fixtures.services(Map.of(
                 "firesafe.s3.endpoint", "http://127.0.0.1:" + silent.getLocalPort(),
-                "firesafe.s3.path-style", "true")), FixedHealthConfig.uncached(Duration.ofMillis(200)));
+                "firesafe.s3.path-style", "true")).stores(), FixedHealthConfig.uncached(Duration.ofMillis(200)));
         long before = listingThreads();
         for (int probe = 0; probe < 5; probe++) {
             BackupListings.Newest newest = listings.newest("s3://backups/nas", "vault");

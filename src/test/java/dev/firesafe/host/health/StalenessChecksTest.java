@@ -1,9 +1,7 @@
 package dev.firesafe.host.health;
 
 import dev.firesafe.repository.BackupId;
-import dev.firesafe.host.Functions;
-import dev.firesafe.core.FiresafeConfig;
-import dev.firesafe.plan.PlanRepository;
+import dev.firesafe.app.Services;
 import dev.firesafe.testing.Fixtures;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
@@ -40,11 +38,11 @@ class StalenessChecksTest {
                 + "  targets: [" + target.toUri() + "]\ntriggers:\n" + triggers);
         Files.createDirectories(target.resolve("office"));
         Files.write(target.resolve("office/" + BackupId.next(FRIDAY.toInstant()) + ".firesafe"), new byte[0]);
-        FiresafeConfig config = Fixtures.config(Map.of("firesafe.functions-dir", functions.toString()));
-        PlanRepository plans = new PlanRepository(config);
+        Services services = Fixtures.services(Map.of("firesafe.functions-dir", functions.toString()));
         HealthConfig health = FixedHealthConfig.uncached(Duration.ofSeconds(5));
-        return new StalenessChecks(plans, new Functions(plans, config), health, new BackupListings(config, health),
-                null, Clock.fixed(now.toInstant(), ZoneId.systemDefault())).check("office").getStatus();
+        return new StalenessChecks(services.functions(), health, new BackupListings(services.stores(), health),
+                null, Clock.fixed(now.toInstant(), ZoneId.systemDefault()))
+                .check(services.functions().load("office")).getStatus();
     }
 
     @Test

@@ -2,8 +2,6 @@ package dev.firesafe.host.trigger;
 
 import dev.firesafe.repository.BackupId;
 import dev.firesafe.plan.FunctionDefinition;
-import dev.firesafe.plan.PlanRepository;
-import dev.firesafe.store.Stores;
 import dev.firesafe.testing.Fixtures;
 import dev.firesafe.testing.Functions;
 import org.junit.jupiter.api.Test;
@@ -34,9 +32,9 @@ class CatchUpTest {
         Functions.write(functions, "f", tmp.resolve("data"), target, triggers);
         Files.createDirectories(target.resolve("f"));
         Files.write(target.resolve("f/" + BackupId.next(newest.toInstant()) + ".firesafe"), new byte[0]);
-        var config = Fixtures.config(Map.of("firesafe.functions-dir", functions.toString()));
-        FunctionDefinition f = new PlanRepository(config).function("f");
-        return CatchUp.reason(f, List.of(target.toUri().toString()), new Stores(config)::open, now.toInstant());
+        var services = Fixtures.services(Map.of("firesafe.functions-dir", functions.toString()));
+        FunctionDefinition f = services.plans().function("f");
+        return CatchUp.reason(f, List.of(target.toUri().toString()), services.stores()::open, now.toInstant());
     }
 
     private static ZonedDateTime local(int month, int day, int hour) {

@@ -1,5 +1,7 @@
 package dev.firesafe.host.trigger;
 
+import dev.firesafe.host.functions.FunctionCatalog;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firesafe.crypto.MasterKey;

@@ -1,5 +1,7 @@
 package dev.firesafe.host.trigger;
 
+import dev.firesafe.app.Services;
+
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.crypto.RecoveryKey;
@@ -34,7 +36,8 @@ class DrillKeyCheckTest {
         values.put("firesafe.functions-dir", functions.toString());
         values.put("firesafe.default-key-file", tmp.resolve("no-such-key").toString());
         FiresafeConfig config = Fixtures.config(values);
-        return DrillKeyCheck.warning(new PlanRepository(config).functions(), new KeySource(config));
+        Services services = Fixtures.services(config);
+        return DrillKeyCheck.warning(services.plans().functions(), services.keys());
     }
 
     @Test

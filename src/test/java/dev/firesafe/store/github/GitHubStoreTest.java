@@ -74,7 +74,7 @@ class GitHubStoreTest {
     }
 
     private GitHubStore target(String uri) {
-        FiresafeConfig.GitHub config = Fixtures.config(settings).github();
+        GitHubConfig config = Fixtures.services(settings).settings().github();
         return GitHubStore.open(GitHubLocation.parse(uri), config, env::get, Clock.systemUTC(), slept::add);
     }
 
@@ -208,7 +208,7 @@ class GitHubStoreTest {
         // wait as long as GitHub asks (by the Date of GitHub's answer), not retry at once while rate limited.
         github.rateLimitSeconds(30);
         github.fail(Fault.PRIMARY_RATE_LIMIT, 2, "PUT");
-        FiresafeConfig.GitHub config = Fixtures.config(settings).github();
+        GitHubConfig config = Fixtures.services(settings).settings().github();
         GitHubStore fast = GitHubStore.open(GitHubLocation.parse("github://acme/vault/backups"), config, env::get,
                 Clock.offset(Clock.systemUTC(), Duration.ofHours(1)), slept::add);
         upload(fast, "p/a.firesafe", bytes(100, 1));

@@ -61,7 +61,7 @@ class TokenResolverTest {
     }
 
     private TokenResolver resolver() {
-        return new TokenResolver(env::get, Fixtures.config(settings).github(), slept::add);
+        return new TokenResolver(env::get, Fixtures.services(settings).settings().github(), slept::add);
     }
 
     @Test

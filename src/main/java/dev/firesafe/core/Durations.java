@@ -1,6 +1,5 @@
-package dev.firesafe.plan;
+package dev.firesafe.core;
 
-import dev.firesafe.core.FiresafeException;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -1,0 +1,10 @@
+package dev.firesafe.host.trigger;
+
+/**
+ * Something the function host checks before it registers any trigger: a setting that is wrong now would otherwise
+ * be found only when it matters (a request without a token, a failure whose notification cannot be sent). A check
+ * that fails throws a {@code FiresafeException}, and {@code serve} exits with its message.
+ */
+public interface HostStartCheck {
+    void check();
+}

@@ -16,7 +16,20 @@ class CliSetup {
 
     @Produces
     CommandLine commandLine(PicocliCommandLineFactory factory) {
-        return factory.create().setExecutionExceptionHandler(CliSetup::report);
+        return withHelp(factory.create()).setExecutionExceptionHandler(CliSetup::report);
+    }
+
+    /**
+     * {@code --help} and {@code -h} (and {@code --version}) on every command, not only the top one: a user who
+     * types {@code backup --help} wants its usage, exit 0, not a complaint about a missing argument.
+     */
+    static CommandLine withHelp(CommandLine commandLine) {
+        for (CommandLine sub : commandLine.getSubcommands().values()) {
+            if (!sub.getCommandSpec().mixinStandardHelpOptions()) {
+                sub.getCommandSpec().mixinStandardHelpOptions(true);
+            }
+        }
+        return commandLine;
     }
 
     static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

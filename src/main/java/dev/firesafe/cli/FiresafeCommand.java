@@ -1,6 +1,7 @@
 package dev.firesafe.cli;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code firesafe} command line; each subcommand is a thin adapter over one service. */
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Encrypted, automated, offsite backups for self-hosted systems.",
         subcommands = {InitCommand.class, KeygenCommand.class, BackupCommand.class, ListCommand.class,
             VerifyCommand.class, RestoreCommand.class, PruneCommand.class, ServeCommand.class,
-            RunFunctionCommand.class, DrillCommand.class},
+            RunFunctionCommand.class, DrillCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 key, 4 integrity, 5 target,",
             "6 source, 7 incomplete backup, 8 restore destination not writable (disk full)."})
 public class FiresafeCommand {

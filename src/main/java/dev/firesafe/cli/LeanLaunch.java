@@ -6,6 +6,7 @@ import dev.firesafe.core.ExitCode;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
+import dev.firesafe.store.StoreUri;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.SmallRyeConfig;
 import picocli.CommandLine;
@@ -14,14 +15,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 
 /**
- * Runs a one-shot command without starting the Quarkus runtime. Quarkus brings up the HTTP server, REST, messaging
- * connectors, metrics and the scheduler at every start (~1.5 s on the reference machines, docs/benchmarks.md,
- * "Start-up"), all of which only {@code serve} uses; a backup fired by a systemd timer or a CronJob should spend
- * its time on the backup. The commands and services are the same classes on both paths: here they are built by
- * hand ({@link LeanCommands}) from the same configuration ({@link LeanConfig}).
+ * Every command line starts here: picocli parses it (a usage error or a help request is answered at once, also
+ * for {@code serve}, before any port is bound), then a one-shot command runs without starting the Quarkus runtime.
+ * Quarkus brings up the HTTP server, REST, messaging connectors, metrics and the scheduler at every start (~1.5 s
+ * on the reference machines, docs/benchmarks.md, "Start-up"), all of which only {@code serve} uses; a backup
+ * fired by a systemd timer or a CronJob should spend its time on the backup. The commands and services are the
+ * same classes on both paths, built by the same factory ({@link Services}) from the same configuration
+ * ({@link LeanConfig}).
  *
  * <p>Quarkus still starts for what needs it: {@code serve} (HTTP, timers, brokers, metrics), a
  * {@code github://} target anywhere in the command line, the plans or the default target (its client is the
@@ -29,17 +31,21 @@ import java.util.Set;
  */
 final class LeanLaunch {
 
-    /** Commands that need the Quarkus runtime, whatever their arguments. */
-    static final Set<String> QUARKUS_COMMANDS = Set.of("serve");
+    /** How a command line ends here: an exit code, or the Quarkus runtime to start in {@code mode}. */
+    record Outcome(OptionalInt exitCode, ProcessMode mode) {
+        static Outcome exit(int code) {
+            return new Outcome(OptionalInt.of(code), null);
+        }
+
+        static Outcome quarkus(ProcessMode mode) {
+            return new Outcome(OptionalInt.empty(), mode);
+        }
+    }
 
     private LeanLaunch() {
     }
 
-    /** The command's exit code, or empty when it needs the Quarkus runtime (nothing has run then). */
-    static OptionalInt run(String... args) {
-        if (args.length > 0 && QUARKUS_COMMANDS.contains(args[0])) {
-            return OptionalInt.empty();
-        }
+    static Outcome run(String... args) {
         SmallRyeConfig config;
         try {
             config = LeanConfig.load();
@@ -47,43 +53,85 @@ final class LeanLaunch {
             for (int i = 0; i < e.getProblemCount(); i++) {
                 System.err.println("firesafe: configuration: " + e.getProblem(i).getMessage());
             }
-            return OptionalInt.of(ExitCode.USAGE.code);
+            return Outcome.exit(ExitCode.USAGE.code);
         } catch (RuntimeException e) {
-            return OptionalInt.empty(); // e.g. an unreadable config file: Quarkus reads it again and reports it
+            // e.g. an unreadable config file: Quarkus reads it again and reports it
+            return Outcome.quarkus(ProcessMode.unparsed(args));
         }
-        Services services = Services.of(config);
-        Optional<String> reason = quarkusNeeded(args, config, services.plans());
-        if ("1".equals(System.getenv("FIRESAFE_DEBUG"))) {
-            System.err.println("firesafe: " + reason.map(r -> "starting Quarkus: " + r)
-                    .orElse("fast start, without the Quarkus runtime"));
-        }
-        try (services) {
+        try (Services services = Services.of(config)) {
+            CommandLine commandLine = commandLine(services);
+            CommandLine.ParseResult parsed;
+            try {
+                parsed = commandLine.parseArgs(args);
+            } catch (CommandLine.ParameterException e) {
+                return Outcome.exit(usageError(commandLine, e, args));
+            }
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) {
+                return Outcome.exit(help);
+            }
+            ProcessMode mode = ProcessMode.of(parsed);
+            if (mode.serve()) {
+                return Outcome.quarkus(mode);
+            }
+            Optional<String> reason = quarkusNeeded(values(parsed), config, services.plans());
+            if ("1".equals(System.getenv("FIRESAFE_DEBUG"))) {
+                System.err.println("firesafe: " + reason.map(r -> "starting Quarkus: " + r)
+                        .orElse("fast start, without the Quarkus runtime"));
+            }
             if (reason.isPresent()) {
-                return OptionalInt.empty();
+                return Outcome.quarkus(mode);
             }
             try {
                 LeanLogging.configure(config);
             } catch (IllegalArgumentException e) {
-                return OptionalInt.empty();
+                return Outcome.quarkus(mode);
             }
-            CommandLine commandLine = new CommandLine(FiresafeCommand.class, new LeanCommands(services))
-                    .setExecutionExceptionHandler(CliSetup::report);
-            return OptionalInt.of(commandLine.execute(args));
+            return Outcome.exit(commandLine.execute(args));
         }
     }
 
-    /** Why this command line needs Quarkus, if it does. */
-    static Optional<String> quarkusNeeded(String[] args, SmallRyeConfig config, PlanRepository plans) {
+    /** picocli's own answer to a bad command line: the error and the command's usage on stderr, exit 2. */
+    private static int usageError(CommandLine commandLine, CommandLine.ParameterException e, String[] args) {
+        try {
+            return commandLine.getParameterExceptionHandler().handleParseException(e, args);
+        } catch (Exception unexpected) {
+            return CliSetup.report(unexpected, commandLine, null);
+        }
+    }
+
+    /** The command line over {@code services}, as both routes build it. */
+    static CommandLine commandLine(Services services) {
+        return CliSetup.withHelp(new CommandLine(FiresafeCommand.class, new LeanCommands(services)))
+                .setExecutionExceptionHandler(CliSetup::report);
+    }
+
+    /** Every option value and parameter the command line gave, as text: where a target may be named. */
+    static List<String> values(CommandLine.ParseResult parsed) {
+        List<String> values = new ArrayList<>();
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            for (CommandLine.Model.ArgSpec arg : p.matchedArgs()) {
+                Object value = arg.getValue();
+                if (value instanceof Iterable<?> many) {
+                    many.forEach(v -> values.add(String.valueOf(v)));
+                } else if (value != null) {
+                    values.add(String.valueOf(value));
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Why a command line with these option values and parameters needs Quarkus, if it does. */
+    static Optional<String> quarkusNeeded(List<String> values, SmallRyeConfig config, PlanRepository plans) {
         if (!config.getConfigMapping(CliConfig.class).fastStart()) {
             return Optional.of("firesafe.cli.fast-start=false");
         }
         if (config.getOptionalValue("quarkus.log.console.json.enabled", Boolean.class).orElse(false)) {
             return Optional.of("JSON logs");
         }
-        for (String arg : args) {
-            if (isGitHub(arg)) {
-                return Optional.of("a github:// target on the command line");
-            }
+        if (values.stream().anyMatch(LeanLaunch::isGitHub)) {
+            return Optional.of("a github:// target on the command line");
         }
         FiresafeConfig firesafe = config.getConfigMapping(FiresafeConfig.class);
         return targetsOfEveryPlan(firesafe, plans).stream().filter(LeanLaunch::isGitHub).findFirst()
@@ -113,7 +161,6 @@ final class LeanLaunch {
     }
 
     private static boolean isGitHub(String uri) {
-        return uri.regionMatches(true, 0, "github://", 0, "github://".length())
-                || uri.startsWith("--") && uri.toLowerCase(java.util.Locale.ROOT).contains("=github://");
+        return StoreUri.parse(uri).scheme().equals("github");
     }
 }

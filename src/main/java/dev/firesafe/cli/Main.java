@@ -25,12 +25,13 @@ public class Main {
         if (!workingFolderReadable()) {
             System.exit(ExitCode.USAGE.code);
         }
-        ProcessMode mode = ProcessMode.of(args);
-        OptionalInt exit = mode.serve() ? ServePreflight.check() : LeanLaunch.run(args);
+        LeanLaunch.Outcome outcome = LeanLaunch.run(args);
+        OptionalInt exit = outcome.exitCode().isPresent() || !outcome.mode().serve() ? outcome.exitCode()
+                : ServePreflight.check();
         if (exit.isPresent()) {
             System.exit(exit.getAsInt());
         }
-        mode.apply(System::setProperty);
+        outcome.mode().apply(System::setProperty);
         Quarkus.run(Application.class, args);
     }
 

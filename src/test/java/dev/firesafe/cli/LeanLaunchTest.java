@@ -39,7 +39,9 @@ class LeanLaunchTest {
 
     private Optional<String> reason(Map<String, String> values, String... args) throws IOException {
         SmallRyeConfig config = config(values);
-        return LeanLaunch.quarkusNeeded(args, config, Services.of(config).plans());
+        Services services = Services.of(config);
+        return LeanLaunch.quarkusNeeded(LeanLaunch.values(LeanLaunch.commandLine(services).parseArgs(args)), config,
+                services.plans());
     }
 
     @Test
@@ -76,8 +78,12 @@ class LeanLaunchTest {
     }
 
     @Test
-    void serveAlwaysStartsQuarkus() {
-        assertTrue(LeanLaunch.run("serve", "--help").isEmpty());
+    void serveStartsQuarkusButItsHelpDoesNot() {
+        LeanLaunch.Outcome serve = LeanLaunch.run("serve", "--functions", tmp.toString());
+        assertTrue(serve.exitCode().isEmpty());
+        assertTrue(serve.mode().serve());
+        // issue #19: `serve --help` answered before the host loads functions or binds its port
+        assertEquals(0, LeanLaunch.run("serve", "--help").exitCode().getAsInt());
     }
 
     /** A mapping missing from LeanConfig would make its keys "unknown" on the fast path only. */

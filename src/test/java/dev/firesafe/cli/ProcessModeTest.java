@@ -1,5 +1,6 @@
 package dev.firesafe.cli;
 
+import dev.firesafe.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -12,32 +13,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Only {@code serve} may listen, fire timers or dial a broker; decided from the command line before start. */
 class ProcessModeTest {
 
+    /** The mode of a command line as picocli parses it in {@link LeanLaunch}. */
+    private static ProcessMode mode(String... args) {
+        return ProcessMode.of(LeanLaunch.commandLine(Fixtures.services(Map.of())).parseArgs(args));
+    }
+
     @Test
     void oneShotCommandsDisableHttpAndKeepEveryChannelInMemory() {
-        for (String command : new String[] {"backup", "run-function", "list", "--help"}) {
-            ProcessMode mode = ProcessMode.of(command, "x");
+        for (String[] command : new String[][] {{"backup"}, {"run-function", "x"}, {"list"}, {"--help"}}) {
+            ProcessMode mode = mode(command);
             Map<String, String> p = mode.properties();
             assertFalse(mode.serve());
-            assertEquals("false", p.get("quarkus.http.host-enabled"), command);
+            assertEquals("false", p.get("quarkus.http.host-enabled"), String.join(" ", command));
             assertEquals("cli", p.get("firesafe.triggers.mode"));
             assertEquals("smallrye-in-memory", p.get("mp.messaging.incoming.backup-requests.connector"));
             assertEquals("smallrye-in-memory", p.get("mp.messaging.outgoing.backup-events.connector"));
             assertEquals("smallrye-in-memory", p.get("mp.messaging.outgoing.backup-requests-dead-letter.connector"));
         }
-        assertFalse(ProcessMode.of().serve());
+        assertFalse(mode().serve());
     }
 
     @Test
     void serveStartsTheSchedulerAndReadsItsFunctionsFolder() {
-        ProcessMode mode = ProcessMode.of("serve", "--functions", "/etc/firesafe/functions");
+        ProcessMode mode = mode("serve", "--functions", "/etc/firesafe/functions");
         assertTrue(mode.serve());
         assertEquals("serve", mode.properties().get("firesafe.triggers.mode"));
         assertEquals("forced", mode.properties().get("quarkus.scheduler.start-mode"));
         assertEquals("/etc/firesafe/functions", mode.properties().get("firesafe.functions-dir"));
         assertNull(mode.properties().get("quarkus.http.host-enabled"));
-        assertEquals("fns", ProcessMode.of("serve", "--functions=fns").properties().get("firesafe.functions-dir"));
-        assertNull(ProcessMode.of("serve").properties().get("firesafe.functions-dir"));
-        // `backup --functions` is not serve: the option means nothing there
-        assertFalse(ProcessMode.of("backup", "serve").serve());
+        assertEquals("fns", mode("serve", "--functions=fns").properties().get("firesafe.functions-dir"));
+        assertNull(mode("serve").properties().get("firesafe.functions-dir"));
+        // a value that reads "serve" is not the command
+        assertFalse(mode("backup", "--source", "serve").serve());
+        assertTrue(ProcessMode.unparsed("serve").serve());
     }
 }

@@ -28,7 +28,7 @@ import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.engine.retention.PruneService;
 import dev.firesafe.source.ReadAhead;
 import dev.firesafe.source.SourceWalker;
-import dev.firesafe.store.local.SameDisk;
+import dev.firesafe.store.SameDisk;
 import dev.firesafe.store.Store;
 import dev.firesafe.store.StoreRegistry;
 import dev.firesafe.postgres.PostgresConfig;

@@ -1,4 +1,4 @@
-package dev.firesafe.store.local;
+package dev.firesafe.store;
 
 import dev.firesafe.testing.SmallDisk;
 import org.junit.jupiter.api.Test;

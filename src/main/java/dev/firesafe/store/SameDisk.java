@@ -1,6 +1,5 @@
-package dev.firesafe.store.local;
+package dev.firesafe.store;
 
-import dev.firesafe.store.StoreUri;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

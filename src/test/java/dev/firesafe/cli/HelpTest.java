@@ -1,0 +1,54 @@
+package dev.firesafe.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue #19: every command answers --help and -h with its usage and exit 0, and `help CMD` works. */
+class HelpTest {
+
+    private record Run(int exit, String out) {
+    }
+
+    private static Run run(String... args) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            return new Run(LeanLaunch.run(args).exitCode().orElseThrow(), out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    @Test
+    void everyCommandAnswersHelpWithItsUsage() {
+        for (String command : new String[] {"init", "keygen", "backup", "list", "verify", "restore", "prune", "serve",
+            "run-function", "drill"}) {
+            for (String flag : new String[] {"--help", "-h"}) {
+                Run r = run(command, flag);
+                assertEquals(0, r.exit(), command + " " + flag);
+                assertTrue(r.out().startsWith("Usage: firesafe " + command), command + " " + flag + ": " + r.out());
+            }
+        }
+    }
+
+    @Test
+    void helpNamesACommand() {
+        Run r = run("help", "backup");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().startsWith("Usage: firesafe backup"), r.out());
+    }
+
+    @Test
+    void aRequiredParameterDoesNotHideTheHelp() {
+        Run r = run("run-function", "--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("NAME"), r.out());
+    }
+}

@@ -41,6 +41,13 @@ public interface FiresafeConfig {
     /** A file holding the public key (env {@code FIRESAFE_PUBLIC_KEY_FILE}). */
     Optional<String> publicKeyFile();
 
+    /**
+     * Write-only hosts only: the secret that names content in their backups (chunk ids, chunk boundaries), made
+     * on first use. It decrypts nothing; losing it costs one full backup (README, "Write-only mode").
+     */
+    @WithDefault("${user.home}/.config/firesafe/content.key")
+    String contentKeyFile();
+
     /** Where {@code init} writes the key and where it is looked for last. */
     @WithDefault("${user.home}/.config/firesafe/master.key")
     String defaultKeyFile();

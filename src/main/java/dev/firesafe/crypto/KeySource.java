@@ -50,6 +50,31 @@ public class KeySource {
         return KeyRing.parse(found.text, found.origin);
     }
 
+    /**
+     * The key that names content in backups made here: derived from the master key, or in write-only mode the
+     * host's own secret from {@code firesafe.content-key-file} (made on first use, owner-only), since a
+     * write-only host holds nothing else secret.
+     */
+    public ContentKey contentKey() {
+        EncryptionKey key = forBackup();
+        if (key instanceof MasterKey master) {
+            return master.contentKey();
+        }
+        Path file = Path.of(config.contentKeyFile());
+        String origin = "content key file " + file;
+        if (Files.isRegularFile(file)) {
+            try {
+                return ContentKey.of(java.util.HexFormat.of().parseHex(read(file, origin).strip()));
+            } catch (IllegalArgumentException e) {
+                throw FiresafeException.key(origin + " is damaged: remove it to start a new one (the next backup "
+                        + "then stores everything again)");
+            }
+        }
+        ContentKey fresh = ContentKey.generate();
+        writeKeyFile(file, java.util.HexFormat.of().formatHex(fresh.bytes()));
+        return fresh;
+    }
+
     /** The master key alone, for symmetric backups and for rotating it. */
     public MasterKey requireMaster() {
         Optional<Located> found = locateSecret();

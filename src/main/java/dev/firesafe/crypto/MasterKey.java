@@ -111,6 +111,11 @@ public final class MasterKey implements EncryptionKey {
         return EscrowText.encode(KIND, out.array());
     }
 
+    /** The key that names content (chunk ids, the chunker's boundaries), derived from the primary key. */
+    public ContentKey contentKey() {
+        return ContentKey.derivedFrom(primary().material);
+    }
+
     public int primaryKeyId() {
         return primary().id;
     }

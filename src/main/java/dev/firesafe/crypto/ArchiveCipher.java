@@ -7,6 +7,9 @@ import dev.firesafe.io.ErrorMappingInputStream;
 import dev.firesafe.core.StoreIOException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
@@ -19,6 +22,10 @@ public final class ArchiveCipher {
 
     /** A new backup's header and the AEAD that encrypts its body. */
     public record Sealing(BackupHeader header, StreamingAead aead) {
+        /** The same key and data key for a backup of another format (the header says which). */
+        public Sealing withFormat(int format) {
+            return new Sealing(header.withFormat(format), aead);
+        }
     }
 
     /** Writes the header to {@code out} and returns the stream that encrypts everything written to it. */
@@ -71,6 +78,152 @@ public final class ArchiveCipher {
             return new Decrypted(header, new AuthenticatedInput(plain, what));
         } catch (GeneralSecurityException e) {
             throw new TamperedException(what + " failed authentication: damaged or tampered with", e);
+        }
+    }
+
+    /** An opened backup read by position: its header and a seekable view of its plaintext. */
+    public record Opened(BackupHeader header, SeekableByteChannel plaintext) {
+    }
+
+    /**
+     * Reads the header at the start of {@code object} and returns a seekable plaintext view that decrypts only
+     * the segments asked for (chunked backups are read by range). Checks as {@link #decrypt} does.
+     */
+    public static Opened open(SeekableByteChannel object, KeyRing keys, String expectedBackupId, String what)
+            throws IOException {
+        object.position(0);
+        BackupHeader.Parsed parsed = BackupHeader.read(Channels.newInputStream(object), what);
+        BackupHeader header = parsed.header();
+        StreamingAead aead = keys.aeadFor(header, what);
+        if (expectedBackupId != null && !expectedBackupId.equals(header.backupId())) {
+            throw FiresafeException.integrity(what + " holds backup " + header.backupId() + ", not "
+                    + expectedBackupId + ": the file was renamed or swapped");
+        }
+        try {
+            SeekableByteChannel plain = aead.newSeekableDecryptingChannel(
+                    new ShiftedChannel(object, parsed.rawBytes().length), parsed.rawBytes());
+            return new Opened(header, new AuthenticatedChannel(plain, what));
+        } catch (GeneralSecurityException e) {
+            throw new TamperedException(what + " failed authentication: damaged or tampered with", e);
+        }
+    }
+
+    /** The channel from {@code offset} on, as if it started there: the ciphertext after the header. */
+    private static final class ShiftedChannel implements SeekableByteChannel {
+        private final SeekableByteChannel in;
+        private final long offset;
+
+        ShiftedChannel(SeekableByteChannel in, long offset) {
+            this.in = in;
+            this.offset = offset;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return in.read(dst);
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override
+        public long position() throws IOException {
+            return in.position() - offset;
+        }
+
+        @Override
+        public SeekableByteChannel position(long p) throws IOException {
+            in.position(p + offset);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return in.size() - offset;
+        }
+
+        @Override
+        public SeekableByteChannel truncate(long size) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return in.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /** Authentication failures of a seekable view (Tink throws plain IOExceptions) as {@link TamperedException}. */
+    private static final class AuthenticatedChannel implements SeekableByteChannel {
+        private final SeekableByteChannel in;
+        private final String what;
+
+        AuthenticatedChannel(SeekableByteChannel in, String what) {
+            this.in = in;
+            this.what = what;
+        }
+
+        private IOException map(IOException e) {
+            if (e instanceof StoreIOException || e instanceof TamperedException) {
+                return e;
+            }
+            return new TamperedException(what + " failed authentication (damaged, truncated or tampered with)", e);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            try {
+                return in.read(dst);
+            } catch (IOException e) {
+                throw map(e);
+            }
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override
+        public long position() throws IOException {
+            return in.position();
+        }
+
+        @Override
+        public SeekableByteChannel position(long p) throws IOException {
+            in.position(p);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            try {
+                return in.size();
+            } catch (IOException e) {
+                throw map(e);
+            }
+        }
+
+        @Override
+        public SeekableByteChannel truncate(long size) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return in.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 

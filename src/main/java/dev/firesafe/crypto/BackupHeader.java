@@ -24,7 +24,7 @@ import java.util.Arrays;
  *
  * <pre>
  *   "FIRESAFE"  8 bytes magic
- *   version     1 byte  (1)
+ *   version     1 byte: the format, 1 (one tar archive) or 2 (chunked, incremental)
  *   length      4 bytes big-endian, length of the JSON that follows (at most 64 KiB)
  *   JSON        backupId, plan, created, compression, keyMode, keyId, segmentSize[, wrappedKey]
  *   ciphertext  Tink streaming AEAD, associated data = every header byte above
@@ -36,10 +36,24 @@ import java.util.Arrays;
  * (symmetric master key) or {@code recipient} (write-only: a per-backup key wrapped for a public key).
  */
 public record BackupHeader(String backupId, String plan, String created, String compression, String keyMode,
-                           String keyId, int segmentSize, String wrappedKey) {
+                           String keyId, int segmentSize, String wrappedKey, int format) {
 
     static final byte[] MAGIC = "FIRESAFE".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    /** One archive per backup: a compressed tar with its manifest last. */
+    public static final int FORMAT_ARCHIVE = 1;
+    /** Incremental: chunks in blocks, tree pages, an index and a footer (repository.format.ObjectLayout). */
+    public static final int FORMAT_CHUNKED = 2;
+
+    public BackupHeader(String backupId, String plan, String created, String compression, String keyMode,
+                        String keyId, int segmentSize, String wrappedKey) {
+        this(backupId, plan, created, compression, keyMode, keyId, segmentSize, wrappedKey, FORMAT_ARCHIVE);
+    }
+
+    /** This header for a backup of another format (the version byte; authenticated like every header byte). */
+    public BackupHeader withFormat(int newFormat) {
+        return new BackupHeader(backupId, plan, created, compression, keyMode, keyId, segmentSize, wrappedKey,
+                newFormat);
+    }
     private static final int MAX_JSON = 64 * 1024;
     public static final String KEY_MODE_MASTER = "master";
     /** Write-only: {@code keyId} names the recovery key, {@code wrappedKey} is the HPKE-wrapped data key. */
@@ -60,7 +74,7 @@ public record BackupHeader(String backupId, String plan, String created, String 
         json.add("segmentSize", segmentSize);
         putIfSet(json, "wrappedKey", wrappedKey);
         byte[] bytes = json.build().toString().getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(MAGIC.length + 5 + bytes.length).put(MAGIC).put((byte) VERSION)
+        return ByteBuffer.allocate(MAGIC.length + 5 + bytes.length).put(MAGIC).put((byte) format)
                 .putInt(bytes.length).put(bytes).array();
     }
 
@@ -112,7 +126,7 @@ public record BackupHeader(String backupId, String plan, String created, String 
             throw FiresafeException.integrity(what + " is not a Firesafe backup (no FIRESAFE magic at its start)");
         }
         int version = fixed[MAGIC.length];
-        if (version != VERSION) {
+        if (version != FORMAT_ARCHIVE && version != FORMAT_CHUNKED) {
             throw FiresafeException.integrity(what + " uses backup format " + version
                     + ", which this Firesafe does not know: upgrade Firesafe to read it");
         }
@@ -128,7 +142,7 @@ public record BackupHeader(String backupId, String plan, String created, String 
         }
         BackupHeader header;
         try {
-            header = fromJson(json);
+            header = fromJson(json).withFormat(version);
         } catch (JsonException | ArithmeticException | ClassCastException e) {
             throw FiresafeException.integrity(what + " has a damaged header (not valid JSON)");
         }

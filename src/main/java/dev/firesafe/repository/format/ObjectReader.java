@@ -1,0 +1,159 @@
+package dev.firesafe.repository.format;
+
+import dev.firesafe.core.TamperedException;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads a chunked backup object through a seekable view of its plaintext (decrypted on demand, so only the
+ * byte ranges asked for are fetched): the trailer, then the footer, then pages and blocks where they point.
+ * Anything that does not parse is damage ({@link TamperedException}, exit 4): the decryption has authenticated
+ * every byte, so a page that does not parse was written wrong or the object is not what it claims.
+ */
+public final class ObjectReader {
+
+    /** Tree pages are read and parsed one at a time. */
+    public interface EntryVisitor {
+        void entry(TreeEntry entry) throws IOException;
+    }
+
+    /** Index entries: a chunk this object holds, and where. */
+    public interface IndexVisitor {
+        void chunk(byte[] id, ChunkLocation at) throws IOException;
+    }
+
+    private final SeekableByteChannel plaintext;
+    private final String objectId;
+    private final String what;
+    private Footer footer;
+
+    public ObjectReader(SeekableByteChannel plaintext, String objectId, String what) {
+        this.plaintext = plaintext;
+        this.objectId = objectId;
+        this.what = what;
+    }
+
+    public Footer footer() throws IOException {
+        if (footer == null) {
+            footer = readFooter();
+        }
+        return footer;
+    }
+
+    private Footer readFooter() throws IOException {
+        long size = plaintext.size();
+        if (size < ObjectWriter.MAGIC.length + ObjectWriter.TRAILER) {
+            throw damaged("too short to be a chunked backup");
+        }
+        byte[] magic = read(0, ObjectWriter.MAGIC.length);
+        if (!Arrays.equals(magic, ObjectWriter.MAGIC)) {
+            throw damaged("does not start like a chunked backup");
+        }
+        ByteBuffer trailer = ByteBuffer.wrap(read(size - ObjectWriter.TRAILER, ObjectWriter.TRAILER));
+        byte[] endMagic = new byte[8];
+        trailer.get(endMagic);
+        long footerAt = trailer.getLong();
+        int footerLength = trailer.getInt();
+        int format = trailer.getInt();
+        if (!Arrays.equals(endMagic, ObjectWriter.TRAILER_MAGIC) || format != ObjectWriter.FORMAT) {
+            throw damaged("has no valid trailer");
+        }
+        if (footerAt < ObjectWriter.MAGIC.length || footerLength <= 0
+                || footerAt + footerLength != size - ObjectWriter.TRAILER) {
+            throw damaged("has a trailer that points outside it");
+        }
+        try {
+            Footer f = Footer.fromBytes(Blocks.decode(read(footerAt, footerLength), footerLength, what));
+            if (f.objects().isEmpty() || !f.objects().get(0).equals(f.backupId())) {
+                throw damaged("has a footer whose object list does not start with itself");
+            }
+            return f;
+        } catch (EOFException e) {
+            throw damaged("has a truncated footer");
+        }
+    }
+
+    /** Every tree entry, in walk order, one page in memory at a time. */
+    public void entries(EntryVisitor visitor) throws IOException {
+        Footer f = footer();
+        for (Footer.PageRef page : f.treePages()) {
+            DataInputStream in = page(page);
+            for (int i = 0; i < page.entries(); i++) {
+                TreeEntry e;
+                try {
+                    e = TreeEntry.read(in, f.objects());
+                } catch (EOFException ex) {
+                    throw damaged("has a tree page that ends early");
+                } catch (IOException ex) {
+                    throw damaged("has a tree page that does not parse (" + ex.getMessage() + ")");
+                }
+                visitor.entry(e);
+            }
+        }
+    }
+
+    /** Every chunk this object holds, by its index pages. */
+    public void index(IndexVisitor visitor) throws IOException {
+        for (Footer.PageRef page : footer().indexPages()) {
+            DataInputStream in = page(page);
+            for (int i = 0; i < page.entries(); i++) {
+                byte[] id = new byte[ChunkRef.ID_BYTES];
+                ChunkLocation at;
+                try {
+                    in.readFully(id);
+                    at = new ChunkLocation(objectId, Wire.varint(in), Wire.smallInt(in, Integer.MAX_VALUE,
+                            "block length"), Wire.smallInt(in, Integer.MAX_VALUE, "offset"),
+                            Wire.smallInt(in, Integer.MAX_VALUE, "length"));
+                } catch (IOException ex) {
+                    throw damaged("has an index page that does not parse");
+                }
+                visitor.chunk(id, at);
+            }
+        }
+    }
+
+    /** The decompressed content of the block at {@code offset}. */
+    public byte[] block(long offset, int length) throws IOException {
+        if (offset < ObjectWriter.MAGIC.length || length <= 0 || length > Blocks.MAX_RAW + 16) {
+            throw damaged("is asked for a block outside it (" + offset + "+" + length + ")");
+        }
+        try {
+            return Blocks.decode(read(offset, length), length, what);
+        } catch (TamperedException e) {
+            throw e;
+        } catch (EOFException e) {
+            throw damaged("ends inside the block at " + offset);
+        } catch (IOException e) {
+            if (e.getClass() == IOException.class) {
+                throw damaged(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private DataInputStream page(Footer.PageRef page) throws IOException {
+        return new DataInputStream(new ByteArrayInputStream(block(page.offset(), page.length())));
+    }
+
+    private byte[] read(long offset, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        plaintext.position(offset);
+        while (buffer.hasRemaining()) {
+            if (plaintext.read(buffer) < 0) {
+                throw new EOFException(what + " ends at " + (offset + buffer.position()));
+            }
+        }
+        return buffer.array();
+    }
+
+    private TamperedException damaged(String problem) {
+        return new TamperedException(what + " " + problem + ": damaged or not made by Firesafe", null);
+    }
+}

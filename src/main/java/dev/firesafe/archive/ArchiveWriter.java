@@ -26,7 +26,7 @@ import java.util.function.LongConsumer;
  * last entry on {@link #finish}. How files that change while read are stored, and warned about, is
  * {@link FileContent}'s part.
  */
-public final class ArchiveWriter implements Closeable, FileContent.Sink {
+public final class ArchiveWriter implements Closeable, FileContent.Sink, EntryWriter {
 
     private static final int FILE_TYPE = 0100000;
     private static final int DIR_TYPE = 040000;

@@ -105,6 +105,12 @@ public final class ArchiveCipher {
             return new Opened(header, new AuthenticatedChannel(plain, what));
         } catch (GeneralSecurityException e) {
             throw new TamperedException(what + " failed authentication: damaged or tampered with", e);
+        } catch (IOException e) {
+            if (e instanceof StoreIOException) {
+                throw e;
+            }
+            // Tink reads the stream header and the size here: too short is truncation, not a read failure
+            throw new TamperedException(what + " failed authentication (damaged, truncated or tampered with)", e);
         }
     }
 

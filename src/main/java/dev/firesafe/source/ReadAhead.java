@@ -1,6 +1,6 @@
 package dev.firesafe.source;
 
-import dev.firesafe.archive.ArchiveWriter;
+import dev.firesafe.archive.EntryWriter;
 import dev.firesafe.archive.FileContent;
 import dev.firesafe.archive.FileMeta;
 
@@ -37,7 +37,17 @@ public final class ReadAhead implements AutoCloseable {
 
     /** One thing for the writer to do, in walk order. */
     private interface Step {
-        void applyTo(ArchiveWriter writer) throws IOException;
+        void applyTo(EntryWriter writer) throws IOException;
+    }
+
+    /**
+     * An incremental backup's look-up, on the reading thread: what the previous backup knew of a file the walk
+     * found, when the file is unchanged by size, times, inode and device (then it is not read); else null.
+     */
+    public interface Unchanged {
+        Unchanged NONE = (name, meta) -> null;
+
+        Object previous(String name, FileMeta meta);
     }
 
     private static final Step END = writer -> {
@@ -49,14 +59,22 @@ public final class ReadAhead implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    private ReadAhead(Walk walk) {
+    private final Unchanged unchanged;
+
+    private ReadAhead(Walk walk, Unchanged unchanged) {
+        this.unchanged = unchanged;
         thread = new Thread(() -> run(walk), "firesafe-read");
         thread.setDaemon(true);
     }
 
-    /** Starts walking and reading; {@link #drainInto} then writes what is read. */
+    /** Starts walking and reading every file; {@link #drainInto} then writes what is read. */
     public static ReadAhead start(Walk walk) {
-        ReadAhead readAhead = new ReadAhead(walk);
+        return start(walk, Unchanged.NONE);
+    }
+
+    /** Starts walking and reading the files {@code unchanged} does not know. */
+    public static ReadAhead start(Walk walk, Unchanged unchanged) {
+        ReadAhead readAhead = new ReadAhead(walk, unchanged);
         readAhead.thread.start();
         return readAhead;
     }
@@ -65,7 +83,7 @@ public final class ReadAhead implements AutoCloseable {
      * Writes everything the walk finds into {@code writer}, in walk order, on the caller's thread; returns when the
      * walk has ended and throws what it failed with.
      */
-    public void drainInto(ArchiveWriter writer) throws IOException {
+    public void drainInto(EntryWriter writer) throws IOException {
         while (true) {
             Step step;
             try {
@@ -169,6 +187,11 @@ public final class ReadAhead implements AutoCloseable {
 
         @Override
         public void file(String name, Path path, FileMeta meta) throws IOException {
+            Object previous = unchanged.previous(name, meta);
+            if (previous != null) {
+                put(writer -> writer.unchangedFile(name, meta, previous));
+                return;
+            }
             FileContent.read(name, path, meta, sha256, this);
         }
 

@@ -211,12 +211,23 @@ public final class SourceWalker {
     private static FileMeta meta(Path p, BasicFileAttributes attrs) throws IOException {
         Map<String, Object> unix;
         try {
-            unix = Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+            unix = Files.readAttributes(p, "unix:mode,uid,gid,ctime,ino,dev", LinkOption.NOFOLLOW_LINKS);
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             unix = Map.of("mode", attrs.isDirectory() ? 0755 : 0644, "uid", 0, "gid", 0);
         }
         FileTime mtime = attrs.lastModifiedTime();
+        Object ctime = unix.get("ctime");
         return new FileMeta(attrs.size(), ((Number) unix.get("mode")).intValue() & 07777, mtime,
-                ((Number) unix.get("uid")).longValue(), ((Number) unix.get("gid")).longValue());
+                ((Number) unix.get("uid")).longValue(), ((Number) unix.get("gid")).longValue(),
+                ctime instanceof FileTime c ? nanos(c) : 0, number(unix.get("ino")), number(unix.get("dev")));
+    }
+
+    private static long nanos(FileTime t) {
+        java.time.Instant i = t.toInstant();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    private static long number(Object value) {
+        return value instanceof Number n ? n.longValue() : 0;
     }
 }

@@ -7,7 +7,24 @@ import java.util.List;
 
 /** What one backup run did, per target. {@code bytesOut} is the size of the encrypted file. */
 public record BackupResult(String id, String plan, long bytesIn, long bytesOut, long files, long durationMs,
-                           String compression, List<TargetResult> targets, List<Manifest.Warning> warnings) {
+                           String compression, List<TargetResult> targets, List<Manifest.Warning> warnings,
+                           long bytesNew, long bytesDeduplicated, boolean full) {
+
+    /**
+     * @param bytesNew          content bytes stored for the first time (before compression)
+     * @param bytesDeduplicated content bytes that were already stored (unchanged files, known chunks)
+     * @param full              whether the backup depends on no earlier one
+     */
+    public BackupResult(String id, String plan, long bytesIn, long bytesOut, long files, long durationMs,
+                        String compression, List<TargetResult> targets, List<Manifest.Warning> warnings) {
+        this(id, plan, bytesIn, bytesOut, files, durationMs, compression, targets, warnings, bytesIn, 0, true);
+    }
+
+    /** The same result with other warnings (an after hook's failure is added once the backup is committed). */
+    public BackupResult withWarnings(List<Manifest.Warning> more) {
+        return new BackupResult(id, plan, bytesIn, bytesOut, files, durationMs, compression, targets, more, bytesNew,
+                bytesDeduplicated, full);
+    }
 
     /**
      * The outcome on one target; {@code error} is null on success. {@code pruned}: backups retention removed

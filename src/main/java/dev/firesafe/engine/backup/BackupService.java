@@ -15,6 +15,8 @@ import dev.firesafe.crypto.ArchiveCipher;
 import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.EncryptionKey;
+import dev.firesafe.crypto.KeyRing;
+import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.io.ChunkPipe;
 import dev.firesafe.core.Failures;
 import dev.firesafe.io.Streams;
@@ -98,9 +100,17 @@ public class BackupService {
      * Either way a {@link BackupFinished} event tells observers (metrics, health, notifications) how it went.
      */
     public BackupResult run(Plan plan, Progress progress) {
+        return run(plan, progress, false);
+    }
+
+    /**
+     * The same, {@code full}: a self-contained backup that references nothing an earlier one stored (a bare
+     * runbook restores it from this one object alone); else incremental, storing only what the stores lack.
+     */
+    public BackupResult run(Plan plan, Progress progress, boolean full) {
         Instant started = clock.instant();
         try {
-            BackupResult result = runWithHooks(plan, progress);
+            BackupResult result = runWithHooks(plan, progress, full);
             if (result.targets().stream().anyMatch(BackupResult.TargetResult::ok)) { // every trigger, every time
                 // the targets it wrote to: a plan without targets of its own uses the default one
                 SameDisk.note(plan.sources().stream().map(SourceSpec::path).toList(), result.targets().stream()
@@ -146,7 +156,7 @@ public class BackupService {
         return names;
     }
 
-    private BackupResult runWithHooks(Plan plan, Progress progress) {
+    private BackupResult runWithHooks(Plan plan, Progress progress, boolean full) {
         if (plan.isEmpty()) {
             throw FiresafeException.usage("plan '" + plan.name() + "' has no sources");
         }
@@ -158,7 +168,7 @@ public class BackupService {
                 for (String hook : plan.hooks().before()) {
                     runHook("before hook `" + hook + "`", hook, "running");
                 }
-                result = backup(plan, progress);
+                result = backup(plan, progress, full);
             } catch (RuntimeException | Error e) {
                 if (after.claim()) {
                     runAfterHooks(plan, "failed", failure -> {
@@ -177,8 +187,7 @@ public class BackupService {
                     default -> "failed";
                 }, failure -> warnings.add(new Manifest.Warning("after hook", failure.getMessage())));
             }
-            return new BackupResult(result.id(), result.plan(), result.bytesIn(), result.bytesOut(), result.files(),
-                    result.durationMs(), result.compression(), result.targets(), warnings);
+            return result.withWarnings(warnings);
         }
     }
 
@@ -206,90 +215,31 @@ public class BackupService {
         }
     }
 
-    private BackupResult backup(Plan plan, Progress progress) {
+    private BackupResult backup(Plan plan, Progress progress, boolean full) {
         List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
-        List<CommandJob> jobs = commandJobs(plan, labels(roots));
+        List<String> labels = labels(roots);
+        List<CommandJob> jobs = commandJobs(plan, labels);
         EncryptionKey key = keys.forBackup();
+        BackupRun.Keys runKeys = new BackupRun.Keys(key, keys.contentKey(), readingKeys(key));
         List<Store> targets = new ArrayList<>();
         try {
             for (String uri : plan.targetsOrDefault(config.defaultTarget())) {
                 targets.add(stores.open(uri));
             }
-            return backup(plan, progress, roots, jobs, key, targets);
+            JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
+            return new BackupRun(config, retention, clock).run(plan, progress, roots, labels, jobs, runKeys, targets,
+                    full);
         } finally {
             targets.forEach(Store::close);
         }
     }
 
-    private BackupResult backup(Plan plan, Progress progress, List<Path> roots, List<CommandJob> jobs,
-                                EncryptionKey key, List<Store> targets) {
-
-        JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
-        Instant started = clock.instant();
-        String id = BackupId.next(started);
-        String objectName = BackupCatalog.objectName(plan.name(), id);
-        ArchiveCipher.Sealing sealing = key.seal(id, plan.name(), started.toString(), plan.compression().id);
-
-        List<Store.Upload> uploads = new ArrayList<>();
-        List<FanOutStream.Branch> branches = new ArrayList<>();
-        Map<Store, String> openErrors = new HashMap<>();
-        for (Store t : targets) {
-            try {
-                Store.Upload u = t.create(objectName);
-                uploads.add(u);
-                branches.add(new FanOutStream.Branch(t.describe(), u.stream()));
-            } catch (IOException e) {
-                openErrors.put(t, e.getMessage());
-                uploads.add(null);
-                branches.add(null);
-            }
-        }
-        if (openErrors.size() == targets.size()) {
-            throw FiresafeException.target("no target can be written: " + String.join("; ",
-                    openErrors.values()), null);
-        }
-        List<FanOutStream.Branch> live = branches.stream().filter(b -> b != null).toList();
-        FanOutStream fanOut = new FanOutStream(live);
-        Manifest manifest = newManifest(plan, id, started, roots);
-        jobs.forEach(j -> manifest.sources.add(new Manifest.SourceRoot(j.entryName(), j.command().label())));
-        try {
-            archiveAndEncrypt(plan, roots, jobs, targets, sealing, fanOut, manifest, progress);
-        } catch (RuntimeException | IOException | Error e) {
-            uploads.stream().filter(u -> u != null).forEach(Store.Upload::abort);
-            throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
-        }
-
-        List<BackupResult.TargetResult> results = new ArrayList<>();
-        for (int i = 0; i < targets.size(); i++) {
-            Store t = targets.get(i);
-            Store.Upload u = uploads.get(i);
-            FanOutStream.Branch b = branches.get(i);
-            String error = u == null ? openErrors.get(t) : b.error;
-            if (error == null) {
-                try {
-                    u.commit();
-                } catch (IOException e) {
-                    error = e.getMessage();
-                }
-            } else if (u != null) {
-                u.abort();
-            }
-            if (error != null) {
-                LOG.errorf("backup %s of plan %s FAILED on target %s: %s", id, plan.name(), t.describe(), error);
-            }
-            // Retention only after a complete backup: an incomplete one (entries it could not read) must never
-            // make room by deleting complete ones, however often it repeats.
-            boolean complete = manifest.warnings.stream().noneMatch(Manifest.Warning::missing);
-            PruneService.Report pruned = error == null && complete ? retention.prune(t, plan, false, id) : null;
-            if (pruned != null && !pruned.ok()) {
-                LOG.warnf("retention on %s after backup %s: %s", t.describe(), id, pruned.error());
-            }
-            results.add(new BackupResult.TargetResult(t.describe(), objectName, error == null, error,
-                    pruned == null ? List.of() : pruned.removed(), pruned == null ? null : pruned.error()));
-        }
-        long duration = clock.millis() - started.toEpochMilli();
-        return new BackupResult(id, plan.name(), manifest.bytes, fanOut.written(), manifest.files, duration,
-                plan.compression().id, results, manifest.warnings);
+    /**
+     * The keys that read earlier backups, to find what they stored: the master key. A write-only host has none by
+     * design (it must never decrypt), so its backups learn nothing from the stores (a local cache tells it).
+     */
+    private KeyRing readingKeys(EncryptionKey key) {
+        return key instanceof MasterKey master ? KeyRing.of(master) : null;
     }
 
     /**
@@ -332,87 +282,6 @@ public class BackupService {
         return jobs;
     }
 
-    private void archiveAndEncrypt(Plan plan, List<Path> roots, List<CommandJob> jobs, List<Store> targets,
-                                   ArchiveCipher.Sealing sealing, FanOutStream fanOut, Manifest manifest, Progress progress)
-            throws IOException {
-        ChunkPipe pipe = new ChunkPipe(CHUNK, PIPE_DEPTH);
-        FutureTask<Void> encrypt = new FutureTask<>(() -> {
-            try (InputStream in = pipe.source(); OutputStream out = ArchiveCipher.encrypt(fanOut, sealing)) {
-                in.transferTo(out);
-            }
-            return null;
-        });
-        Thread encryptThread = new Thread(encrypt, "firesafe-encrypt");
-        encryptThread.setDaemon(true);
-        encryptThread.start();
-        try {
-            OutputStream compressed = plan.compression().compress(pipe.sink(), config.compressionLevel(),
-                    config.compressionWorkers());
-            try (ArchiveWriter writer = new ArchiveWriter(new BufferedOutputStream(compressed, TAR_BUFFER), manifest,
-                    progress::bytesDone)) {
-                Set<Path> skipRoots = localTargetRoots(targets);
-                List<String> labels = labels(roots);
-                try (ReadAhead reading = ReadAhead.start(sink -> {
-                    SourceWalker walker = new SourceWalker(sink, skipRoots);
-                    for (int i = 0; i < roots.size(); i++) {
-                        SourceSpec spec = plan.sources().get(i);
-                        walker.walk(new SourceSpec(roots.get(i), spec.include(), spec.exclude()), labels.get(i));
-                    }
-                })) {
-                    reading.drainInto(writer);
-                }
-                for (CommandJob job : jobs) {
-                    // dumps hold secrets (password hashes, tokens): owner-only once restored
-                    job.command().run(in -> writer.stream(job.entryName(), in, 0600, clock.instant()));
-                }
-                writer.finish(clock.instant());
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            pipe.fail(e);
-            Throwable encryptFailure = failureOf(encrypt);
-            if (e instanceof ChunkPipe.ReaderGoneException && encryptFailure != null) {
-                throw new IOException("encrypting or writing failed", encryptFailure);
-            }
-            throw e;
-        }
-        try {
-            encrypt.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while finishing encryption");
-        } catch (ExecutionException e) {
-            throw Failures.unwrap(e);
-        }
-    }
-
-    /** Waits for {@code task} and returns what it failed with, or null. */
-    private static Throwable failureOf(FutureTask<Void> task) {
-        try {
-            task.get();
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return e;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
-    }
-
-    private Manifest newManifest(Plan plan, String id, Instant started, List<Path> roots) {
-        Manifest m = new Manifest();
-        m.backupId = id;
-        m.plan = plan.name();
-        m.host = dev.firesafe.io.HostName.current();
-        m.started = started.toString();
-        m.compression = plan.compression().id;
-        m.firesafeVersion = Version.current();
-        List<String> labels = labels(roots);
-        for (int i = 0; i < roots.size(); i++) {
-            m.sources.add(new Manifest.SourceRoot(labels.get(i), FileNames.text(roots.get(i)).text()));
-        }
-        return m;
-    }
-
     /**
      * Top-level archive folder per source: its own name, made unique ("data", "data-2") when names repeat. Spelled
      * as UTF-8 text like every name below it ({@link FileNames}), never in the JVM's locale.
@@ -435,18 +304,5 @@ public class BackupService {
         return labels;
     }
 
-    private static Set<Path> localTargetRoots(List<Store> targets) {
-        Set<Path> roots = new HashSet<>();
-        for (Store t : targets) {
-            t.localFolder().ifPresent(folder -> {
-                try {
-                    roots.add(folder.toRealPath());
-                } catch (IOException e) {
-                    roots.add(folder);
-                }
-            });
-        }
-        return roots;
-    }
 
 }

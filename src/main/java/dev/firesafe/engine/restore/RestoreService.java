@@ -5,6 +5,7 @@ import dev.firesafe.archive.Compression;
 import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.core.Progress;
 import dev.firesafe.crypto.ArchiveCipher;
+import dev.firesafe.crypto.BackupHeader;
 import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.KeyRing;
@@ -123,6 +124,9 @@ public class RestoreService {
             throw Failures.classify(e, "cannot list " + target.describe());
         }
         String what = "backup " + ref.id() + " in " + target.describe();
+        if (isChunked(target, ref, what)) {
+            return chunked(target, ref, dest, handler, selection, include, key, progress, started, what);
+        }
         try (InputStream raw = target.open(ref.objectName())) {
             ArchiveCipher.Decrypted decrypted = ArchiveCipher.decrypt(raw, key, ref.id(), what);
             Compression compression = Compression.byId(decrypted.header().compression());
@@ -167,6 +171,32 @@ public class RestoreService {
             throw FiresafeException.usage("interrupted");
         } catch (ExecutionException e) {
             throw Failures.classify(e.getCause(), what + " could not be read");
+        } catch (IOException | RuntimeException e) {
+            throw destinationFailure(e, dest, what).orElseGet(() -> Failures.classify(e, what + " could not be read"));
+        }
+    }
+
+    private static boolean isChunked(Store target, BackupCatalog.Ref ref, String what) {
+        try {
+            return BackupCatalog.header(target, ref).format() == BackupHeader.FORMAT_CHUNKED;
+        } catch (IOException e) {
+            throw Failures.classify(e, what + " could not be read");
+        }
+    }
+
+    /** A chunked (incremental) backup: its tree, with each file's chunks read by range from where they are. */
+    private RestoreResult chunked(Store target, BackupCatalog.Ref ref, Path dest, EntryHandler handler,
+                                  SelectedEntries selection, List<String> include, KeyRing key, Progress progress,
+                                  long started, String what) {
+        try {
+            ArchiveReader.Report report = new ChunkedReader(target, key, progress::bytesDone).read(ref, handler);
+            return new RestoreResult(ref.id(), ref.plan(), report.manifest().host, report.manifest().started,
+                    report.files(), report.bytes(), clock.millis() - started,
+                    dest == null ? null : dest.toString(), List.copyOf(include),
+                    dest == null ? 0 : selection == null ? report.files() : selection.files(),
+                    report.manifest().warnings.stream().map(w -> w.path() + ": " + w.problem()).toList(),
+                    handler.warnings(),
+                    report.manifest());
         } catch (IOException | RuntimeException e) {
             throw destinationFailure(e, dest, what).orElseGet(() -> Failures.classify(e, what + " could not be read"));
         }

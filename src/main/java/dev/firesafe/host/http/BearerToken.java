@@ -1,7 +1,6 @@
 package dev.firesafe.host.http;
 
 import dev.firesafe.host.trigger.HostStartCheck;
-import org.jboss.logging.Logger;
 
 import dev.firesafe.core.FiresafeException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +27,6 @@ import java.util.Optional;
 @ApplicationScoped
 public class BearerToken implements HostStartCheck {
 
-    private static final Logger LOG = Logger.getLogger(BearerToken.class);
 
     private final HttpConfig config;
     private final String host;
@@ -75,13 +73,12 @@ public class BearerToken implements HostStartCheck {
 
     /** Refuses a server bound beyond loopback without a token, and says when CloudEvents need none. */
     @Override
-    public void check() {
+    public java.util.Optional<String> check() {
         checkRequiredForHost();
-        if (cloudEventsWithoutToken()) {
-            LOG.warn("firesafe.http.cloudevents-without-token=true: CloudEvents on POST / are accepted without "
-                    + "the bearer token (the other endpoints still need it); the network must restrict who "
-                    + "reaches this port, e.g. deploy/knative/networkpolicy.yaml");
-        }
+        return cloudEventsWithoutToken() ? java.util.Optional.of("firesafe.http.cloudevents-without-token=true: "
+                + "CloudEvents on POST / are accepted without the bearer token (the other endpoints still need it); "
+                + "the network must restrict who reaches this port, e.g. deploy/knative/networkpolicy.yaml")
+                : java.util.Optional.empty();
     }
 
     /** Refuses a server bound beyond loopback without a token. */

@@ -85,7 +85,7 @@ public class FunctionHost {
             return;
         }
         try {
-            checks.forEach(HostStartCheck::check);
+            checks.forEach(c -> c.check().ifPresent(LOG::warn));
             notifier.check();
             List<FunctionDefinition> functions = List.copyOf(catalog.loadAll());
             LOG.infof("function host: %d function(s) from %s", functions.size(), catalog.folder());

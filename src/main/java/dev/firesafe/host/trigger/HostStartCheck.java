@@ -6,5 +6,6 @@ package dev.firesafe.host.trigger;
  * that fails throws a {@code FiresafeException}, and {@code serve} exits with its message.
  */
 public interface HostStartCheck {
-    void check();
+    /** Throws when the host must not start; returns a caution the host logs when it may. */
+    java.util.Optional<String> check();
 }

@@ -1,29 +1,46 @@
 package dev.firesafe.repository.format;
 
 import com.github.luben.zstd.Zstd;
+import dev.firesafe.archive.Compression;
 
 import java.io.IOException;
 
 /**
  * A block is the unit that is compressed and read back: one or more consecutive chunks (small files packed
  * together compress better and cost one read), or a page of tree or index entries. Its bytes: a codec byte
- * ({@link #STORED} or {@link #ZSTD}), the raw length as a varint, then the payload. Content that zstd does not
+ * ({@link #STORED}, {@link #ZSTD} or {@link #DEFLATE} for plans that ask for gzip), the raw length as a varint,
+ * then the payload. Content that zstd does not
  * shrink is stored as it is, so incompressible data (photos, encrypted vaults) costs no decompression.
  */
 public final class Blocks {
 
     static final byte STORED = 0;
     static final byte ZSTD = 1;
+    static final byte DEFLATE = 2;
     /** A block's content is at most this large; larger chunks are refused before they get here. */
     public static final int MAX_RAW = 16 << 20;
 
     private Blocks() {
     }
 
-    /** The stored form of {@code length} bytes of {@code raw}, compressed at zstd {@code level} if that helps. */
+    /** The stored form of {@code length} bytes of {@code raw}, compressed with zstd at {@code level}. */
     public static byte[] encode(byte[] raw, int length, int level) {
+        return encode(raw, length, Compression.ZSTD, level);
+    }
+
+    /**
+     * The stored form of {@code length} bytes of {@code raw}, compressed as the plan says ({@code level}: zstd
+     * 1-19, gzip 1-9) if that makes it smaller, else as it is.
+     */
+    public static byte[] encode(byte[] raw, int length, Compression compression, int level) {
         if (length > MAX_RAW) {
             throw new IllegalArgumentException("block of " + length + " bytes");
+        }
+        if (compression == Compression.NONE) {
+            return stored(raw, length);
+        }
+        if (compression == Compression.GZIP) {
+            return deflated(raw, length, level);
         }
         byte[] header = header(ZSTD, length);
         byte[] out = new byte[header.length + (int) Zstd.compressBound(length)];
@@ -35,6 +52,29 @@ public final class Blocks {
         if (n < length) {
             return java.util.Arrays.copyOf(out, header.length + (int) n);
         }
+        return stored(raw, length);
+    }
+
+    private static byte[] deflated(byte[] raw, int length, int level) {
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(Math.max(1, Math.min(9, level)), true);
+        try {
+            deflater.setInput(raw, 0, length);
+            deflater.finish();
+            byte[] header = header(DEFLATE, length);
+            byte[] out = new byte[header.length + length + 64];
+            System.arraycopy(header, 0, out, 0, header.length);
+            int n = header.length;
+            while (!deflater.finished() && n < out.length) {
+                n += deflater.deflate(out, n, out.length - n);
+            }
+            return deflater.finished() && n - header.length < length ? java.util.Arrays.copyOf(out, n)
+                    : stored(raw, length);
+        } finally {
+            deflater.end();
+        }
+    }
+
+    private static byte[] stored(byte[] raw, int length) {
         byte[] stored = header(STORED, length);
         byte[] plain = java.util.Arrays.copyOf(stored, stored.length + length);
         System.arraycopy(raw, 0, plain, stored.length, length);
@@ -82,6 +122,28 @@ public final class Blocks {
             }
             System.arraycopy(block, i, out, 0, (int) raw);
             return out;
+        }
+        if (codec == DEFLATE) {
+            java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+            try {
+                inflater.setInput(block, i, length - i);
+                int n = 0;
+                while (n < raw && !inflater.finished()) {
+                    int got = inflater.inflate(out, n, (int) raw - n);
+                    if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                        break;
+                    }
+                    n += got;
+                }
+                if (n != raw) {
+                    throw new IOException(what + ": block does not inflate to its " + raw + " bytes");
+                }
+                return out;
+            } catch (java.util.zip.DataFormatException e) {
+                throw new IOException(what + ": damaged deflate block");
+            } finally {
+                inflater.end();
+            }
         }
         if (codec != ZSTD) {
             throw new IOException(what + ": unknown block codec " + codec);

@@ -1,0 +1,167 @@
+package dev.firesafe.engine.backup;
+
+import dev.firesafe.archive.Manifest;
+import dev.firesafe.chunking.Chunker;
+import dev.firesafe.chunking.ChunkerParams;
+import dev.firesafe.command.CommandJob;
+import dev.firesafe.core.Failures;
+import dev.firesafe.core.FiresafeConfig;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.core.Progress;
+import dev.firesafe.crypto.ArchiveCipher;
+import dev.firesafe.crypto.BackupHeader;
+import dev.firesafe.crypto.ContentKey;
+import dev.firesafe.crypto.EncryptionKey;
+import dev.firesafe.crypto.KeyRing;
+import dev.firesafe.archive.Compression;
+import dev.firesafe.engine.retention.PruneService;
+import dev.firesafe.plan.Plan;
+import dev.firesafe.repository.BackupCatalog;
+import dev.firesafe.repository.BackupId;
+import dev.firesafe.store.Store;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One backup of a plan to its stores, as separate steps: open an upload on every store, write the one object
+ * through the pipeline ({@link ChunkedBackup}) into all of them at once, commit it on each, apply the plan's
+ * retention where it committed, and say how it went. A store that fails is reported and dropped; the others go
+ * on. Nothing is visible on a store until its commit, so a failure anywhere before leaves its previous backup
+ * the latest.
+ */
+final class BackupRun {
+
+    private static final Logger LOG = Logger.getLogger(BackupRun.class);
+
+    /**
+     * The chunk sizes of new backups: min 512 KiB, normal 1 MiB, max 4 MiB, by measurement (docs/chunking.md).
+     * Changing them makes the next backup store everything again, nothing worse.
+     */
+    static final ChunkerParams CHUNKING = ChunkerParams.gear(512 * 1024, 1 << 20, 4 << 20);
+
+    /** The keys of one run: what encrypts, what names content, and what reads earlier backups (or null). */
+    record Keys(EncryptionKey encryption, ContentKey content, KeyRing reading) {
+    }
+
+    /** A store and its upload of this backup, or why it could not take one. */
+    private record Upload(Store store, Store.Upload upload, FanOutStream.Branch branch, String openError) {
+        String error() {
+            return openError != null ? openError : branch.error;
+        }
+    }
+
+    private final FiresafeConfig config;
+    private final PruneService retention;
+    private final Clock clock;
+
+    BackupRun(FiresafeConfig config, PruneService retention, Clock clock) {
+        this.config = config;
+        this.retention = retention;
+        this.clock = clock;
+    }
+
+    BackupResult run(Plan plan, Progress progress, List<Path> roots, List<String> labels, List<CommandJob> jobs,
+                     Keys keys, List<Store> stores, boolean full) {
+        Instant started = clock.instant();
+        String id = BackupId.next(started);
+        String objectName = BackupCatalog.objectName(plan.name(), id);
+        ArchiveCipher.Sealing sealing = keys.encryption().seal(id, plan.name(), started.toString(),
+                        plan.compression().id)
+                .withFormat(BackupHeader.FORMAT_CHUNKED);
+
+        List<Upload> uploads = open(stores, objectName);
+        List<Store> writable = uploads.stream().filter(u -> u.openError() == null).map(Upload::store).toList();
+        PreviousBackups previous = full || keys.reading() == null ? PreviousBackups.none()
+                : PreviousBackups.read(writable, plan.name(), keys.reading());
+        FanOutStream fanOut = new FanOutStream(uploads.stream().filter(u -> u.openError() == null)
+                .map(Upload::branch).toList());
+        ChunkedBackup.Output output;
+        try {
+            output = ChunkedBackup.write(new ChunkedBackup.Inputs(id, plan.name(), started, plan.sources(), roots,
+                    labels, jobs, localFolders(stores), sealing, keys.content(),
+                    Chunker.create(keys.content().derive("firesafe chunker v1", 32), CHUNKING),
+                    plan.compression(), config.compressionLevel(), config.compressionWorkers(), previous.known(), previous.unchanged(), progress, clock), fanOut);
+        } catch (RuntimeException | IOException | Error e) {
+            uploads.stream().filter(u -> u.upload() != null).forEach(u -> u.upload().abort());
+            throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
+        }
+
+        List<Manifest.Warning> warnings = output.footer().warnings().stream()
+                .map(w -> new Manifest.Warning(w.path(), w.problem())).toList();
+        // Retention only after a complete backup: an incomplete one (entries it could not read) must never make
+        // room by deleting complete ones, however often it repeats.
+        boolean complete = !output.footer().incomplete();
+        List<BackupResult.TargetResult> results = new ArrayList<>();
+        for (Upload u : uploads) {
+            results.add(commitAndPrune(u, plan, id, objectName, complete));
+        }
+        return new BackupResult(id, plan.name(), output.footer().bytes(), fanOut.written(), output.footer().files(),
+                clock.millis() - started.toEpochMilli(), plan.compression().id, results, warnings, output.footer().newBytes(),
+                output.footer().dedupBytes(), output.footer().full());
+    }
+
+    /** An upload on every store that takes one; fails only when none does. */
+    private static List<Upload> open(List<Store> stores, String objectName) {
+        List<Upload> uploads = new ArrayList<>();
+        for (Store s : stores) {
+            try {
+                Store.Upload u = s.create(objectName);
+                uploads.add(new Upload(s, u, new FanOutStream.Branch(s.describe(), u.stream()), null));
+            } catch (IOException e) {
+                uploads.add(new Upload(s, null, null, e.getMessage()));
+            }
+        }
+        if (uploads.stream().allMatch(u -> u.openError() != null)) {
+            throw FiresafeException.target("no target can be written: " + String.join("; ",
+                    uploads.stream().map(Upload::openError).toList()), null);
+        }
+        return uploads;
+    }
+
+    private BackupResult.TargetResult commitAndPrune(Upload u, Plan plan, String id, String objectName,
+                                                     boolean complete) {
+        String error = u.error();
+        if (error == null) {
+            try {
+                u.upload().commit();
+            } catch (IOException e) {
+                error = e.getMessage();
+            }
+        } else if (u.upload() != null) {
+            u.upload().abort();
+        }
+        Store s = u.store();
+        if (error != null) {
+            LOG.errorf("backup %s of plan %s FAILED on target %s: %s", id, plan.name(), s.describe(), error);
+        }
+        PruneService.Report pruned = error == null && complete ? retention.prune(s, plan, false, id) : null;
+        if (pruned != null && !pruned.ok()) {
+            LOG.warnf("retention on %s after backup %s: %s", s.describe(), id, pruned.error());
+        }
+        return new BackupResult.TargetResult(s.describe(), objectName, error == null, error,
+                pruned == null ? List.of() : pruned.removed(), pruned == null ? null : pruned.error());
+    }
+
+    /** Folders of local stores: a backup must not read its own output when a store sits inside a source. */
+    private static Set<Path> localFolders(List<Store> stores) {
+        Set<Path> roots = new HashSet<>();
+        for (Store t : stores) {
+            t.localFolder().ifPresent(folder -> {
+                try {
+                    roots.add(folder.toRealPath());
+                } catch (IOException e) {
+                    roots.add(folder);
+                }
+            });
+        }
+        return roots;
+    }
+}

@@ -1,0 +1,231 @@
+package dev.firesafe.engine.restore;
+
+import dev.firesafe.archive.FileNames;
+import dev.firesafe.archive.Manifest;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.crypto.KeyRing;
+import dev.firesafe.repository.BackupCatalog;
+import dev.firesafe.repository.ChunkedObjects;
+import dev.firesafe.repository.format.ChunkLocation;
+import dev.firesafe.repository.format.ChunkRef;
+import dev.firesafe.repository.format.Footer;
+import dev.firesafe.repository.format.ObjectReader;
+import dev.firesafe.repository.format.TreeEntry;
+import dev.firesafe.store.Store;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * Restores (or verifies) a chunked backup: its tree, page by page, through an {@link EntryHandler}, each file's
+ * chunks fetched by range from the objects that hold them and checked against the file's SHA-256. Entry names
+ * pass the same safety checks as an archive's ({@link ArchivePaths}, {@link LinkGuard}, nothing twice, nothing
+ * below a file). A chunk whose object is gone or damaged fails the restore naming it; no other backup is needed
+ * than those its footer lists.
+ */
+final class ChunkedReader {
+
+    /** Objects read at the same time; a restore reads mostly one (the oldest full one) plus a few small ones. */
+    private static final int OPEN_OBJECTS = 8;
+
+    private final Store store;
+    private final KeyRing keys;
+    private final LongConsumer onBytes;
+    private final AtomicLong bytes = new AtomicLong();
+    private final MessageDigest sha256 = StreamParts.sha256();
+    private Map<String, BackupCatalog.Ref> refs;
+    private final LinkedHashMap<String, ChunkedObjects.Opened> open = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, CachedBlock> lastBlock = new HashMap<>();
+
+    private record CachedBlock(long offset, byte[] content) {
+    }
+
+    ChunkedReader(Store store, KeyRing keys, LongConsumer onBytes) {
+        this.store = store;
+        this.keys = keys;
+        this.onBytes = onBytes;
+    }
+
+    ArchiveReader.Report read(BackupCatalog.Ref ref, EntryHandler handler) throws IOException {
+        try {
+            return readAll(ref, handler);
+        } catch (IOException | RuntimeException | Error e) {
+            handler.abort();
+            throw e;
+        } finally {
+            for (ChunkedObjects.Opened o : open.values()) {
+                o.close();
+            }
+        }
+    }
+
+    private ArchiveReader.Report readAll(BackupCatalog.Ref ref, EntryHandler handler) throws IOException {
+        ChunkedObjects.Opened self = ChunkedObjects.open(store, ref, keys);
+        open.put(ref.id(), self);
+        Footer footer = self.reader().footer();
+        if (!footer.backupId().equals(ref.id()) || !footer.plan().equals(ref.plan())) {
+            throw FiresafeException.integrity("backup " + ref.id() + " in " + store.describe() + " says it is backup "
+                    + footer.backupId() + " of plan '" + footer.plan() + "': moved or swapped");
+        }
+        Manifest manifest = manifest(footer);
+        NameChecks names = new NameChecks();
+        long[] files = {0};
+        self.reader().entries(e -> {
+            String name = names.check(e);
+            if (e.exactName() != null || e.exactLink() != null) {
+                handler.exactBytes(name, e.exactName(), e.exactLink());
+            }
+            switch (e.kind()) {
+                case DIR -> {
+                    handler.directory(name, e.mode(), e.mtime());
+                    manifest.entries.add(new Manifest.Entry(name, Manifest.Entry.DIR, null, mode(e), e.mtime()
+                            .toString(), null, null));
+                }
+                case SYMLINK -> {
+                    handler.symlink(name, e.linkTarget(), e.mtime());
+                    manifest.entries.add(new Manifest.Entry(name, Manifest.Entry.SYMLINK, null, mode(e), e.mtime()
+                            .toString(), null, e.linkTarget()));
+                }
+                case FILE, STREAM -> {
+                    if ((e.mode() & 06000) != 0) {
+                        handler.recordedOwner(name, e.uid(), e.gid());
+                    }
+                    String sha = content(name, e, handler.file(name, e.size(), e.mode(), e.mtime()));
+                    handler.fileDone(name, e.mode(), e.mtime());
+                    files[0]++;
+                    manifest.entries.add(new Manifest.Entry(name, e.kind() == TreeEntry.Kind.STREAM
+                            ? Manifest.Entry.STREAM : Manifest.Entry.FILE, e.size(), mode(e), e.mtime().toString(),
+                            sha, null));
+                }
+                default -> throw new IllegalStateException("kind " + e.kind());
+            }
+        });
+        if (files[0] != footer.files()) {
+            throw FiresafeException.integrity("backup " + ref.id() + " holds " + files[0] + " files but its footer "
+                    + "says " + footer.files() + ": damaged or not made by Firesafe");
+        }
+        handler.finish();
+        return new ArchiveReader.Report(manifest, files[0], bytes.get());
+    }
+
+    private static String mode(TreeEntry e) {
+        return String.format("%04o", e.mode());
+    }
+
+    /** Writes the file's chunks to {@code out} and checks the whole against the recorded SHA-256. */
+    private String content(String name, TreeEntry e, OutputStream out) throws IOException {
+        sha256.reset();
+        long written = 0;
+        try (out) {
+            for (ChunkRef c : e.chunks()) {
+                ChunkLocation at = c.at();
+                byte[] block = block(at);
+                if (at.offsetInBlock() < 0 || (long) at.offsetInBlock() + at.length() > block.length) {
+                    throw FiresafeException.integrity("'" + ArchivePaths.printable(name) + "' names a chunk outside "
+                            + "its block in backup " + at.objectId() + ": damaged");
+                }
+                sha256.update(block, at.offsetInBlock(), at.length());
+                out.write(block, at.offsetInBlock(), at.length());
+                written += at.length();
+                onBytes.accept(bytes.addAndGet(at.length()));
+            }
+        }
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (written != e.size() || e.sha256() == null || !actual.equals(HexFormat.of().formatHex(e.sha256()))) {
+            throw FiresafeException.integrity("'" + ArchivePaths.printable(name) + "' does not match its recorded "
+                    + "size and SHA-256 (" + written + " bytes, " + actual + "): damaged or tampered with");
+        }
+        return actual;
+    }
+
+    /** The block holding a chunk, decompressed; the last one of each object is kept (small files share one). */
+    private byte[] block(ChunkLocation at) throws IOException {
+        CachedBlock cached = lastBlock.get(at.objectId());
+        if (cached != null && cached.offset() == at.blockOffset()) {
+            return cached.content();
+        }
+        byte[] content = object(at.objectId()).block(at.blockOffset(), at.blockLength());
+        lastBlock.put(at.objectId(), new CachedBlock(at.blockOffset(), content));
+        return content;
+    }
+
+    private ObjectReader object(String id) throws IOException {
+        ChunkedObjects.Opened o = open.get(id);
+        if (o != null) {
+            return o.reader();
+        }
+        if (refs == null) {
+            refs = new HashMap<>();
+            for (BackupCatalog.Ref r : BackupCatalog.list(store, null)) {
+                refs.put(r.id(), r);
+            }
+        }
+        BackupCatalog.Ref ref = refs.get(id);
+        if (ref == null) {
+            throw FiresafeException.integrity("this backup needs backup " + id + ", which is missing from "
+                    + store.describe() + " (deleted by hand?); backups that do not need it still restore");
+        }
+        if (open.size() >= OPEN_OBJECTS) {
+            var eldest = open.entrySet().iterator().next();
+            eldest.getValue().close();
+            lastBlock.remove(eldest.getKey());
+            open.remove(eldest.getKey());
+        }
+        o = ChunkedObjects.open(store, ref, keys);
+        open.put(id, o);
+        return o.reader();
+    }
+
+    private static Manifest manifest(Footer f) {
+        Manifest m = new Manifest();
+        m.backupId = f.backupId();
+        m.plan = f.plan();
+        m.host = f.host();
+        m.started = f.started();
+        m.finished = f.finished();
+        m.firesafeVersion = f.firesafeVersion();
+        m.compression = "zstd";
+        m.files = f.files();
+        m.bytes = f.bytes();
+        f.sources().forEach(s -> m.sources.add(new Manifest.SourceRoot(s.label(), s.origin())));
+        f.warnings().forEach(w -> m.warnings.add(new Manifest.Warning(w.path(), w.problem())));
+        return m;
+    }
+
+    /** Each name once, safe, not below a link of the backup and not below one of its files. */
+    private static final class NameChecks {
+        private final LinkGuard links = new LinkGuard();
+        private final java.util.Set<String> seen = new java.util.HashSet<>();
+        private final java.util.Set<String> nonFolders = new java.util.HashSet<>();
+
+        String check(TreeEntry e) {
+            String name = ArchivePaths.check(e.name());
+            if (!seen.add(name)) {
+                throw FiresafeException.integrity("backup holds '" + ArchivePaths.printable(name) + "' twice");
+            }
+            for (int slash = name.lastIndexOf('/'); slash > 0; slash = name.lastIndexOf('/', slash - 1)) {
+                if (nonFolders.contains(name.substring(0, slash))) {
+                    throw FiresafeException.integrity("backup holds '" + ArchivePaths.printable(name) + "' below its "
+                            + "file '" + ArchivePaths.printable(name.substring(0, slash)) + "': damaged or crafted");
+                }
+            }
+            links.check(name, e.kind() == TreeEntry.Kind.SYMLINK);
+            if (e.kind() != TreeEntry.Kind.DIR) {
+                nonFolders.add(name);
+            }
+            if (e.exactName() != null && !FileNames.decode(e.exactName()).text().equals(name)) {
+                throw FiresafeException.integrity("entry '" + ArchivePaths.printable(name) + "': its exact name bytes "
+                        + "do not match its name; not made by Firesafe");
+            }
+            return name;
+        }
+    }
+
+}

@@ -1,0 +1,135 @@
+package dev.firesafe.engine.backup;
+
+import dev.firesafe.archive.Compression;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
+import dev.firesafe.core.Progress;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.engine.restore.RestoreService;
+import dev.firesafe.plan.Plan;
+import dev.firesafe.plan.Retention;
+import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.testing.Fixtures;
+import dev.firesafe.testing.Trees;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #20: a second backup costs what changed, and any backup restores in one step to the tree as it was.
+ */
+class IncrementalBackupTest {
+
+    @TempDir
+    Path tmp;
+
+    private final MasterKey key = MasterKey.generate(65536);
+
+    private Plan plan(Path source, Path target) {
+        return new Plan("inc", List.of(SourceSpec.of(source.toString())), List.of(target.toString()),
+                Compression.ZSTD, Retention.KEEP_ALL);
+    }
+
+    private BackupResult backup(Plan plan) {
+        BackupResult r = Fixtures.backupService(key, tmp).run(plan, Progress.NONE);
+        assertTrue(r.ok(), r.toString());
+        return r;
+    }
+
+    private TreeMap<String, String> restored(Path target, String id) throws IOException {
+        Path out = tmp.resolve("out-" + id);
+        RestoreService restore = Fixtures.restoreService(key, tmp);
+        restore.verify(target.toString(), id, "inc", Progress.NONE);
+        restore.restore(target.toString(), id, "inc", out, false, Progress.NONE);
+        return Trees.describe(out.resolve("data"));
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void aSequenceOfChangedTreesEachRestoresAsItWas() throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("data"));
+        Path target = tmp.resolve("target");
+        Trees.write(source.resolve("a.txt"), "alpha".getBytes(), "rw-r--r--");
+        Trees.write(source.resolve("big.bin"), random(6 << 20, 1), "rw-r-----");
+        Files.createDirectories(source.resolve("dir/sub"));
+        Trees.write(source.resolve("dir/sub/c.txt"), "charlie".getBytes(), "rw-------");
+        Files.createSymbolicLink(source.resolve("link"), Path.of("a.txt"));
+        Plan plan = plan(source, target);
+
+        List<String> ids = new ArrayList<>();
+        List<TreeMap<String, String>> trees = new ArrayList<>();
+        BackupResult first = backup(plan);
+        assertTrue(first.full(), "the first backup depends on nothing");
+        ids.add(first.id());
+        trees.add(Trees.describe(source));
+
+        BackupResult unchanged = backup(plan);
+        assertEquals(0, unchanged.bytesNew(), "nothing changed: nothing stored again");
+        assertFalse(unchanged.full());
+        assertTrue(unchanged.bytesOut() < 64 * 1024, "only the tree and footer: " + unchanged.bytesOut());
+        ids.add(unchanged.id());
+        trees.add(Trees.describe(source));
+
+        // a change in the middle of a large file, a new file, a deleted one, a renamed folder, a mode change
+        try (RandomAccessFile f = new RandomAccessFile(source.resolve("big.bin").toFile(), "rw")) {
+            f.seek(3 << 20);
+            f.write(random(4096, 2));
+        }
+        Trees.write(source.resolve("new.txt"), "new".getBytes(), "rw-r--r--");
+        Files.delete(source.resolve("a.txt"));
+        Files.move(source.resolve("dir"), source.resolve("moved"));
+        Files.setPosixFilePermissions(source.resolve("big.bin"), PosixFilePermissions.fromString("rw-------"));
+        Files.createLink(source.resolve("hardlink.bin"), source.resolve("big.bin"));
+        BackupResult changed = backup(plan);
+        assertTrue(changed.bytesNew() < (5 << 20), "a 4 KiB change and small files, not the 6 MiB file again: "
+                + changed.bytesNew());
+        assertTrue(changed.bytesDeduplicated() >= (6 << 20), "the unchanged chunks and the hard link are "
+                + "referenced: " + changed.bytesDeduplicated());
+        ids.add(changed.id());
+        trees.add(Trees.describe(source));
+
+        for (int i = 0; i < ids.size(); i++) {
+            assertEquals(trees.get(i), restored(target, ids.get(i)), "backup " + i + " restores as it was");
+        }
+    }
+
+    @Test
+    void aFullBackupDependsOnNoOtherAndRestoresWhenTheOthersAreGone() throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("data"));
+        Path target = tmp.resolve("target");
+        Trees.write(source.resolve("f.bin"), random(3 << 20, 3), "rw-r--r--");
+        Plan plan = plan(source, target);
+        BackupResult first = backup(plan);
+        Trees.write(source.resolve("g.txt"), "more".getBytes(), "rw-r--r--");
+        BackupResult incremental = backup(plan);
+        BackupResult full = Fixtures.backupService(key, tmp).run(plan, Progress.NONE, true);
+        assertTrue(full.full());
+        assertTrue(full.bytesNew() >= (3 << 20), "everything stored again: " + full.bytesNew());
+
+        Files.delete(target.resolve("inc/" + first.id() + ".firesafe"));
+        TreeMap<String, String> now = Trees.describe(source);
+        assertEquals(now, restored(target, full.id()), "the full backup needs no other object");
+        FiresafeException broken = assertThrows(FiresafeException.class, () -> restored(target, incremental.id()));
+        assertEquals(ExitCode.INTEGRITY, broken.exitCode());
+        assertTrue(broken.getMessage().contains(first.id()), "names the missing backup: " + broken.getMessage());
+    }
+}

@@ -75,6 +75,15 @@ public class KeySource {
         return fresh;
     }
 
+    /** The keys that read backups, if this process has any (a write-only host has none, by design). */
+    public Optional<KeyRing> forReadingIfAny() {
+        try {
+            return Optional.of(forReading());
+        } catch (FiresafeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The master key alone, for symmetric backups and for rotating it. */
     public MasterKey requireMaster() {
         Optional<Located> found = locateSecret();

@@ -16,6 +16,12 @@ import java.util.Optional;
 public final class BackupCatalog {
 
     public static final String SUFFIX = ".firesafe";
+    /**
+     * Marks a backup that retention removed while later backups still need its object (their chunks are in it):
+     * {@code PLAN/ID.removed}, empty. The backup is gone from every listing; its object stays until nothing needs
+     * it (engine.retention.PruneService).
+     */
+    public static final String REMOVED_SUFFIX = ".removed";
 
     /** One backup on a target. */
     public record Ref(String plan, String id, String objectName, long size) {
@@ -28,14 +34,44 @@ public final class BackupCatalog {
         return plan + "/" + id + SUFFIX;
     }
 
-    /** Every backup on {@code target}, oldest first; {@code plan} null means all plans. */
+    /** Every backup on {@code target}, oldest first; {@code plan} null means all plans. Removed ones are not. */
     public static List<Ref> list(Store target, String plan) throws IOException {
-        return target.list(plan == null ? "" : plan + "/").stream()
-                .map(BackupCatalog::parse)
-                .flatMap(Optional::stream)
+        return listing(target, plan).backups();
+    }
+
+    /**
+     * What a store holds of a plan ({@code null}: all plans): the backups, and the objects of removed backups that
+     * later ones still need (marked {@link #REMOVED_SUFFIX}), each oldest first.
+     */
+    public record Listing(List<Ref> backups, List<Ref> removed) {
+        /** Every backup object, removed or not: where chunks are looked for. */
+        public List<Ref> objects() {
+            List<Ref> all = new java.util.ArrayList<>(backups);
+            all.addAll(removed);
+            return all;
+        }
+    }
+
+    public static Listing listing(Store target, String plan) throws IOException {
+        List<Store.StoredObject> objects = target.list(plan == null ? "" : plan + "/");
+        java.util.Set<String> removedMarks = new java.util.HashSet<>();
+        for (Store.StoredObject o : objects) {
+            if (o.name().endsWith(REMOVED_SUFFIX)) {
+                removedMarks.add(o.name().substring(0, o.name().length() - REMOVED_SUFFIX.length()) + SUFFIX);
+            }
+        }
+        List<Ref> backups = new java.util.ArrayList<>();
+        List<Ref> removed = new java.util.ArrayList<>();
+        objects.stream().map(BackupCatalog::parse).flatMap(Optional::stream)
                 .filter(r -> plan == null || r.plan.equals(plan))
                 .sorted(Comparator.comparing(Ref::id).thenComparing(Ref::plan))
-                .toList();
+                .forEach(r -> (removedMarks.contains(r.objectName()) ? removed : backups).add(r));
+        return new Listing(List.copyOf(backups), List.copyOf(removed));
+    }
+
+    /** The name of the mark that says backup {@code id} of {@code plan} was removed. */
+    public static String removedMark(String plan, String id) {
+        return plan + "/" + id + REMOVED_SUFFIX;
     }
 
     /** Whether {@code name} is one a backup is written under: what a target may clean up after a killed run. */

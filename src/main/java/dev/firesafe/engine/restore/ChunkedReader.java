@@ -163,7 +163,7 @@ final class ChunkedReader {
         }
         if (refs == null) {
             refs = new HashMap<>();
-            for (BackupCatalog.Ref r : BackupCatalog.list(store, null)) {
+            for (BackupCatalog.Ref r : BackupCatalog.listing(store, null).objects()) {
                 refs.put(r.id(), r);
             }
         }

@@ -46,6 +46,10 @@ class BackupCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object, no progress.")
     boolean json;
 
+    @Option(names = "--full", description = "Store everything again: a self-contained backup that needs no "
+            + "earlier one (by default a backup stores only what its targets do not hold yet).")
+    boolean full;
+
     private final PlanRepository plans;
     private final BackupService service;
 
@@ -84,7 +88,7 @@ class BackupCommand implements Callable<Integer> {
                 : SourceSize.estimate(plan.sources()));
         BackupResult r;
         try {
-            r = service.run(plan, progress);
+            r = service.run(plan, progress, full);
         } finally {
             ProgressLine.end(progress);
         }
@@ -100,9 +104,10 @@ class BackupCommand implements Callable<Integer> {
             System.out.println(Json.of(new JsonView(r)));
             return;
         }
-        System.out.printf("backup %s of plan '%s': %d files, %s read, %s written (encrypted, %s), %s%n", r.id(),
-                r.plan(), r.files(), Units.bytes(r.bytesIn()), Units.bytes(r.bytesOut()), r.compression(),
-                Units.seconds(r.durationMs()));
+        System.out.printf("backup %s of plan '%s'%s: %d files, %s (%s new, %s already stored), %s written "
+                        + "(encrypted, %s), %s%n", r.id(), r.plan(), r.full() ? " (full)" : "", r.files(),
+                Units.bytes(r.bytesIn()), Units.bytes(r.bytesNew()), Units.bytes(r.bytesDeduplicated()),
+                Units.bytes(r.bytesOut()), r.compression(), Units.seconds(r.durationMs()));
         for (BackupResult.TargetResult t : r.targets()) {
             System.out.printf("  %s  %s%s%s%n", t.ok() ? "ok    " : "FAILED", t.target(),
                     t.ok() ? "" : ": " + t.error(),
@@ -123,11 +128,12 @@ class BackupCommand implements Callable<Integer> {
     /** The --json shape (README, "backup --json"). */
     record JsonView(String id, String plan, boolean ok, long bytesIn, long bytesOut, long files, long durationMs,
                     String compression, List<BackupResult.TargetResult> targets, List<String> warnings,
-                    List<String> missing) {
+                    List<String> missing, long bytesNew, long bytesDeduplicated, boolean full) {
         JsonView(BackupResult r) {
             this(r.id(), r.plan(), r.ok(), r.bytesIn(), r.bytesOut(), r.files(), r.durationMs(), r.compression(),
                     r.targets(), r.warnings().stream().map(w -> w.path() + ": " + w.problem()).toList(),
-                    r.missing().stream().map(Manifest.Warning::path).toList());
+                    r.missing().stream().map(Manifest.Warning::path).toList(), r.bytesNew(), r.bytesDeduplicated(),
+                    r.full());
         }
     }
 }

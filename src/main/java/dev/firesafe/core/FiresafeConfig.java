@@ -48,6 +48,14 @@ public interface FiresafeConfig {
     @WithDefault("${user.home}/.config/firesafe/content.key")
     String contentKeyFile();
 
+    /**
+     * Where this host keeps what it knows of each plan's backups on each target (files and chunks already stored),
+     * so incremental backups need not read the target to find out. Safe to delete: the next backup then reads the
+     * target (or, write-only, stores everything again).
+     */
+    @WithDefault("${user.home}/.cache/firesafe")
+    String cacheDir();
+
     /** Where {@code init} writes the key and where it is looked for last. */
     @WithDefault("${user.home}/.config/firesafe/master.key")
     String defaultKeyFile();

@@ -66,6 +66,14 @@ public final class ContentKey {
         return hkdf(key, purpose, length);
     }
 
+    /**
+     * The streaming AEAD of this host's local cache (what earlier backups stored, file by file): under a key of
+     * its own derived from this one, so the cache reads back only with the key that wrote it.
+     */
+    public com.google.crypto.tink.StreamingAead cacheCipher() {
+        return MasterKey.aead(64 * 1024, derive("firesafe cache v1", BYTES));
+    }
+
     /** The key itself, for the file a write-only host keeps it in. */
     public byte[] bytes() {
         return key.clone();

@@ -167,7 +167,7 @@ public final class MasterKey implements EncryptionKey {
         return aead(e.segmentSize, e.material);
     }
 
-    private static StreamingAead aead(int segmentSize, byte[] material) {
+    static StreamingAead aead(int segmentSize, byte[] material) {
         try {
             return AesGcmHkdfStreaming.create(AesGcmHkdfStreamingKey.create(parameters(segmentSize),
                     SecretBytes.copyFrom(material, InsecureSecretKeyAccess.get())));

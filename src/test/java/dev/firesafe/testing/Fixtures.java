@@ -26,6 +26,17 @@ import java.time.Clock;
  * in milliseconds without starting Quarkus.
  */
 public final class Fixtures {
+
+    private static final Path TEST_CACHE;
+
+    static {
+        try {
+            TEST_CACHE = java.nio.file.Files.createTempDirectory("firesafe-test-cache");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private Fixtures() {
     }
 
@@ -40,7 +51,9 @@ public final class Fixtures {
                 .withMapping(DrillConfig.class)
                 .withMapping(TriggerConfig.class)
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withDefaultValues(Map.of("user.home", System.getProperty("user.home")))
+                .withDefaultValues(Map.of("user.home", System.getProperty("user.home"),
+                        // never the developer's own cache: each test process gets one of its own
+                        "firesafe.cache-dir", TEST_CACHE.toString()))
                 .withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 500))
                 .build();
     }

@@ -8,6 +8,7 @@ import dev.firesafe.core.Failures;
 import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.core.Progress;
+import dev.firesafe.io.HostName;
 import dev.firesafe.crypto.ArchiveCipher;
 import dev.firesafe.crypto.BackupHeader;
 import dev.firesafe.crypto.ContentKey;
@@ -79,33 +80,39 @@ final class BackupRun {
 
         List<Upload> uploads = open(stores, objectName);
         List<Store> writable = uploads.stream().filter(u -> u.openError() == null).map(Upload::store).toList();
-        PreviousBackups previous = full || keys.reading() == null ? PreviousBackups.none()
-                : PreviousBackups.read(writable, plan.name(), keys.reading());
-        FanOutStream fanOut = new FanOutStream(uploads.stream().filter(u -> u.openError() == null)
-                .map(Upload::branch).toList());
-        ChunkedBackup.Output output;
-        try {
-            output = ChunkedBackup.write(new ChunkedBackup.Inputs(id, plan.name(), started, plan.sources(), roots,
-                    labels, jobs, localFolders(stores), sealing, keys.content(),
-                    Chunker.create(keys.content().derive("firesafe chunker v1", 32), CHUNKING),
-                    plan.compression(), config.compressionLevel(), config.compressionWorkers(), previous.known(), previous.unchanged(), progress, clock), fanOut);
-        } catch (RuntimeException | IOException | Error e) {
-            uploads.stream().filter(u -> u.upload() != null).forEach(u -> u.upload().abort());
-            throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
-        }
+        try (PreviousBackups previous = PreviousBackups.open(writable, plan.name(), HostName.current(),
+                Path.of(config.cacheDir()), keys.content(), keys.reading(), full)) {
+            FanOutStream fanOut = new FanOutStream(uploads.stream().filter(u -> u.openError() == null)
+                    .map(Upload::branch).toList());
+            ChunkedBackup.Output output;
+            try {
+                output = ChunkedBackup.write(new ChunkedBackup.Inputs(id, plan.name(), started, plan.sources(),
+                        roots, labels, jobs, localFolders(stores), sealing, keys.content(),
+                        Chunker.create(keys.content().derive("firesafe chunker v1", 32), CHUNKING),
+                        plan.compression(), config.compressionLevel(), config.compressionWorkers(), previous.known(),
+                        previous.unchanged(), previous::written, progress, clock), fanOut);
+            } catch (RuntimeException | IOException | Error e) {
+                uploads.stream().filter(u -> u.upload() != null).forEach(u -> u.upload().abort());
+                throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
+            }
 
-        List<Manifest.Warning> warnings = output.footer().warnings().stream()
-                .map(w -> new Manifest.Warning(w.path(), w.problem())).toList();
-        // Retention only after a complete backup: an incomplete one (entries it could not read) must never make
-        // room by deleting complete ones, however often it repeats.
-        boolean complete = !output.footer().incomplete();
-        List<BackupResult.TargetResult> results = new ArrayList<>();
-        for (Upload u : uploads) {
-            results.add(commitAndPrune(u, plan, id, objectName, complete));
+            List<Manifest.Warning> warnings = output.footer().warnings().stream()
+                    .map(w -> new Manifest.Warning(w.path(), w.problem())).toList();
+            // Retention only after a complete backup: an incomplete one (entries it could not read) must never
+            // make room by deleting complete ones, however often it repeats.
+            boolean complete = !output.footer().incomplete();
+            List<BackupResult.TargetResult> results = new ArrayList<>();
+            for (Upload u : uploads) {
+                BackupResult.TargetResult r = commitAndPrune(u, plan, id, objectName, complete);
+                if (r.ok()) {
+                    previous.committed(u.store(), id, output.newChunks());
+                }
+                results.add(r);
+            }
+            return new BackupResult(id, plan.name(), output.footer().bytes(), fanOut.written(),
+                    output.footer().files(), clock.millis() - started.toEpochMilli(), plan.compression().id, results,
+                    warnings, output.footer().newBytes(), output.footer().dedupBytes(), output.footer().full());
         }
-        return new BackupResult(id, plan.name(), output.footer().bytes(), fanOut.written(), output.footer().files(),
-                clock.millis() - started.toEpochMilli(), plan.compression().id, results, warnings, output.footer().newBytes(),
-                output.footer().dedupBytes(), output.footer().full());
     }
 
     /** An upload on every store that takes one; fails only when none does. */

@@ -54,7 +54,9 @@ final class ChunkedBackup {
     record Inputs(String id, String plan, Instant started, List<SourceSpec> sources, List<Path> roots,
                   List<String> labels, List<CommandJob> jobs, Set<Path> skipRoots, ArchiveCipher.Sealing sealing,
                   ContentKey contentKey, Chunker chunker, Compression compression, int level, int workers,
-                  ChunkedWriter.KnownChunks known, ReadAhead.Unchanged unchanged, Progress progress, Clock clock) {
+                  ChunkedWriter.KnownChunks known, ReadAhead.Unchanged unchanged,
+                  java.util.function.Consumer<dev.firesafe.repository.format.TreeEntry> written, Progress progress,
+                  Clock clock) {
     }
 
     private static final int OBJECT_BUFFER = 256 * 1024;
@@ -101,7 +103,7 @@ final class ChunkedBackup {
     private static Output writeObject(Inputs in, OutputStream plaintext) throws IOException {
         ObjectWriter object = new ObjectWriter(plaintext, in.id(), in.level());
         try (ChunkedWriter writer = new ChunkedWriter(object, in.id(), in.chunker(), in.contentKey(), in.known(),
-                in.compression(), in.level(), in.workers(), in.progress()::bytesDone)) {
+                in.compression(), in.level(), in.workers(), in.progress()::bytesDone, in.written())) {
             try (ReadAhead reading = ReadAhead.start(sink -> {
                 SourceWalker walker = new SourceWalker(sink, in.skipRoots());
                 for (int i = 0; i < in.roots().size(); i++) {

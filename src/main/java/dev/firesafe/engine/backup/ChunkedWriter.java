@@ -58,6 +58,7 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
     private final BlockWriter blocks;
     private final ChunkingOutputStream chunking;
     private final LongConsumer progress;
+    private final java.util.function.Consumer<TreeEntry> written;
     private final Deque<Pending> pending = new ArrayDeque<>();
     /** Chunks this backup stored: for copies within it, and for the stores' caches once committed. */
     private final Map<IdKey, BlockWriter.NewChunk> stored = new HashMap<>();
@@ -74,8 +75,10 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
     private long dedupBytes;
 
     ChunkedWriter(ObjectWriter object, String objectId, Chunker chunker, ContentKey key, KnownChunks known,
-                  Compression compression, int level, int workers, LongConsumer progress) {
+                  Compression compression, int level, int workers, LongConsumer progress,
+                  java.util.function.Consumer<TreeEntry> written) {
         this.object = object;
+        this.written = written;
         this.known = known;
         this.mac = key.newMac();
         this.progress = progress;
@@ -235,9 +238,11 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
             }
             pending.remove();
             TreeEntry e = p.entry();
-            object.add(refs.isEmpty() ? e : new TreeEntry(e.kind(), e.name(), e.exactName(), e.linkTarget(),
-                    e.exactLink(), e.mode(), e.uid(), e.gid(), e.mtime(), e.ctimeNanos(), e.inode(), e.device(),
-                    e.size(), e.sha256(), refs));
+            TreeEntry complete = refs.isEmpty() ? e : new TreeEntry(e.kind(), e.name(), e.exactName(),
+                    e.linkTarget(), e.exactLink(), e.mode(), e.uid(), e.gid(), e.mtime(), e.ctimeNanos(), e.inode(),
+                    e.device(), e.size(), e.sha256(), refs);
+            object.add(complete);
+            written.accept(complete);
         }
     }
 

@@ -2,22 +2,27 @@ package dev.firesafe.engine.backup;
 
 import dev.firesafe.archive.FileMeta;
 import dev.firesafe.crypto.BackupHeader;
+import dev.firesafe.crypto.ContentKey;
 import dev.firesafe.crypto.KeyRing;
 import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.repository.ChunkedObjects;
+import dev.firesafe.repository.cache.LocalCache;
 import dev.firesafe.repository.format.ChunkLocation;
+import dev.firesafe.repository.format.ChunkRef;
 import dev.firesafe.repository.format.TreeEntry;
 import dev.firesafe.source.ReadAhead;
 import dev.firesafe.store.Store;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 
 /**
  * What the stores of a backup already hold of its plan: the chunks (to reference instead of storing again) and the
@@ -25,64 +30,113 @@ import java.util.Objects;
  * on it, so the one object written to all of them is right for each: a store that missed backups (it was down)
  * gets what it lacks stored again, in this object.
  *
- * <p>Read from the stores themselves, which needs the key that reads backups; a store that cannot be read
- * contributes nothing, which costs a fuller backup, never a wrong one.
+ * <p>Each store's knowledge comes from this host's {@link LocalCache} when it matches the store's listing; else
+ * from reading the store's backups, which needs the key that reads them (a write-only host has none: it then
+ * stores everything, once); else nothing. A store that cannot be read contributes nothing, which costs a fuller
+ * backup, never a wrong one. Once the backup is committed on a store, its cache learns the backup.
  */
-final class PreviousBackups {
+final class PreviousBackups implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PreviousBackups.class);
 
-    private final Map<Key, ChunkLocation> chunks;
-    private final Map<String, TreeEntry> files;
+    /** What one store holds, as far as this host can tell. */
+    private interface Knowledge {
+        ChunkLocation chunk(byte[] id);
 
-    private PreviousBackups(Map<Key, ChunkLocation> chunks, Map<String, TreeEntry> files) {
-        this.chunks = chunks;
-        this.files = files;
+        TreeEntry file(String name);
+
+        /** Chunks learnt by reading the store, for its cache; empty when the cache itself answered. */
+        default List<ChunkRef> learnt() {
+            return List.of();
+        }
     }
 
-    static PreviousBackups none() {
-        return new PreviousBackups(Map.of(), Map.of());
+    private static final Knowledge NOTHING = new Knowledge() {
+        @Override
+        public ChunkLocation chunk(byte[] id) {
+            return null;
+        }
+
+        @Override
+        public TreeEntry file(String name) {
+            return null;
+        }
+    };
+
+    /** One store: what it holds, and the cache to tell once the backup is committed there. */
+    private static final class PerStore {
+        final Store store;
+        final Knowledge knowledge;
+        final LocalCache cache;
+        LocalCache.FilesWriter files;
+
+        PerStore(Store store, Knowledge knowledge, LocalCache cache) {
+            this.store = store;
+            this.knowledge = knowledge;
+            this.cache = cache;
+        }
     }
 
-    /** What every store in {@code stores} holds of {@code plan}, read with {@code keys}. */
-    static PreviousBackups read(List<Store> stores, String plan, KeyRing keys) {
-        Map<Key, ChunkLocation> agreedChunks = null;
-        Map<String, TreeEntry> agreedFiles = null;
+    private final List<PerStore> stores;
+
+    private PreviousBackups(List<PerStore> stores) {
+        this.stores = stores;
+    }
+
+    /**
+     * What each of {@code stores} holds of {@code plan}. {@code full}: a self-contained backup uses none of it
+     * (the caches still learn it). {@code reading}: the keys that read backups, or null on a write-only host.
+     */
+    static PreviousBackups open(List<Store> stores, String plan, String host, Path cacheRoot, ContentKey key,
+                                KeyRing reading, boolean full) {
+        List<PerStore> per = new ArrayList<>();
         for (Store store : stores) {
-            Map<Key, ChunkLocation> chunks = new HashMap<>();
-            Map<String, TreeEntry> files = new HashMap<>();
+            LocalCache cache = LocalCache.open(cacheRoot, host, plan, store.describe(), key).orElse(null);
+            Knowledge knowledge = NOTHING;
             try {
-                readStore(store, plan, keys, chunks, files);
+                BackupCatalog.Listing listing = BackupCatalog.listing(store, plan);
+                Set<String> visible = new HashSet<>();
+                listing.backups().forEach(r -> visible.add(r.id()));
+                if (full) {
+                    knowledge = NOTHING;
+                } else if (cache != null && cache.use(visible)) {
+                    knowledge = new Knowledge() {
+                        @Override
+                        public ChunkLocation chunk(byte[] id) {
+                            return cache.chunk(id);
+                        }
+
+                        @Override
+                        public TreeEntry file(String name) {
+                            return cache.previousFile(name);
+                        }
+                    };
+                } else if (reading != null) {
+                    knowledge = read(store, listing, reading);
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.infof("%s: cannot read what earlier backups of plan %s stored (%s); this backup stores all "
                         + "it needs there", store.describe(), plan, e.getMessage());
-                return none();
+                knowledge = NOTHING;
             }
-            agreedChunks = agreedChunks == null ? chunks : intersect(agreedChunks, chunks, Objects::equals);
-            agreedFiles = agreedFiles == null ? files : intersect(agreedFiles, files, PreviousBackups::sameFile);
+            PerStore p = new PerStore(store, knowledge, cache);
+            if (cache != null) {
+                try {
+                    p.files = cache.newFiles();
+                } catch (IOException e) {
+                    LOG.infof("the local cache of %s cannot be written (%s)", store.describe(), e.getMessage());
+                }
+            }
+            per.add(p);
         }
-        return agreedChunks == null ? none() : new PreviousBackups(agreedChunks, agreedFiles);
+        return new PreviousBackups(per);
     }
 
-    private static <K, V> Map<K, V> intersect(Map<K, V> a, Map<K, V> b, java.util.function.BiPredicate<V, V> same) {
-        Map<K, V> both = new HashMap<>();
-        a.forEach((k, v) -> {
-            V other = b.get(k);
-            if (other != null && same.test(v, other)) {
-                both.put(k, v);
-            }
-        });
-        return both;
-    }
-
-    private static boolean sameFile(TreeEntry a, TreeEntry b) {
-        return a.sameFile(b.size(), b.mtime(), b.ctimeNanos(), b.inode(), b.device())
-                && Arrays.equals(a.sha256(), b.sha256()) && a.chunks().equals(b.chunks());
-    }
-
-    private static void readStore(Store store, String plan, KeyRing keys, Map<Key, ChunkLocation> chunks,
-                                  Map<String, TreeEntry> files) throws IOException {
-        List<BackupCatalog.Ref> refs = new ArrayList<>(BackupCatalog.list(store, plan));
+    /** Reads the store's chunked backups: every object's index, and the newest one's tree. */
+    private static Knowledge read(Store store, BackupCatalog.Listing listing, KeyRing keys) throws IOException {
+        Map<Key, ChunkLocation> chunks = new HashMap<>();
+        Map<String, TreeEntry> files = new HashMap<>();
+        List<BackupCatalog.Ref> refs = listing.backups();
         boolean newest = true;
         for (int i = refs.size() - 1; i >= 0; i--) {
             BackupCatalog.Ref ref = refs.get(i);
@@ -90,7 +144,8 @@ final class PreviousBackups {
                 continue;
             }
             try (ChunkedObjects.Opened opened = ChunkedObjects.open(store, ref, keys)) {
-                opened.reader().index((id, at) -> chunks.put(new Key(id), at));
+                // newest first, and the newest copy of a chunk wins: the one every store holds (see known())
+                opened.reader().index((id, at) -> chunks.putIfAbsent(new Key(id), at));
                 if (newest) {
                     opened.reader().entries(e -> {
                         if (e.kind() == TreeEntry.Kind.FILE) {
@@ -101,22 +156,105 @@ final class PreviousBackups {
                 }
             }
         }
+        return new Knowledge() {
+            @Override
+            public ChunkLocation chunk(byte[] id) {
+                return chunks.get(new Key(id));
+            }
+
+            @Override
+            public TreeEntry file(String name) {
+                return files.get(name);
+            }
+
+            @Override
+            public List<ChunkRef> learnt() {
+                List<ChunkRef> all = new ArrayList<>(chunks.size());
+                chunks.forEach((k, at) -> all.add(new ChunkRef(k.id(), at)));
+                return all;
+            }
+        };
     }
 
+    /** A chunk's location on every store, or null when some store does not hold it there. */
     ChunkedWriter.KnownChunks known() {
-        return id -> chunks.get(new Key(id));
+        return id -> {
+            ChunkLocation agreed = null;
+            for (PerStore p : stores) {
+                ChunkLocation at = p.knowledge.chunk(id);
+                if (at == null || agreed != null && !agreed.equals(at)) {
+                    return null;
+                }
+                agreed = at;
+            }
+            return agreed;
+        };
     }
 
     /** The walk's look-up: an unchanged file's previous content, or null to read it. */
     ReadAhead.Unchanged unchanged() {
+        ChunkedWriter.KnownChunks known = known();
         return (String name, FileMeta meta) -> {
-            TreeEntry e = files.get(name);
-            if (e == null || !e.sameFile(meta.size(), meta.mtime(), meta.ctimeNanos(), meta.inode(), meta.device())
-                    || !e.chunks().stream().allMatch(c -> c.at().equals(chunks.get(new Key(c.id()))))) {
+            TreeEntry agreed = null;
+            for (PerStore p : stores) {
+                TreeEntry e = p.knowledge.file(name);
+                if (e == null || !e.sameFile(meta.size(), meta.mtime(), meta.ctimeNanos(), meta.inode(),
+                        meta.device()) || agreed != null && !sameContent(agreed, e)) {
+                    return null;
+                }
+                agreed = e;
+            }
+            if (agreed == null || !agreed.chunks().stream().allMatch(c -> c.at().equals(known.find(c.id())))) {
                 return null;
             }
-            return new ChunkedWriter.PreviousFile(e.sha256(), e.chunks());
+            return new ChunkedWriter.PreviousFile(agreed.sha256(), agreed.chunks());
         };
+    }
+
+    private static boolean sameContent(TreeEntry a, TreeEntry b) {
+        return Arrays.equals(a.sha256(), b.sha256()) && a.chunks().equals(b.chunks());
+    }
+
+    /** Every entry of the new tree, as it is written: the caches' next file lists. */
+    void written(TreeEntry entry) {
+        for (PerStore p : stores) {
+            if (p.files != null) {
+                try {
+                    p.files.add(entry);
+                } catch (IOException e) {
+                    LOG.infof("the local cache of %s cannot be written (%s)", p.store.describe(), e.getMessage());
+                    p.cache.failed(p.files);
+                    p.files = null;
+                }
+            }
+        }
+    }
+
+    /** The backup is committed on {@code store}: its cache learns it. */
+    void committed(Store store, String backupId, List<ChunkRef> newChunks) {
+        for (PerStore p : stores) {
+            if (p.store == store && p.cache != null && p.files != null) {
+                try {
+                    p.cache.committed(backupId, p.files, newChunks, p.knowledge.learnt());
+                } catch (IOException e) {
+                    LOG.infof("the local cache of %s was not updated (%s); the next backup reads the store",
+                            store.describe(), e.getMessage());
+                }
+                p.files = null;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (PerStore p : stores) {
+            if (p.cache != null) {
+                if (p.files != null) {
+                    p.cache.failed(p.files);
+                }
+                p.cache.close();
+            }
+        }
     }
 
     /** A chunk id as a map key. */

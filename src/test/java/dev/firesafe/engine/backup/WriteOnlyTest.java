@@ -60,11 +60,16 @@ class WriteOnlyTest {
 
     /** A host that has only the public key (and, to prove it is never read, a garbage master key). */
     private BackupResult backupOnHost(String publicKeyText) {
+        return backupOnHost(publicKeyText, false);
+    }
+
+    /** {@code full}: a backup that needs no other (an incremental one needs the objects it references). */
+    private BackupResult backupOnHost(String publicKeyText, boolean full) {
         FiresafeConfig host = config(Map.of("firesafe.public-key", publicKeyText,
                 "firesafe.master-key", "fsk1-this-is-not-a-key-and-must-never-be-parsed"));
         Plan plan = new Plan("vault", List.of(SourceSpec.of(source.toString())), List.of(target.toString()),
                 Compression.ZSTD, Retention.KEEP_ALL);
-        return Fixtures.services(host).backups().run(plan, Progress.NONE);
+        return Fixtures.services(host).backups().run(plan, Progress.NONE, full);
     }
 
     private RestoreService reader(String keyText) {
@@ -100,14 +105,15 @@ class WriteOnlyTest {
     @Test
     void swappedWrappedKeyFailsAuthentication() throws IOException {
         BackupResult a = backupOnHost(recovery.publicKey().toText());
-        BackupResult b = backupOnHost(recovery.publicKey().toText());
+        BackupResult b = backupOnHost(recovery.publicKey().toText(), true);
         Path fileA = onlyFile(a.id());
         String wrappedB = readHeader(onlyFile(b.id())).wrappedKey();
         byte[] original = Files.readAllBytes(fileA);
         BackupHeader headerA = readHeader(fileA);
         byte[] oldHeader = headerA.toBytes();
         BackupHeader forged = new BackupHeader(headerA.backupId(), headerA.plan(), headerA.created(),
-                headerA.compression(), headerA.keyMode(), headerA.keyId(), headerA.segmentSize(), wrappedB);
+                headerA.compression(), headerA.keyMode(), headerA.keyId(), headerA.segmentSize(), wrappedB,
+                headerA.format());
         byte[] newHeader = forged.toBytes();
         Files.write(fileA, ByteBuffer.allocate(newHeader.length + original.length - oldHeader.length).put(newHeader)
                 .put(Arrays.copyOfRange(original, oldHeader.length, original.length)).array());

@@ -1,0 +1,84 @@
+package dev.firesafe.repository.cache;
+
+import dev.firesafe.repository.format.ChunkLocation;
+import dev.firesafe.repository.format.ChunkRef;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Where a store's chunks are, as fixed-size records on disk (id, object number, block offset and length, offset
+ * and length in the block): appended when a backup is committed, read by position when a lookup in the
+ * {@link ChunkTable} finds a candidate. The ids are keyed hashes (they reveal no content); the object numbers index
+ * the cache's object list.
+ */
+final class ChunkRecords implements AutoCloseable {
+
+    static final int RECORD = ChunkRef.ID_BYTES + 4 + 8 + 4 + 4 + 4;
+
+    private final FileChannel file;
+    private final ByteBuffer one = ByteBuffer.allocate(RECORD);
+
+    ChunkRecords(Path path) throws IOException {
+        this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+    }
+
+    long count() throws IOException {
+        return file.size() / RECORD;
+    }
+
+    /** Reads record {@code n} into the given holders; returns its object number. */
+    int read(long n, byte[] id, long[] location) throws IOException {
+        one.clear();
+        long at = n * RECORD;
+        while (one.hasRemaining()) {
+            if (file.read(one, at + one.position()) < 0) {
+                throw new IOException("chunk record " + n + " is cut short");
+            }
+        }
+        one.flip();
+        one.get(id);
+        int object = one.getInt();
+        location[0] = one.getLong();
+        location[1] = one.getInt();
+        location[2] = one.getInt();
+        location[3] = one.getInt();
+        return object;
+    }
+
+    /** Appends records, then forces them to disk (the cache must never hold more than was committed). */
+    void append(List<ChunkRef> chunks, java.util.function.ToIntFunction<String> objectNumber) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(Math.max(1, chunks.size()) * RECORD);
+        for (ChunkRef c : chunks) {
+            ChunkLocation at = c.at();
+            b.put(c.id()).putInt(objectNumber.applyAsInt(at.objectId())).putLong(at.blockOffset())
+                    .putInt(at.blockLength()).putInt(at.offsetInBlock()).putInt(at.length());
+        }
+        b.flip();
+        long end = file.size() - file.size() % RECORD; // a record cut by a crash is overwritten
+        while (b.hasRemaining()) {
+            end += file.write(b, end);
+        }
+        file.force(false);
+    }
+
+    /** Drops every record: the cache is rebuilt from what a read of the store found. */
+    void clear() throws IOException {
+        file.truncate(0);
+    }
+
+    static boolean sameId(byte[] a, byte[] b) {
+        return Arrays.equals(a, b);
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+}

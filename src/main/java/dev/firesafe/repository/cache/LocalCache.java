@@ -1,0 +1,362 @@
+package dev.firesafe.repository.cache;
+
+import com.google.crypto.tink.StreamingAead;
+import dev.firesafe.crypto.ContentKey;
+import dev.firesafe.repository.format.ChunkLocation;
+import dev.firesafe.repository.format.ChunkRef;
+import dev.firesafe.repository.format.TreeEntry;
+import org.jboss.logging.Logger;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * What this host knows of one plan's backups on one store, so that a backup need not read the store to find out:
+ * the newest backup's files (size, times, inode, device, SHA-256, chunks: an unchanged file is not read again) and
+ * where every chunk is (one already stored is referenced). One folder per host, plan and store under
+ * {@code firesafe.cache-dir}; owner-only; the files list encrypted under a key derived from the content key.
+ *
+ * <p>It only ever says what a committed backup holds: it is written after the store committed, and at the start
+ * of a backup it is checked against the store's listing (a backup it names that is gone, or a chunk in an object
+ * that is gone or marked removed, is not used). Losing it, or a damaged one, costs reading and storing again,
+ * never a wrong backup. A second process using the same folder at the same time finds it locked and does without.
+ */
+public final class LocalCache implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LocalCache.class);
+    /** Files read ahead of the walk and kept until asked for, when the walk's order differs from the last one's. */
+    private static final int LOOKAHEAD = 16_384;
+    private static final int SCAN_PER_MISS = 256;
+
+    private final Path dir;
+    private final ContentKey key;
+    private final FileChannel lockFile;
+    private final FileLock lock;
+    private final List<String> objects = new ArrayList<>();
+    private final Map<String, Integer> objectNumbers = new HashMap<>();
+    private final ChunkRecords records;
+    private final ChunkTable table = new ChunkTable();
+    private String lastBackup;
+    private Set<String> present = Set.of();
+    private DataInputStream files;
+    private final LinkedHashMap<String, TreeEntry> ahead = new LinkedHashMap<>();
+
+    private LocalCache(Path dir, ContentKey key, FileChannel lockFile, FileLock lock) throws IOException {
+        this.dir = dir;
+        this.key = key;
+        this.lockFile = lockFile;
+        this.lock = lock;
+        Properties state = new Properties();
+        Path statePath = dir.resolve("state");
+        if (Files.isRegularFile(statePath)) {
+            try (InputStream in = Files.newInputStream(statePath)) {
+                state.load(in);
+            }
+        }
+        if (!key.fingerprint().equals(state.getProperty("contentKey"))) {
+            clear(); // made under another key (rotated), or new: nothing in it can be used
+        } else {
+            lastBackup = state.getProperty("lastBackup");
+            Path objectsPath = dir.resolve("objects");
+            if (Files.isRegularFile(objectsPath)) {
+                for (String line : Files.readAllLines(objectsPath, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        number(line.strip());
+                    }
+                }
+            }
+        }
+        this.records = new ChunkRecords(dir.resolve("chunks"));
+    }
+
+    /**
+     * The cache of {@code plan} on {@code store} (as {@code Store.describe()} names it), or empty when another
+     * process is using it or it cannot be made.
+     */
+    public static Optional<LocalCache> open(Path root, String host, String plan, String store, ContentKey key) {
+        Path dir = root.resolve(folderName(host, plan, store));
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock lock = lockFile.tryLock();
+            if (lock == null) {
+                lockFile.close();
+                LOG.infof("the local cache %s is in use by another backup; this one reads what it needs", dir);
+                return Optional.empty();
+            }
+            return Optional.of(new LocalCache(dir, key, lockFile, lock));
+        } catch (IOException | RuntimeException e) {
+            LOG.infof("no local cache at %s (%s); this backup reads what it needs from the store", dir,
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** A readable name with a hash that keeps host, plan and store apart. */
+    static String folderName(String host, String plan, String store) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest((host + "\0" + plan + "\0" + store)
+                    .getBytes(StandardCharsets.UTF_8));
+            return plan + "-" + HexFormat.of().formatHex(h, 0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The backup whose files this cache lists, or null. */
+    public String lastBackup() {
+        return lastBackup;
+    }
+
+    /**
+     * Makes the cache answer for a store that holds {@code visible} backups (the listing, without removed ones):
+     * chunks in other objects are not offered, and the files only if their backup is still there.
+     */
+    public boolean use(Set<String> visible) throws IOException {
+        present = visible;
+        byte[] id = new byte[ChunkRef.ID_BYTES];
+        byte[] other = new byte[ChunkRef.ID_BYTES];
+        long[] location = new long[4];
+        long n = records.count();
+        for (long r = 0; r < n && r < Integer.MAX_VALUE; r++) {
+            int object = records.read(r, id, location);
+            if (object >= 0 && object < objects.size() && visible.contains(objects.get(object))) {
+                byte[] key = id.clone();
+                table.putNewest(key, (int) r, candidate -> sameRecord(candidate, key, other));
+            }
+        }
+        Path filesPath = dir.resolve("files");
+        if (lastBackup != null && visible.contains(lastBackup) && Files.isRegularFile(filesPath)) {
+            try {
+                files = new DataInputStream(new BufferedInputStream(cipher().newDecryptingStream(
+                        Files.newInputStream(filesPath), associatedData()), 256 * 1024));
+            } catch (GeneralSecurityException e) {
+                files = null;
+            }
+        }
+        return files != null;
+    }
+
+    private boolean sameRecord(int record, byte[] id, byte[] scratch) {
+        try {
+            records.read(record, scratch, new long[4]);
+            return ChunkRecords.sameId(scratch, id);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Where chunk {@code id} is on the store, or null. */
+    public ChunkLocation chunk(byte[] id) {
+        byte[] candidate = new byte[ChunkRef.ID_BYTES];
+        long[] location = new long[4];
+        int[] object = new int[1];
+        int r = table.find(id, n -> {
+            try {
+                object[0] = records.read(n, candidate, location);
+                return ChunkRecords.sameId(candidate, id);
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        if (r < 0) {
+            return null;
+        }
+        return new ChunkLocation(objects.get(object[0]), location[0], (int) location[1], (int) location[2],
+                (int) location[3]);
+    }
+
+    /**
+     * The previous backup's entry of the file called {@code name}, or null. Called in walk order: the list is read
+     * along with the walk, and entries the walk has not reached yet wait in a bounded look-ahead.
+     */
+    public TreeEntry previousFile(String name) {
+        TreeEntry e = ahead.remove(name);
+        if (e != null || files == null) {
+            return e;
+        }
+        for (int i = 0; i < SCAN_PER_MISS; i++) {
+            TreeEntry next = next();
+            if (next == null) {
+                return null;
+            }
+            if (next.name().equals(name)) {
+                return next;
+            }
+            ahead.put(next.name(), next);
+            if (ahead.size() > LOOKAHEAD) {
+                ahead.remove(ahead.keySet().iterator().next());
+            }
+        }
+        return null;
+    }
+
+    private TreeEntry next() {
+        try {
+            return TreeEntry.read(files, objects);
+        } catch (EOFException e) {
+            closeFiles();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            LOG.infof("the local cache's file list %s cannot be read (%s); files it lists are read again", dir,
+                    e.getMessage());
+            closeFiles();
+            return null;
+        }
+    }
+
+    private void closeFiles() {
+        try {
+            if (files != null) {
+                files.close();
+            }
+        } catch (IOException ignored) {
+            // read-only: nothing to lose
+        }
+        files = null;
+    }
+
+    /** A new list of files, written as the backup runs; it replaces the old one once the backup is committed. */
+    public final class FilesWriter implements AutoCloseable {
+        private final Path temp;
+        private final DataOutputStream out;
+
+        private FilesWriter() throws IOException {
+            temp = Files.createTempFile(dir, "files-", ".new");
+            OutputStream raw = Files.newOutputStream(temp);
+            try {
+                out = new DataOutputStream(new BufferedOutputStream(cipher().newEncryptingStream(raw,
+                        associatedData()), 256 * 1024));
+            } catch (GeneralSecurityException e) {
+                raw.close();
+                throw new IOException("cannot encrypt the local cache", e);
+            }
+        }
+
+        public void add(TreeEntry file) throws IOException {
+            if (file.kind() == TreeEntry.Kind.FILE) {
+                file.write(out, LocalCache.this::number);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+
+        void discard() {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // deleted below
+            }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                LOG.debugf("cannot remove %s: %s", temp, e.getMessage());
+            }
+        }
+    }
+
+    public FilesWriter newFiles() throws IOException {
+        return new FilesWriter();
+    }
+
+    /**
+     * Backup {@code backupId} is committed on the store: its chunks (and {@code moreKnown}, what a read of the
+     * store taught this run) are recorded, its file list replaces the old one, and the state names it.
+     */
+    public void committed(String backupId, FilesWriter newFiles, List<ChunkRef> newChunks,
+                          List<ChunkRef> moreKnown) throws IOException {
+        newFiles.close();
+        number(backupId);
+        if (!moreKnown.isEmpty()) {
+            records.clear(); // rebuilt from what a read of the store found, which includes everything recorded
+        }
+        List<ChunkRef> all = new ArrayList<>(moreKnown);
+        all.addAll(newChunks);
+        records.append(all, this::number);
+        Files.writeString(dir.resolve("objects.new"), String.join("\n", objects) + "\n", StandardCharsets.UTF_8);
+        Files.move(dir.resolve("objects.new"), dir.resolve("objects"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.move(newFiles.temp, dir.resolve("files"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        Properties state = new Properties();
+        state.setProperty("contentKey", key.fingerprint());
+        state.setProperty("lastBackup", backupId);
+        Path temp = dir.resolve("state.new");
+        try (OutputStream out = Files.newOutputStream(temp)) {
+            state.store(out, "Firesafe's local cache: what this host knows of the store (safe to delete)");
+        }
+        Files.move(temp, dir.resolve("state"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        lastBackup = backupId;
+    }
+
+    /** The run failed on this store: its file list is dropped, the cache stays as it was. */
+    public void failed(FilesWriter newFiles) {
+        newFiles.discard();
+    }
+
+    private int number(String objectId) {
+        return objectNumbers.computeIfAbsent(objectId, id -> {
+            objects.add(id);
+            return objects.size() - 1;
+        });
+    }
+
+    private StreamingAead cipher() {
+        return key.cacheCipher();
+    }
+
+    private byte[] associatedData() {
+        return ("firesafe cache " + dir.getFileName()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void clear() throws IOException {
+        for (String name : List.of("state", "objects", "files", "chunks")) {
+            Files.deleteIfExists(dir.resolve(name));
+        }
+        lastBackup = null;
+        objects.clear();
+        objectNumbers.clear();
+    }
+
+    @Override
+    public void close() {
+        closeFiles();
+        try {
+            records.close();
+            lock.release();
+            lockFile.close();
+        } catch (IOException e) {
+            LOG.debugf("closing the local cache %s: %s", dir, e.getMessage());
+        }
+    }
+}

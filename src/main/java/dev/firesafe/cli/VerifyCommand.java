@@ -74,7 +74,7 @@ class VerifyCommand implements Callable<Integer> {
         Progress progress = ProgressLine.forTerminal(json, 0);
         RestoreResult r;
         try {
-            r = service.verify(selected.target(), id, selected.plan(), progress);
+            r = service.verify(selected.target(), id, selected.plan(), progress, list);
         } finally {
             ProgressLine.end(progress);
         }

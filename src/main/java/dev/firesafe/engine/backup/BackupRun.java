@@ -96,23 +96,31 @@ final class BackupRun {
                 throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
             }
 
-            List<Manifest.Warning> warnings = output.footer().warnings().stream()
-                    .map(w -> new Manifest.Warning(w.path(), w.problem())).toList();
-            // Retention only after a complete backup: an incomplete one (entries it could not read) must never
-            // make room by deleting complete ones, however often it repeats.
-            boolean complete = !output.footer().incomplete();
-            List<BackupResult.TargetResult> results = new ArrayList<>();
-            for (Upload u : uploads) {
-                BackupResult.TargetResult r = commitAndPrune(u, plan, id, objectName, complete);
-                if (r.ok()) {
-                    previous.committed(u.store(), id, output.newChunks());
-                }
-                results.add(r);
+            try (output) {
+                return finish(plan, id, objectName, started, uploads, previous, output, fanOut);
             }
-            return new BackupResult(id, plan.name(), output.footer().bytes(), fanOut.written(),
-                    output.footer().files(), clock.millis() - started.toEpochMilli(), plan.compression().id, results,
-                    warnings, output.footer().newBytes(), output.footer().dedupBytes(), output.footer().full());
         }
+    }
+
+    /** Commits on every store, applies retention where it committed, and tells the caches. */
+    private BackupResult finish(Plan plan, String id, String objectName, Instant started, List<Upload> uploads,
+                                PreviousBackups previous, ChunkedBackup.Output output, FanOutStream fanOut) {
+        List<Manifest.Warning> warnings = output.footer().warnings().stream()
+                .map(w -> new Manifest.Warning(w.path(), w.problem())).toList();
+        // Retention only after a complete backup: an incomplete one (entries it could not read) must never make
+        // room by deleting complete ones, however often it repeats.
+        boolean complete = !output.footer().incomplete();
+        List<BackupResult.TargetResult> results = new ArrayList<>();
+        for (Upload u : uploads) {
+            BackupResult.TargetResult r = commitAndPrune(u, plan, id, objectName, complete);
+            if (r.ok()) {
+                previous.committed(u.store(), id, output.newChunks());
+            }
+            results.add(r);
+        }
+        return new BackupResult(id, plan.name(), output.footer().bytes(), fanOut.written(), output.footer().files(),
+                clock.millis() - started.toEpochMilli(), plan.compression().id, results, warnings,
+                output.footer().newBytes(), output.footer().dedupBytes(), output.footer().full());
     }
 
     /** An upload on every store that takes one; fails only when none does. */

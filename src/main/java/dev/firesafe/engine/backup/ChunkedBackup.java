@@ -12,7 +12,7 @@ import dev.firesafe.core.Failures;
 import dev.firesafe.io.HostName;
 import dev.firesafe.io.Streams;
 import dev.firesafe.plan.SourceSpec;
-import dev.firesafe.repository.format.ChunkRef;
+import dev.firesafe.repository.cache.RunChunks;
 import dev.firesafe.repository.format.Footer;
 import dev.firesafe.repository.format.ObjectWriter;
 import dev.firesafe.source.ReadAhead;
@@ -46,8 +46,15 @@ import java.util.concurrent.FutureTask;
  */
 final class ChunkedBackup {
 
-    /** What was written: the footer (counts, warnings) and the chunks stored for the first time. */
-    record Output(Footer footer, List<ChunkRef> newChunks) {
+    /**
+     * What was written: the footer (counts, warnings) and the chunks stored for the first time, which the caller
+     * closes once the stores' caches have learnt them.
+     */
+    record Output(Footer footer, RunChunks newChunks) implements AutoCloseable {
+        @Override
+        public void close() {
+            newChunks.close();
+        }
     }
 
     /** Everything one run needs to know. */
@@ -102,8 +109,9 @@ final class ChunkedBackup {
 
     private static Output writeObject(Inputs in, OutputStream plaintext) throws IOException {
         ObjectWriter object = new ObjectWriter(plaintext, in.id(), in.level());
+        RunChunks stored = new RunChunks();
         try (ChunkedWriter writer = new ChunkedWriter(object, in.id(), in.chunker(), in.contentKey(), in.known(),
-                in.compression(), in.level(), in.workers(), in.progress()::bytesDone, in.written())) {
+                in.compression(), in.level(), in.workers(), in.progress()::bytesDone, in.written(), stored)) {
             try (ReadAhead reading = ReadAhead.start(sink -> {
                 SourceWalker walker = new SourceWalker(sink, in.skipRoots());
                 for (int i = 0; i < in.roots().size(); i++) {
@@ -135,8 +143,10 @@ final class ChunkedBackup {
             return new Output(new Footer(footer.backupId(), footer.plan(), footer.host(), footer.started(),
                     footer.finished(), footer.firesafeVersion(), object.objects().size() == 1, footer.sources(),
                     object.objects(), List.of(), List.of(), footer.files(), footer.bytes(), footer.newBytes(),
-                    footer.storedBytes(), footer.dedupBytes(), footer.warnings(), footer.warningsLeftOut()),
-                    writer.newChunks());
+                    footer.storedBytes(), footer.dedupBytes(), footer.warnings(), footer.warningsLeftOut()), stored);
+        } catch (IOException | RuntimeException | Error e) {
+            stored.close();
+            throw e;
         }
     }
 

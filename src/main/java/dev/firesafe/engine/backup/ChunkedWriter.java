@@ -7,6 +7,7 @@ import dev.firesafe.archive.Manifest;
 import dev.firesafe.chunking.Chunker;
 import dev.firesafe.chunking.ChunkingOutputStream;
 import dev.firesafe.crypto.ContentKey;
+import dev.firesafe.repository.cache.RunChunks;
 import dev.firesafe.repository.format.ChunkLocation;
 import dev.firesafe.repository.format.ChunkRef;
 import dev.firesafe.repository.format.Footer;
@@ -60,9 +61,10 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
     private final LongConsumer progress;
     private final java.util.function.Consumer<TreeEntry> written;
     private final Deque<Pending> pending = new ArrayDeque<>();
+    /** Chunks of this backup whose block is not written yet (bounded by the blocks in flight). */
+    private final Map<IdKey, BlockWriter.NewChunk> unwritten = new HashMap<>();
     /** Chunks this backup stored: for copies within it, and for the stores' caches once committed. */
-    private final Map<IdKey, BlockWriter.NewChunk> stored = new HashMap<>();
-    private final List<BlockWriter.NewChunk> newChunks = new ArrayList<>();
+    private final RunChunks stored;
     private final List<Footer.Warning> warnings = new ArrayList<>();
     private long warningsLeftOut;
     private final Map<String, byte[][]> exact = new HashMap<>();
@@ -76,8 +78,9 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
 
     ChunkedWriter(ObjectWriter object, String objectId, Chunker chunker, ContentKey key, KnownChunks known,
                   Compression compression, int level, int workers, LongConsumer progress,
-                  java.util.function.Consumer<TreeEntry> written) {
+                  java.util.function.Consumer<TreeEntry> written, RunChunks stored) {
         this.object = object;
+        this.stored = stored;
         this.written = written;
         this.known = known;
         this.mac = key.newMac();
@@ -85,6 +88,8 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
         this.blocks = new BlockWriter(object, objectId, compression, level, workers, (chunks, storedLength) -> {
             for (BlockWriter.NewChunk c : chunks) {
                 object.indexed(c.id, c.location);
+                stored.add(new ChunkRef(c.id, c.location));
+                unwritten.remove(new IdKey(c.id));
             }
             storedBytes += storedLength;
             flushReadyEntries();
@@ -196,21 +201,25 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
     private void chunk(long position, byte[] buf, int offset, int length) throws IOException {
         mac.update(buf, offset, length);
         byte[] id = mac.doFinal();
-        BlockWriter.NewChunk mine = stored.get(new IdKey(id));
+        BlockWriter.NewChunk mine = unwritten.get(new IdKey(id));
         if (mine != null) {
             dedupBytes += length;
             fileRefs.add(mine);
             return;
         }
-        ChunkLocation there = known.find(id);
+        ChunkLocation there = stored.find(id);
+        if (there == null) {
+            there = known.find(id);
+        }
         if (there != null) {
             dedupBytes += length;
             fileRefs.add(new ChunkRef(id, there));
             return;
         }
         BlockWriter.NewChunk added = blocks.add(id, buf, offset, length);
-        stored.put(new IdKey(id), added);
-        newChunks.add(added);
+        if (!added.resolved()) {
+            unwritten.put(new IdKey(id), added);
+        }
         newBytes += length;
         fileRefs.add(added);
     }
@@ -253,11 +262,6 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
         if (!pending.isEmpty()) {
             throw new IllegalStateException("entries still wait for blocks after the last block was written");
         }
-    }
-
-    /** The chunks this backup stored, with their locations: the stores' caches learn them once committed. */
-    List<ChunkRef> newChunks() {
-        return newChunks.stream().map(c -> new ChunkRef(c.id, c.location)).toList();
     }
 
     List<Footer.Warning> warnings() {

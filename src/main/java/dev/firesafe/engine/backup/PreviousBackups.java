@@ -44,11 +44,6 @@ final class PreviousBackups implements AutoCloseable {
         ChunkLocation chunk(byte[] id);
 
         TreeEntry file(String name);
-
-        /** Chunks learnt by reading the store, for its cache; empty when the cache itself answered. */
-        default List<ChunkRef> learnt() {
-            return List.of();
-        }
     }
 
     private static final Knowledge NOTHING = new Knowledge() {
@@ -99,7 +94,11 @@ final class PreviousBackups implements AutoCloseable {
                 listing.backups().forEach(r -> visible.add(r.id()));
                 if (full) {
                     knowledge = NOTHING;
-                } else if (cache != null && cache.use(visible)) {
+                } else if (cache != null) {
+                    if (!cache.use(visible) && reading != null) {
+                        rebuild(cache, store, listing, reading);
+                        cache.use(visible);
+                    }
                     knowledge = new Knowledge() {
                         @Override
                         public ChunkLocation chunk(byte[] id) {
@@ -130,6 +129,38 @@ final class PreviousBackups implements AutoCloseable {
             per.add(p);
         }
         return new PreviousBackups(per);
+    }
+
+    /**
+     * Makes {@code cache} hold what the store holds: every chunked backup's index (oldest first: the newest copy
+     * of a chunk wins) and the newest one's files. Reads each object's index pages and one tree, by range; memory
+     * stays that of one page.
+     */
+    private static void rebuild(LocalCache cache, Store store, BackupCatalog.Listing listing, KeyRing keys)
+            throws IOException {
+        List<BackupCatalog.Ref> chunked = new ArrayList<>();
+        for (BackupCatalog.Ref ref : listing.backups()) {
+            if (BackupCatalog.header(store, ref).format() == BackupHeader.FORMAT_CHUNKED) {
+                chunked.add(ref);
+            }
+        }
+        if (chunked.isEmpty()) {
+            return;
+        }
+        BackupCatalog.Ref newest = chunked.get(chunked.size() - 1);
+        LOG.infof("%s: this host's cache of plan %s does not match the store; reading what its %d backups "
+                + "stored", store.describe(), newest.plan(), chunked.size());
+        cache.rebuild(newest.id(), consumer -> {
+            for (BackupCatalog.Ref ref : chunked) {
+                try (ChunkedObjects.Opened opened = ChunkedObjects.open(store, ref, keys)) {
+                    opened.reader().index((id, at) -> consumer.accept(new ChunkRef(id, at)));
+                }
+            }
+        }, visitor -> {
+            try (ChunkedObjects.Opened opened = ChunkedObjects.open(store, newest, keys)) {
+                opened.reader().entries(visitor);
+            }
+        });
     }
 
     /** Reads the store's chunked backups: every object's index, and the newest one's tree. */
@@ -167,12 +198,6 @@ final class PreviousBackups implements AutoCloseable {
                 return files.get(name);
             }
 
-            @Override
-            public List<ChunkRef> learnt() {
-                List<ChunkRef> all = new ArrayList<>(chunks.size());
-                chunks.forEach((k, at) -> all.add(new ChunkRef(k.id(), at)));
-                return all;
-            }
         };
     }
 
@@ -231,11 +256,11 @@ final class PreviousBackups implements AutoCloseable {
     }
 
     /** The backup is committed on {@code store}: its cache learns it. */
-    void committed(Store store, String backupId, List<ChunkRef> newChunks) {
+    void committed(Store store, String backupId, LocalCache.ChunkSource newChunks) {
         for (PerStore p : stores) {
             if (p.store == store && p.cache != null && p.files != null) {
                 try {
-                    p.cache.committed(backupId, p.files, newChunks, p.knowledge.learnt());
+                    p.cache.committed(backupId, p.files, newChunks);
                 } catch (IOException e) {
                     LOG.infof("the local cache of %s was not updated (%s); the next backup reads the store",
                             store.describe(), e.getMessage());

@@ -47,7 +47,11 @@ final class ChunkedReader {
     private record CachedBlock(long offset, byte[] content) {
     }
 
-    ChunkedReader(Store store, KeyRing keys, LongConsumer onBytes) {
+    private final boolean listEntries;
+
+    /** {@code listEntries}: the report's manifest lists every entry (else only the footer's facts). */
+    ChunkedReader(Store store, KeyRing keys, LongConsumer onBytes, boolean listEntries) {
+        this.listEntries = listEntries;
         this.store = store;
         this.keys = keys;
         this.onBytes = onBytes;
@@ -85,12 +89,12 @@ final class ChunkedReader {
             switch (e.kind()) {
                 case DIR -> {
                     handler.directory(name, e.mode(), e.mtime());
-                    manifest.entries.add(new Manifest.Entry(name, Manifest.Entry.DIR, null, mode(e), e.mtime()
+                    listed(manifest, new Manifest.Entry(name, Manifest.Entry.DIR, null, mode(e), e.mtime()
                             .toString(), null, null));
                 }
                 case SYMLINK -> {
                     handler.symlink(name, e.linkTarget(), e.mtime());
-                    manifest.entries.add(new Manifest.Entry(name, Manifest.Entry.SYMLINK, null, mode(e), e.mtime()
+                    listed(manifest, new Manifest.Entry(name, Manifest.Entry.SYMLINK, null, mode(e), e.mtime()
                             .toString(), null, e.linkTarget()));
                 }
                 case FILE, STREAM -> {
@@ -100,7 +104,7 @@ final class ChunkedReader {
                     String sha = content(name, e, handler.file(name, e.size(), e.mode(), e.mtime()));
                     handler.fileDone(name, e.mode(), e.mtime());
                     files[0]++;
-                    manifest.entries.add(new Manifest.Entry(name, e.kind() == TreeEntry.Kind.STREAM
+                    listed(manifest, new Manifest.Entry(name, e.kind() == TreeEntry.Kind.STREAM
                             ? Manifest.Entry.STREAM : Manifest.Entry.FILE, e.size(), mode(e), e.mtime().toString(),
                             sha, null));
                 }
@@ -113,6 +117,12 @@ final class ChunkedReader {
         }
         handler.finish();
         return new ArchiveReader.Report(manifest, files[0], bytes.get());
+    }
+
+    private void listed(Manifest manifest, Manifest.Entry entry) {
+        if (listEntries) {
+            manifest.entries.add(entry);
+        }
     }
 
     private static String mode(TreeEntry e) {
@@ -202,8 +212,8 @@ final class ChunkedReader {
     /** Each name once, safe, not below a link of the backup and not below one of its files. */
     private static final class NameChecks {
         private final LinkGuard links = new LinkGuard();
-        private final java.util.Set<String> seen = new java.util.HashSet<>();
-        private final java.util.Set<String> nonFolders = new java.util.HashSet<>();
+        private final NameHashes seen = new NameHashes();
+        private final NameHashes nonFolders = new NameHashes();
 
         String check(TreeEntry e) {
             String name = ArchivePaths.check(e.name());

@@ -49,7 +49,17 @@ public class RestoreService {
 
     /** Decrypts the backup and checks every file against the manifest; writes nothing. */
     public RestoreResult verify(String targetUri, String idOrLatest, String plan, Progress progress) {
-        return run(targetUri, idOrLatest, plan, null, new Discarder(), List.of(), progress);
+        return verify(targetUri, idOrLatest, plan, progress, false);
+    }
+
+    /**
+     * The same; {@code listEntries}: the result's manifest lists every entry (a chunked backup's tree is otherwise
+     * never held whole: a million files would not fit the memory a restore keeps to).
+     */
+    public RestoreResult verify(String targetUri, String idOrLatest, String plan, Progress progress,
+                                boolean listEntries) {
+        return run(targetUri, idOrLatest, plan, null, new Discarder(), List.of(), keys.forReading(), progress,
+                listEntries);
     }
 
     /**
@@ -89,7 +99,9 @@ public class RestoreService {
         }
         RestoreResult result;
         try {
-            result = run(targetUri, idOrLatest, plan, dest, extractor, options.include(), key, progress);
+            // a drill reads the restored tree back against every entry
+            result = run(targetUri, idOrLatest, plan, dest, extractor, options.include(), key, progress,
+                    !noteIfIncomplete);
         } catch (FiresafeException e) {
             throw note != null ? note.failed(extractor.entriesWritten(), e) : e;
         }
@@ -99,23 +111,19 @@ public class RestoreService {
         return result;
     }
 
-    private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler handler,
-                              List<String> include, Progress progress) {
-        return run(targetUri, idOrLatest, plan, dest, handler, include, keys.forReading(), progress);
-    }
-
     private RestoreResult run(String targetUri, String idOrLatest, String plan, Path dest, EntryHandler writer,
-                              List<String> include, KeyRing key, Progress progress) {
+                              List<String> include, KeyRing key, Progress progress, boolean listEntries) {
         SelectedEntries selection = include.isEmpty() ? null : new SelectedEntries(writer, include);
         EntryHandler handler = selection == null ? writer : selection;
         JitWarmup.decryption(); // in the background; never waited for, so small restores pay nothing
         try (Store target = targets.open(targetUri)) {
-            return run(target, idOrLatest, plan, dest, handler, selection, include, key, progress);
+            return run(target, idOrLatest, plan, dest, handler, selection, include, key, progress, listEntries);
         }
     }
 
     private RestoreResult run(Store target, String idOrLatest, String plan, Path dest, EntryHandler handler,
-                              SelectedEntries selection, List<String> include, KeyRing key, Progress progress) {
+                              SelectedEntries selection, List<String> include, KeyRing key, Progress progress,
+                              boolean listEntries) {
         long started = clock.millis();
         BackupCatalog.Ref ref;
         try {
@@ -125,7 +133,8 @@ public class RestoreService {
         }
         String what = "backup " + ref.id() + " in " + target.describe();
         if (isChunked(target, ref, what)) {
-            return chunked(target, ref, dest, handler, selection, include, key, progress, started, what);
+            return chunked(target, ref, dest, handler, selection, include, key, progress, started, what,
+                    listEntries);
         }
         try (InputStream raw = target.open(ref.objectName())) {
             ArchiveCipher.Decrypted decrypted = ArchiveCipher.decrypt(raw, key, ref.id(), what);
@@ -187,9 +196,10 @@ public class RestoreService {
     /** A chunked (incremental) backup: its tree, with each file's chunks read by range from where they are. */
     private RestoreResult chunked(Store target, BackupCatalog.Ref ref, Path dest, EntryHandler handler,
                                   SelectedEntries selection, List<String> include, KeyRing key, Progress progress,
-                                  long started, String what) {
+                                  long started, String what, boolean listEntries) {
         try {
-            ArchiveReader.Report report = new ChunkedReader(target, key, progress::bytesDone).read(ref, handler);
+            ArchiveReader.Report report = new ChunkedReader(target, key, progress::bytesDone, listEntries)
+                    .read(ref, handler);
             return new RestoreResult(ref.id(), ref.plan(), report.manifest().host, report.manifest().started,
                     report.files(), report.bytes(), clock.millis() - started,
                     dest == null ? null : dest.toString(), List.copyOf(include),

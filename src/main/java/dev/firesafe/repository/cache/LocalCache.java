@@ -60,7 +60,7 @@ public final class LocalCache implements AutoCloseable {
     private final List<String> objects = new ArrayList<>();
     private final Map<String, Integer> objectNumbers = new HashMap<>();
     private final ChunkRecords records;
-    private final ChunkTable table = new ChunkTable();
+    private ChunkTable table = new ChunkTable();
     private String lastBackup;
     private Set<String> present = Set.of();
     private DataInputStream files;
@@ -141,6 +141,8 @@ public final class LocalCache implements AutoCloseable {
      */
     public boolean use(Set<String> visible) throws IOException {
         present = visible;
+        table = new ChunkTable();
+        closeFiles();
         byte[] id = new byte[ChunkRef.ID_BYTES];
         byte[] other = new byte[ChunkRef.ID_BYTES];
         long[] location = new long[4];
@@ -290,19 +292,22 @@ public final class LocalCache implements AutoCloseable {
     }
 
     /**
-     * Backup {@code backupId} is committed on the store: its chunks (and {@code moreKnown}, what a read of the
-     * store taught this run) are recorded, its file list replaces the old one, and the state names it.
+     * Backup {@code backupId} is committed on the store: its new chunks are recorded, its file list replaces the
+     * old one, and the state names it.
      */
-    public void committed(String backupId, FilesWriter newFiles, List<ChunkRef> newChunks,
-                          List<ChunkRef> moreKnown) throws IOException {
+    public void committed(String backupId, FilesWriter newFiles, ChunkSource newChunks) throws IOException {
         newFiles.close();
         number(backupId);
-        if (!moreKnown.isEmpty()) {
-            records.clear(); // rebuilt from what a read of the store found, which includes everything recorded
-        }
-        List<ChunkRef> all = new ArrayList<>(moreKnown);
-        all.addAll(newChunks);
-        records.append(all, this::number);
+        List<ChunkRef> batch = new ArrayList<>();
+        ChunkConsumer append = c -> {
+            batch.add(c);
+            if (batch.size() >= 8192) {
+                records.append(batch, this::number);
+                batch.clear();
+            }
+        };
+        newChunks.forEach(append);
+        records.append(batch, this::number);
         Files.writeString(dir.resolve("objects.new"), String.join("\n", objects) + "\n", StandardCharsets.UTF_8);
         Files.move(dir.resolve("objects.new"), dir.resolve("objects"), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
@@ -317,6 +322,46 @@ public final class LocalCache implements AutoCloseable {
         }
         Files.move(temp, dir.resolve("state"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         lastBackup = backupId;
+    }
+
+    /**
+     * Starts the cache afresh from what a read of the store finds ({@code chunks}: every chunked backup's index,
+     * oldest first, so the newest copy of a chunk wins; {@code files}: the newest backup's tree), as if that
+     * backup had been made here. For a host whose cache was lost or is out of date, with the key that reads.
+     */
+    public void rebuild(String newestBackup, ChunkSource chunks, FileSource files) throws IOException {
+        closeFiles();
+        records.clear();
+        List<ChunkRef> batch = new ArrayList<>();
+        chunks.forEach(c -> {
+            batch.add(c);
+            if (batch.size() >= 8192) {
+                records.append(batch, this::number);
+                batch.clear();
+            }
+        });
+        records.append(batch, this::number);
+        FilesWriter writer = newFiles();
+        files.forEach(writer::add);
+        committed(newestBackup, writer, NONE);
+    }
+
+    /** Chunks to record: a store's backups as a read of it finds them, or the ones a backup stored. */
+    public interface ChunkSource {
+        void forEach(ChunkConsumer consumer) throws IOException;
+    }
+
+    /** No chunks. */
+    public static final ChunkSource NONE = consumer -> { };
+
+    /** Takes chunks one by one. */
+    public interface ChunkConsumer {
+        void accept(ChunkRef chunk) throws IOException;
+    }
+
+    /** The newest backup's entries, as a read of the store finds them. */
+    public interface FileSource {
+        void forEach(dev.firesafe.repository.format.ObjectReader.EntryVisitor visitor) throws IOException;
     }
 
     /** The run failed on this store: its file list is dropped, the cache stays as it was. */

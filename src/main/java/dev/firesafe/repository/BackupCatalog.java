@@ -97,10 +97,14 @@ public final class BackupCatalog {
      * first bytes of the file.
      */
     public static dev.firesafe.crypto.BackupHeader header(Store target, Ref ref) throws IOException {
-        try (java.io.InputStream in = target.open(ref.objectName())) {
+        // a range, not the whole object: on S3 or GitHub the rest would be fetched (or a part downloaded) for nothing
+        try (java.io.InputStream in = target.open(ref.objectName(), 0, HEADER_RANGE)) {
             return dev.firesafe.crypto.BackupHeader.read(in, "backup " + ref.id()).header();
         }
     }
+
+    /** Enough bytes for any header: its fixed part and JSON of at most 64 KiB. */
+    private static final long HEADER_RANGE = 13 + 64 * 1024;
 
     /** Resolves {@code latest} (newest of {@code plan}, or of all plans) or an exact id. */
     public static Ref resolve(Store target, String idOrLatest, String plan) throws IOException {

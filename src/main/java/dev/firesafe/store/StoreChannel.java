@@ -16,7 +16,7 @@ import java.nio.channels.SeekableByteChannel;
 public final class StoreChannel implements SeekableByteChannel {
 
     static final int MIN_WINDOW = 256 * 1024;
-    static final int MAX_WINDOW = 8 << 20;
+    static final int MAX_WINDOW = 4 << 20;
 
     private final Store store;
     private final String name;

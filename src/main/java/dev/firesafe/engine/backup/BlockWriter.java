@@ -50,7 +50,8 @@ final class BlockWriter implements AutoCloseable {
         void written(List<NewChunk> chunks, int storedLength) throws IOException;
     }
 
-    private record InFlight(Future<byte[]> encoded, List<NewChunk> chunks) {
+    /** A block being compressed: its buffer and, once done, the encoded length. */
+    private record InFlight(Future<Integer> encodedLength, byte[] encoded, List<NewChunk> chunks) {
     }
 
     private final ObjectWriter object;
@@ -61,12 +62,23 @@ final class BlockWriter implements AutoCloseable {
     private final Written written;
     private final ExecutorService workers;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
-    private byte[] open = new byte[BLOCK_TARGET];
+    /**
+     * Buffers are reused, never made per block: a block-sized array per block would be garbage the size of the
+     * backup, and in G1 each (half a region or more) is a "humongous" object collected late, which took a 300 MB
+     * backup to 700 MB RSS. There are at most maxInFlight + 1 of each kind, each as large as a block can be (one
+     * chunk of the chunker's maximum, or {@link #BLOCK_TARGET} of small ones).
+     */
+    private final java.util.concurrent.BlockingQueue<byte[]> freeRaw = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.BlockingQueue<byte[]> freeEncoded =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final int bufferSize;
+    private byte[] open;
     private int filled;
     private List<NewChunk> openChunks = new ArrayList<>();
 
     BlockWriter(ObjectWriter object, String objectId, Compression compression, int level, int workers,
-                Written written) {
+                int maxChunk, Written written) {
+        this.bufferSize = Math.max(BLOCK_TARGET, maxChunk);
         this.object = object;
         this.objectId = objectId;
         this.compression = compression;
@@ -85,8 +97,11 @@ final class BlockWriter implements AutoCloseable {
         if (filled > 0 && filled + length > BLOCK_TARGET) {
             close(false);
         }
+        if (open == null) {
+            open = take(freeRaw, bufferSize);
+        }
         if (open.length < filled + length) {
-            open = java.util.Arrays.copyOf(open, filled + length);
+            throw new IllegalArgumentException("a chunk of " + length + " bytes is larger than the chunker's maximum");
         }
         System.arraycopy(data, offset, open, filled, length);
         NewChunk chunk = new NewChunk(id, filled, length);
@@ -115,31 +130,59 @@ final class BlockWriter implements AutoCloseable {
         byte[] raw = open;
         int length = filled;
         List<NewChunk> chunks = openChunks;
-        inFlight.add(new InFlight(workers.submit(() -> Blocks.encode(raw, length, compression, level)), chunks));
-        open = new byte[Math.max(BLOCK_TARGET, 0)];
+        byte[] encoded = take(freeEncoded, Blocks.maxEncoded(bufferSize));
+        inFlight.add(new InFlight(workers.submit(() -> {
+            try {
+                return Blocks.encode(raw, length, compression, level, encoded);
+            } finally {
+                freeRaw.offer(raw);
+            }
+        }), encoded, chunks));
+        open = null;
         filled = 0;
         openChunks = new ArrayList<>();
         writeDone(maxInFlight, true);
     }
 
-    /** Writes finished blocks from the head; waits while more than {@code keep} are in flight (if allowed). */
-    private void writeDone(int keep, boolean wait) throws IOException {
-        while (!inFlight.isEmpty() && (inFlight.size() > keep || inFlight.peek().encoded().isDone())) {
-            InFlight head = inFlight.peek();
-            if (!wait && !head.encoded().isDone()) {
-                return;
-            }
-            byte[] encoded = result(head.encoded());
-            inFlight.remove();
-            long at = object.writeBlock(encoded, encoded.length);
-            for (NewChunk c : head.chunks()) {
-                c.location = new ChunkLocation(objectId, at, encoded.length, c.offsetInBlock, c.length);
-            }
-            written.written(head.chunks(), encoded.length);
+    /** A free buffer, a new one while fewer than maxInFlight + 1 exist, else the next one given back. */
+    private byte[] take(java.util.concurrent.BlockingQueue<byte[]> pool, int size) throws IOException {
+        byte[] b = pool.poll();
+        if (b != null) {
+            return b;
+        }
+        if (pool == freeRaw ? rawMade++ <= maxInFlight : encodedMade++ <= maxInFlight) {
+            return new byte[size];
+        }
+        try {
+            return pool.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a block buffer");
         }
     }
 
-    private static byte[] result(Future<byte[]> f) throws IOException {
+    private int rawMade;
+    private int encodedMade;
+
+    /** Writes finished blocks from the head; waits while more than {@code keep} are in flight (if allowed). */
+    private void writeDone(int keep, boolean wait) throws IOException {
+        while (!inFlight.isEmpty() && (inFlight.size() > keep || inFlight.peek().encodedLength().isDone())) {
+            InFlight head = inFlight.peek();
+            if (!wait && !head.encodedLength().isDone()) {
+                return;
+            }
+            int length = result(head.encodedLength());
+            inFlight.remove();
+            long at = object.writeBlock(head.encoded(), length);
+            freeEncoded.offer(head.encoded());
+            for (NewChunk c : head.chunks()) {
+                c.location = new ChunkLocation(objectId, at, length, c.offsetInBlock, c.length);
+            }
+            written.written(head.chunks(), length);
+        }
+    }
+
+    private static int result(Future<Integer> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {

@@ -85,7 +85,8 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
         this.known = known;
         this.mac = key.newMac();
         this.progress = progress;
-        this.blocks = new BlockWriter(object, objectId, compression, level, workers, (chunks, storedLength) -> {
+        this.blocks = new BlockWriter(object, objectId, compression, level, workers, chunker.params().max(),
+                (chunks, storedLength) -> {
             for (BlockWriter.NewChunk c : chunks) {
                 object.indexed(c.id, c.location);
                 stored.add(new ChunkRef(c.id, c.location));

@@ -33,7 +33,7 @@ import java.util.function.LongConsumer;
 final class ChunkedReader {
 
     /** Objects read at the same time; a restore reads mostly one (the oldest full one) plus a few small ones. */
-    private static final int OPEN_OBJECTS = 8;
+    private static final int OPEN_OBJECTS = 4;
 
     private final Store store;
     private final KeyRing keys;
@@ -42,10 +42,6 @@ final class ChunkedReader {
     private final MessageDigest sha256 = StreamParts.sha256();
     private Map<String, BackupCatalog.Ref> refs;
     private final LinkedHashMap<String, ChunkedObjects.Opened> open = new LinkedHashMap<>(16, 0.75f, true);
-    private final Map<String, CachedBlock> lastBlock = new HashMap<>();
-
-    private record CachedBlock(long offset, byte[] content) {
-    }
 
     private final boolean listEntries;
 
@@ -136,13 +132,13 @@ final class ChunkedReader {
         try (out) {
             for (ChunkRef c : e.chunks()) {
                 ChunkLocation at = c.at();
-                byte[] block = block(at);
-                if (at.offsetInBlock() < 0 || (long) at.offsetInBlock() + at.length() > block.length) {
+                ObjectReader.View block = object(at.objectId()).chunkBlock(at.blockOffset(), at.blockLength());
+                if (at.offsetInBlock() < 0 || (long) at.offsetInBlock() + at.length() > block.length()) {
                     throw FiresafeException.integrity("'" + ArchivePaths.printable(name) + "' names a chunk outside "
                             + "its block in backup " + at.objectId() + ": damaged");
                 }
-                sha256.update(block, at.offsetInBlock(), at.length());
-                out.write(block, at.offsetInBlock(), at.length());
+                sha256.update(block.bytes(), at.offsetInBlock(), at.length());
+                out.write(block.bytes(), at.offsetInBlock(), at.length());
                 written += at.length();
                 onBytes.accept(bytes.addAndGet(at.length()));
             }
@@ -153,17 +149,6 @@ final class ChunkedReader {
                     + "size and SHA-256 (" + written + " bytes, " + actual + "): damaged or tampered with");
         }
         return actual;
-    }
-
-    /** The block holding a chunk, decompressed; the last one of each object is kept (small files share one). */
-    private byte[] block(ChunkLocation at) throws IOException {
-        CachedBlock cached = lastBlock.get(at.objectId());
-        if (cached != null && cached.offset() == at.blockOffset()) {
-            return cached.content();
-        }
-        byte[] content = object(at.objectId()).block(at.blockOffset(), at.blockLength());
-        lastBlock.put(at.objectId(), new CachedBlock(at.blockOffset(), content));
-        return content;
     }
 
     private ObjectReader object(String id) throws IOException {
@@ -185,7 +170,6 @@ final class ChunkedReader {
         if (open.size() >= OPEN_OBJECTS) {
             var eldest = open.entrySet().iterator().next();
             eldest.getValue().close();
-            lastBlock.remove(eldest.getKey());
             open.remove(eldest.getKey());
         }
         o = ChunkedObjects.open(store, ref, keys);

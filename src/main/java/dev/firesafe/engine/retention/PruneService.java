@@ -85,6 +85,9 @@ public class PruneService {
         Set<String> keptIds = new HashSet<>();
         kept.forEach(k -> keptIds.add(k.id()));
         Optional<Set<String>> needed;
+        if (decision.remove().isEmpty() && listing.removed().isEmpty()) {
+            return new Report(target.describe(), plan.name(), dryRun, kept, List.of(), null); // nothing to decide
+        }
         try {
             needed = needed(target, listing.backups().stream().filter(r -> keptIds.contains(r.id())).toList());
         } catch (IOException | FiresafeException e) {

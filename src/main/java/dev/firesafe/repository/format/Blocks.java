@@ -28,6 +28,44 @@ public final class Blocks {
         return encode(raw, length, Compression.ZSTD, level);
     }
 
+    /** The most bytes {@link #encode(byte[], int, Compression, int, byte[])} writes for {@code length} raw bytes. */
+    public static int maxEncoded(int length) {
+        return 6 + (int) Math.max(Zstd.compressBound(length), length + 64L);
+    }
+
+    /**
+     * Encodes into {@code out} (at least {@link #maxEncoded} long) and returns the encoded length: the pipeline
+     * reuses its buffers, since a block-sized array per block would be garbage the size of the data.
+     */
+    public static int encode(byte[] raw, int length, Compression compression, int level, byte[] out) {
+        if (length > MAX_RAW) {
+            throw new IllegalArgumentException("block of " + length + " bytes");
+        }
+        if (compression == Compression.ZSTD) {
+            int h = putHeader(out, ZSTD, length);
+            long n = Zstd.compressByteArray(out, h, out.length - h, raw, 0, length, level);
+            if (Zstd.isError(n)) {
+                throw new IllegalStateException("zstd: " + Zstd.getErrorName(n));
+            }
+            if (n < length) {
+                return h + (int) n;
+            }
+        } else if (compression == Compression.GZIP) {
+            byte[] d = deflated(raw, length, level);
+            System.arraycopy(d, 0, out, 0, d.length);
+            return d.length;
+        }
+        int h = putHeader(out, STORED, length);
+        System.arraycopy(raw, 0, out, h, length);
+        return h + length;
+    }
+
+    private static int putHeader(byte[] out, byte codec, int length) {
+        byte[] h = header(codec, length);
+        System.arraycopy(h, 0, out, 0, h.length);
+        return h.length;
+    }
+
     /**
      * The stored form of {@code length} bytes of {@code raw}, compressed as the plan says ({@code level}: zstd
      * 1-19, gzip 1-9) if that makes it smaller, else as it is.
@@ -96,10 +134,21 @@ public final class Blocks {
 
     /** The content of a stored block; a damaged one is an IOException naming {@code what}. */
     public static byte[] decode(byte[] block, int length, String what) throws IOException {
+        byte[] out = new byte[contentLength(block, length, what)];
+        decodeInto(block, length, what, out);
+        return out;
+    }
+
+    /** How many bytes the block's content has, as its header says (checked against {@link #MAX_RAW}). */
+    public static int contentLength(byte[] block, int length, String what) throws IOException {
+        return (int) header(block, length, what)[1];
+    }
+
+    /** [header length, content length] */
+    private static long[] header(byte[] block, int length, String what) throws IOException {
         if (length < 2) {
             throw new IOException(what + ": block too short");
         }
-        byte codec = block[0];
         long raw = 0;
         int i = 1;
         for (int shift = 0; ; shift += 7) {
@@ -115,13 +164,27 @@ public final class Blocks {
         if (raw > MAX_RAW) {
             throw new IOException(what + ": block claims " + raw + " bytes");
         }
-        byte[] out = new byte[(int) raw];
+        return new long[] {i, raw};
+    }
+
+    /**
+     * Decodes a stored block into {@code out}, which must hold {@link #contentLength} bytes (a restore reuses one
+     * buffer: a block-sized array per block would be garbage the size of the data); returns that length.
+     */
+    public static int decodeInto(byte[] block, int length, String what, byte[] out) throws IOException {
+        long[] h = header(block, length, what);
+        int i = (int) h[0];
+        int raw = (int) h[1];
+        byte codec = block[0];
+        if (out.length < raw) {
+            throw new IllegalArgumentException("buffer of " + out.length + " for " + raw + " bytes");
+        }
         if (codec == STORED) {
             if (length - i != raw) {
                 throw new IOException(what + ": stored block of " + (length - i) + " bytes claims " + raw);
             }
-            System.arraycopy(block, i, out, 0, (int) raw);
-            return out;
+            System.arraycopy(block, i, out, 0, raw);
+            return raw;
         }
         if (codec == DEFLATE) {
             java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
@@ -129,7 +192,7 @@ public final class Blocks {
                 inflater.setInput(block, i, length - i);
                 int n = 0;
                 while (n < raw && !inflater.finished()) {
-                    int got = inflater.inflate(out, n, (int) raw - n);
+                    int got = inflater.inflate(out, n, raw - n);
                     if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
                         break;
                     }
@@ -138,7 +201,7 @@ public final class Blocks {
                 if (n != raw) {
                     throw new IOException(what + ": block does not inflate to its " + raw + " bytes");
                 }
-                return out;
+                return raw;
             } catch (java.util.zip.DataFormatException e) {
                 throw new IOException(what + ": damaged deflate block");
             } finally {
@@ -148,10 +211,10 @@ public final class Blocks {
         if (codec != ZSTD) {
             throw new IOException(what + ": unknown block codec " + codec);
         }
-        long n = Zstd.decompressByteArray(out, 0, out.length, block, i, length - i);
+        long n = Zstd.decompressByteArray(out, 0, raw, block, i, length - i);
         if (Zstd.isError(n) || n != raw) {
             throw new IOException(what + ": block does not decompress to its " + raw + " bytes");
         }
-        return out;
+        return raw;
     }
 }

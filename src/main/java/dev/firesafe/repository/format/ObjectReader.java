@@ -29,7 +29,14 @@ public final class ObjectReader {
         void chunk(byte[] id, ChunkLocation at) throws IOException;
     }
 
+    /** A block's content in a buffer this reader reuses: valid until its next {@link #chunkBlock} call. */
+    public record View(long offset, byte[] bytes, int length) {
+    }
+
     private final SeekableByteChannel plaintext;
+    private byte[] encoded = new byte[0];
+    private byte[] decoded = new byte[0];
+    private View last;
     private final String objectId;
     private final String what;
     private Footer footer;
@@ -138,19 +145,58 @@ public final class ObjectReader {
         }
     }
 
+    /**
+     * The content of the chunk block at {@code offset}, in this reader's own buffers (a restore reads the data's
+     * size in blocks: one array each would be that much garbage); the last one is kept, since small files share.
+     */
+    public View chunkBlock(long offset, int length) throws IOException {
+        if (last != null && last.offset() == offset) {
+            return last;
+        }
+        if (offset < ObjectWriter.MAGIC.length || length <= 0 || length > Blocks.maxEncoded(Blocks.MAX_RAW)) {
+            throw damaged("is asked for a block outside it (" + offset + "+" + length + ")");
+        }
+        if (encoded.length < length) {
+            encoded = new byte[Math.max(length, Math.min(encoded.length * 2, Blocks.maxEncoded(Blocks.MAX_RAW)))];
+        }
+        try {
+            readInto(offset, encoded, length);
+            int raw = Blocks.contentLength(encoded, length, what);
+            if (decoded.length < raw) {
+                decoded = new byte[Math.max(raw, Math.min(decoded.length * 2, Blocks.MAX_RAW))];
+            }
+            last = new View(offset, decoded, Blocks.decodeInto(encoded, length, what, decoded));
+            return last;
+        } catch (TamperedException e) {
+            throw e;
+        } catch (EOFException e) {
+            throw damaged("ends inside the block at " + offset);
+        } catch (IOException e) {
+            if (e.getClass() == IOException.class) {
+                throw damaged(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
     private DataInputStream page(Footer.PageRef page) throws IOException {
         return new DataInputStream(new ByteArrayInputStream(block(page.offset(), page.length())));
     }
 
     private byte[] read(long offset, int length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(length);
+        byte[] bytes = new byte[length];
+        readInto(offset, bytes, length);
+        return bytes;
+    }
+
+    private void readInto(long offset, byte[] into, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
         plaintext.position(offset);
         while (buffer.hasRemaining()) {
             if (plaintext.read(buffer) < 0) {
                 throw new EOFException(what + " ends at " + (offset + buffer.position()));
             }
         }
-        return buffer.array();
     }
 
     private TamperedException damaged(String problem) {

@@ -1,0 +1,4 @@
+/**
+ * The settings of JSON logs.
+ */
+package dev.firesafe.host.logging;

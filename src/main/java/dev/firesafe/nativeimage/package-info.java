@@ -1,0 +1,4 @@
+/**
+ * Registrations and substitutions a native executable needs beyond what Quarkus finds.
+ */
+package dev.firesafe.nativeimage;

@@ -44,6 +44,18 @@ public final class FunctionCatalog {
         return all();
     }
 
+    /**
+     * The functions as {@link #loadAll()} loads them, or none when they do not load: for health checks and gauges
+     * registered at start (the host then refuses to start, and the readiness check says why).
+     */
+    public List<FunctionDefinition> loadedOrNone() {
+        try {
+            return List.copyOf(loadAll());
+        } catch (FiresafeException e) {
+            return List.of();
+        }
+    }
+
     /** Loads one function file, for {@code run-function}. */
     public synchronized FunctionDefinition load(String name) {
         FunctionDefinition f = functions.get(name);

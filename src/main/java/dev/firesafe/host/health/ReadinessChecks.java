@@ -85,10 +85,6 @@ public class ReadinessChecks {
 
     /** The plans of the loaded functions; none when loading failed (the functions check says why). */
     private List<Plan> loadedPlans() {
-        try {
-            return functions.loadAll().stream().map(FunctionDefinition::plan).toList();
-        } catch (FiresafeException e) {
-            return List.of();
-        }
+        return functions.loadedOrNone().stream().map(FunctionDefinition::plan).toList();
     }
 }

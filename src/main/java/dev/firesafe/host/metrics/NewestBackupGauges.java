@@ -43,13 +43,7 @@ public class NewestBackupGauges {
         if (!serving.http()) {
             return; // a one-shot command: nobody can ask, so no listing or parsing at start
         }
-        List<FunctionDefinition> loaded;
-        try {
-            loaded = List.copyOf(functions.loadAll());
-        } catch (FiresafeException e) {
-            return; // the host refuses to start, and the readiness check says why
-        }
-        for (FunctionDefinition f : loaded) {
+        for (FunctionDefinition f : functions.loadedOrNone()) {
             Plan plan = f.plan();
             for (String uri : functions.targetsOf(plan)) {
                 String label;

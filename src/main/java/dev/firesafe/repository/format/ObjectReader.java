@@ -128,21 +128,7 @@ public final class ObjectReader {
 
     /** The decompressed content of the block at {@code offset}. */
     public byte[] block(long offset, int length) throws IOException {
-        if (offset < ObjectWriter.MAGIC.length || length <= 0 || length > Blocks.MAX_RAW + 16) {
-            throw damaged("is asked for a block outside it (" + offset + "+" + length + ")");
-        }
-        try {
-            return Blocks.decode(read(offset, length), length, what);
-        } catch (TamperedException e) {
-            throw e;
-        } catch (EOFException e) {
-            throw damaged("ends inside the block at " + offset);
-        } catch (IOException e) {
-            if (e.getClass() == IOException.class) {
-                throw damaged(e.getMessage());
-            }
-            throw e;
-        }
+        return readBlock(offset, length, () -> Blocks.decode(read(offset, length), length, what));
     }
 
     /**
@@ -153,20 +139,33 @@ public final class ObjectReader {
         if (last != null && last.offset() == offset) {
             return last;
         }
-        if (offset < ObjectWriter.MAGIC.length || length <= 0 || length > Blocks.maxEncoded(Blocks.MAX_RAW)) {
-            throw damaged("is asked for a block outside it (" + offset + "+" + length + ")");
-        }
-        if (encoded.length < length) {
-            encoded = new byte[Math.max(length, Math.min(encoded.length * 2, Blocks.maxEncoded(Blocks.MAX_RAW)))];
-        }
-        try {
+        last = readBlock(offset, length, () -> {
+            if (encoded.length < length) {
+                encoded = new byte[Math.max(length, Math.min(encoded.length * 2, MAX_BLOCK))];
+            }
             readInto(offset, encoded, length);
             int raw = Blocks.contentLength(encoded, length, what);
             if (decoded.length < raw) {
                 decoded = new byte[Math.max(raw, Math.min(decoded.length * 2, Blocks.MAX_RAW))];
             }
-            last = new View(offset, decoded, Blocks.decodeInto(encoded, length, what, decoded));
-            return last;
+            return new View(offset, decoded, Blocks.decodeInto(encoded, length, what, decoded));
+        });
+        return last;
+    }
+
+    private static final int MAX_BLOCK = Blocks.maxEncoded(Blocks.MAX_RAW);
+
+    private interface BlockRead<T> {
+        T read() throws IOException;
+    }
+
+    /** A block's read, its bounds checked first and whatever does not decode reported as damage. */
+    private <T> T readBlock(long offset, int length, BlockRead<T> read) throws IOException {
+        if (offset < ObjectWriter.MAGIC.length || length <= 0 || length > MAX_BLOCK) {
+            throw damaged("is asked for a block outside it (" + offset + "+" + length + ")");
+        }
+        try {
+            return read.read();
         } catch (TamperedException e) {
             throw e;
         } catch (EOFException e) {

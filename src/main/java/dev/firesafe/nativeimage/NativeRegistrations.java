@@ -10,8 +10,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *   <li>zstd-jni's native code reads and writes Java fields through JNI: registered in
  *       {@code META-INF/native-image/dev.firesafe/firesafe/jni-config.json}, its shared libraries included as
  *       resources in application.properties;</li>
- *   <li>the AWS SDK ships its own native-image configuration in its jars; Commons Compress (tar only) and the
- *       Fernet reader need none.</li>
+ *   <li>the AWS SDK ships its own native-image configuration in its jars, but its checksums find the JDK's
+ *       {@code java.util.zip.CRC32C} by name (a constructor cache): registered here, so a native CRC32C is the JDK's
+ *       as on the JVM, not the SDK's slower pure-Java fallback. Its CRT-backed checksums and Tink's Conscrypt-backed
+ *       X-Wing are substituted ({@link AwsSdkWithoutCrt}, {@link TinkWithoutConscrypt});</li>
+ *   <li>Commons Compress (tar only) and the Fernet reader need nothing.</li>
  * </ul>
  * Only the Quarkus build steps can be checked on the project's machines ({@code -Dquarkus.native.sources-only});
  * the native link itself was not run here.
@@ -35,6 +38,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         "com.google.crypto.tink.proto.HpkeKem",
         "com.google.crypto.tink.proto.HpkeKdf",
         "com.google.crypto.tink.proto.HpkeAead",
+        "java.util.zip.CRC32C",
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

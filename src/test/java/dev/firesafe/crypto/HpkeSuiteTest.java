@@ -1,8 +1,8 @@
 package dev.firesafe.crypto;
 
 import com.google.crypto.tink.hybrid.HpkeParameters;
-import dev.firesafe.ExitCode;
-import dev.firesafe.FiresafeException;
+import dev.firesafe.core.ExitCode;
+import dev.firesafe.core.FiresafeException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

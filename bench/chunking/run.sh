@@ -22,7 +22,7 @@ SAMPLE_MB=${SAMPLE_MB:-512}
 REPS=${REPS:-5}
 INDEX_SIZES=${INDEX_SIZES:-"1000000 10000000"}
 FILES=${FILES:-1000000}
-PARTS=${PARTS:-"scenario restic index filecache"}
+PARTS=${PARTS:-"scenario cold restic index filecache"}
 SEEDS=${SEEDS:-"7 8 9"}
 JAVA=${JAVA:-java}
 OUT=${OUT:-$HERE/results/run-$(date +%Y%m%d-%H%M%S)}
@@ -61,6 +61,19 @@ if has scenario; then
     --renamed "$RENAMED" --params "$PARAMS" --algorithms "$ALGORITHMS" \
     --sample-mb "$SAMPLE_MB" --reps "$REPS" --zstd-all true --out "$OUT" 2>&1 | tee "$OUT/scenario.log" >&2
   echo "   done (load $(load))" | tee -a "$OUT/env.txt" >&2
+fi
+
+if has cold; then
+  echo "== boundary search in a fresh JVM, first 1 GB of the tree (load $(load))" | tee -a "$OUT/env.txt" >&2
+  printf 'params\tfirst_128mb_mb_s\tall_mb_s\tcpu_s\tbytes\ttrace\n' > "$OUT/cold.tsv"
+  for alg in ${ALGORITHMS//,/ }; do
+    id=fastcdc-gear-keyed-v1; [[ $alg == aes ]] && id=fastcdc-toeplitz-aes-v1
+    for p in ${COLD_PARAMS:-128K/512K/2M 512K/1M/8M}; do
+      "$JAVA" -Xmx2g -cp "$CP" dev.firesafe.bench.chunking.ColdBench --dir "$WORK/srcA" --params "$id:$p" \
+        --mb 1024 >> "$OUT/cold.tsv" 2>> "$OUT/cold.log"
+      tail -1 "$OUT/cold.log" >&2
+    done
+  done
 fi
 
 if has restic && command -v restic >/dev/null; then

@@ -2,7 +2,8 @@
 # Chunker parameters and chunk-index stores for issue #20, measured in one go (see docs/chunking.md).
 #
 #   bash bench/chunking/run.sh                 # everything: ~2.6 GB tree, scenario (c), restic, index stores
-#   PARTS=scenario bash bench/chunking/run.sh  # only some parts: scenario, throughput is in it, restic, index, filecache
+#   PARTS="index" OUT=DIR bash bench/chunking/run.sh   # some parts only, added to DIR: scenario (with the
+#        boundary-search speed), throughput (that alone), cold, restic, index, filecache
 #
 # Knobs: SIZE_MB (gen_tree.py size, default 2048), SEEDS (the changes, each a random draw of what changes;
 # default "7 8 9": results are means over them), PARAMS (comma list of MIN/AVG/MAX), ALGORITHMS (gear,aes),
@@ -37,13 +38,15 @@ echo "building..." >&2
 
 mkdir -p "$OUT"
 {
+  echo "---"
   echo "date: $(date -Is)"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
   "$JAVA" -version 2>&1 | head -1 | sed 's/^/java: /'
   echo "SIZE_MB=$SIZE_MB PARAMS=$PARAMS ALGORITHMS=$ALGORITHMS SAMPLE_MB=$SAMPLE_MB REPS=$REPS"
   echo "load average at start: $(load)"
-} > "$OUT/env.txt"
+  echo "PARTS=$PARTS"
+} >> "$OUT/env.txt"
 cat "$OUT/env.txt" >&2
 
 TREE=$(python3 "$ROOT/bench/gen_tree.py" --size-mb "$SIZE_MB" --seed 42 --dir "$ROOT/bench/work")
@@ -60,6 +63,16 @@ if has scenario; then
   "$JAVA" -Xmx3g -cp "$CP" dev.firesafe.bench.chunking.ChunkingBench --a "$WORK/srcA" --b "$BS" \
     --renamed "$RENAMED" --params "$PARAMS" --algorithms "$ALGORITHMS" \
     --sample-mb "$SAMPLE_MB" --reps "$REPS" --zstd-all true --out "$OUT" 2>&1 | tee "$OUT/scenario.log" >&2
+  echo "   done (load $(load))" | tee -a "$OUT/env.txt" >&2
+fi
+
+if has throughput; then
+  echo "== boundary-search speed only (load $(load))" | tee -a "$OUT/env.txt" >&2
+  mkdir -p "$OUT/throughput-$(date +%H%M%S)"
+  T=$(ls -d "$OUT"/throughput-* | tail -1)
+  "$JAVA" -Xmx3g -cp "$CP" dev.firesafe.bench.chunking.ChunkingBench --a "$WORK/srcA" --b "$BS" \
+    --renamed "$RENAMED" --params "$PARAMS" --algorithms "$ALGORITHMS" --skip-scenario true \
+    --sample-mb "$SAMPLE_MB" --reps "$REPS" --out "$T" 2>&1 | tee "$T/throughput.log" >&2
   echo "   done (load $(load))" | tee -a "$OUT/env.txt" >&2
 fi
 
@@ -99,24 +112,25 @@ fi
 
 if has index; then
   echo "== chunk index stores (load $(load))" | tee -a "$OUT/env.txt" >&2
-  printf 'store\tentries\tinsert_per_s\thits_per_s\tmisses_per_s\treopen_s\tdisk_bytes\theap_used\theap_committed\tvmhwm_bytes\tmax_heap\n' > "$OUT/index.tsv"
+  [[ -f $OUT/index.tsv ]] || printf 'store\tentries\tinsert_per_s\thits_per_s\tmisses_per_s\treopen_s\tdisk_bytes\theap_used\theap_committed\tvmhwm_bytes\tmax_heap\n' > "$OUT/index.tsv"
   for n in $INDEX_SIZES; do
     for s in none memory sorted sqlite mvstore; do
       xmx=128m
       order=random
       lookups=200000
       case $s in
-        memory) xmx=$(( n * 13 * 4 * 10 / 8 / 1048576 + 128 ))m; lookups=1000000 ;;
+        # one int[] of 65 B an entry; the serial collector's old generation is 2/3 of the heap
+        memory) xmx=$(( n * 65 * 3 / 2 / 1048576 + 128 ))m; lookups=1000000 ;;
         none) lookups=1000000 ;;
       esac
       "$JAVA" -Xmx$xmx -XX:+UseSerialGC -cp "$CP" dev.firesafe.bench.chunking.IndexBench --store $s \
         --entries "$n" --lookups $lookups --order $order --dir "$WORK/index-$s" >> "$OUT/index.tsv" \
-        2>> "$OUT/index.log"
+        2>> "$OUT/index.log" || echo "$s $n failed (see index.log)" >> "$OUT/index.log"
       tail -1 "$OUT/index.log" >&2
       if [[ $s == sqlite || $s == mvstore ]]; then
         "$JAVA" -Xmx$xmx -XX:+UseSerialGC -cp "$CP" dev.firesafe.bench.chunking.IndexBench --store $s \
           --entries "$n" --lookups $lookups --order batch-sorted --dir "$WORK/index-$s" >> "$OUT/index.tsv" \
-          2>> "$OUT/index.log"
+          2>> "$OUT/index.log" || echo "$s $n batch-sorted failed (see index.log)" >> "$OUT/index.log"
         tail -1 "$OUT/index.log" >&2
       fi
     done
@@ -126,10 +140,11 @@ fi
 
 if has filecache; then
   echo "== file cache stores, $FILES files (load $(load))" | tee -a "$OUT/env.txt" >&2
-  printf 'store\tfiles\tbuild_per_s\twalk_per_s\tdisk_bytes\theap_used\tvmhwm_bytes\tmax_heap\n' > "$OUT/filecache.tsv"
+  [[ -f $OUT/filecache.tsv ]] || printf 'store\tfiles\tbuild_per_s\twalk_per_s\tdisk_bytes\theap_used\tvmhwm_bytes\tmax_heap\n' > "$OUT/filecache.tsv"
   for s in sorted sqlite mvstore; do
     "$JAVA" -Xmx128m -XX:+UseSerialGC -cp "$CP" dev.firesafe.bench.chunking.FileCacheBench --store $s \
-      --files "$FILES" --dir "$WORK/filecache-$s" >> "$OUT/filecache.tsv" 2>> "$OUT/filecache.log"
+      --files "$FILES" --dir "$WORK/filecache-$s" >> "$OUT/filecache.tsv" 2>> "$OUT/filecache.log" \
+      || echo "$s failed (see filecache.log)" >> "$OUT/filecache.log"
     tail -1 "$OUT/filecache.log" >&2
   done
   echo "   done (load $(load))" | tee -a "$OUT/env.txt" >&2

@@ -108,12 +108,15 @@ public final class ChunkingBench {
                 "new_bytes_changed_files", "new_bytes_new_files", "new_bytes_db", "new_bytes_renamed",
                 "pass1_s", "pass1_cpu_s", "pass2_s", "est_entries_100gb_1m_files", "backup1_zstd3",
                 "new_bytes_zstd3_min", "new_bytes_zstd3_max", "new_bytes_zstd3_each"));
-        for (ChunkerParams p : params) {
+        boolean skip = o.getOrDefault("skip-scenario", "false").equals("true");
+        for (ChunkerParams p : skip ? List.<ChunkerParams>of() : params) {
             boolean zAll = o.getOrDefault("zstd-all", "false").equals("true")
                     && p.algorithm() == ChunkerParams.Algorithm.GEAR_KEYED;
             rows.add(scenario(p, secret, a, bs, filesA, rereads, renamed, changed, zAll, log));
         }
-        Files.write(out.resolve("scenario.tsv"), rows);
+        if (!skip) {
+            Files.write(out.resolve("scenario.tsv"), rows);
+        }
 
         // boundary search alone, in memory
         List<byte[]> sample = sample(a, filesA, sampleMb * 1_000_000L, new Random(5));

@@ -477,6 +477,8 @@ class ChunkerTest {
                 ChunkerParams.parse("fastcdc-toeplitz-aes-v1:512K/2M/8M"));
         assertEquals("fastcdc-gear-keyed-v1:512K/1M/8M", ChunkerParams.gear(512 << 10, 1 << 20, 8 << 20).toString());
         assertEquals(20, ChunkerParams.gear(512 << 10, 1 << 20, 8 << 20).avgBits());
+        assertEquals("fastcdc-gear-keyed-v1:256K/512K/2M", ChunkerParams.DEFAULT.toString());
+        assertEquals(ChunkerParams.DEFAULT, ChunkerParams.parse(ChunkerParams.DEFAULT.toString()));
         assertEquals(20, ChunkerParams.gear(512 << 10, 1_400_000, 8 << 20).avgBits());
         assertEquals(21, ChunkerParams.gear(512 << 10, 1_500_000, 8 << 20).avgBits());
     }

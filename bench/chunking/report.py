@@ -60,14 +60,29 @@ def main():
                 mb(r["new_bytes_db"]), mb(r["new_bytes_renamed"]), b1,
                 "{:,.0f}".format(float(r["est_entries_100gb_1m_files"]))))
         out.append("")
-    th = rows(os.path.join(d, "throughput.tsv"))
-    if th:
+    speed_runs = [os.path.join(d, "throughput.tsv")] + sorted(
+        os.path.join(d, x, "throughput.tsv") for x in os.listdir(d) if x.startswith("throughput-"))
+    for tpath in speed_runs:
+        th = rows(tpath)
+        if not th:
+            continue
+        out.append("Speed run: `%s`\n" % os.path.relpath(tpath, d))
         out.append("| boundary search, in memory | best MB/s (wall) | median MB/s (wall) | best MB/s (thread CPU time) |")
         out.append("|---|---:|---:|---:|")
         for r in th:
             out.append("| %s | %s | %s | %s |" % (r["params"].replace("fastcdc-", ""), r["best_mb_s"].split(".")[0],
                                                  (r["median_mb_s"] or "").split(".")[0],
                                                  (r["best_cpu_mb_s"] or "").split(".")[0]))
+        out.append("")
+    cold = rows(os.path.join(d, "cold.tsv"))
+    if cold and "cpu_mb_s_per_64mb" in cold[0]:
+        out.append("| fresh JVM, first 1.2 GB of the tree | MB/s first 64 MB (wall) | MB/s all (wall) | MB/s all (CPU) |"
+                   " MB/s per 64 MB by CPU time |")
+        out.append("|---|---:|---:|---:|---|")
+        for r in cold:
+            out.append("| %s | %s | %s | %.0f | %s |" % (r["params"].replace("fastcdc-", ""), r["first_64mb_mb_s"],
+                                                      r["all_mb_s"], float(r["bytes"]) / 1e6 / float(r["cpu_s"]),
+                                                      r["cpu_mb_s_per_64mb"]))
         out.append("")
     ix = rows(os.path.join(d, "index.tsv"))
     if ix:

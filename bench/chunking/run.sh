@@ -78,10 +78,10 @@ fi
 
 if has cold; then
   echo "== boundary search in a fresh JVM, first 1 GB of the tree (load $(load))" | tee -a "$OUT/env.txt" >&2
-  printf 'params\tfirst_128mb_mb_s\tall_mb_s\tcpu_s\tbytes\ttrace\n' > "$OUT/cold.tsv"
+  printf 'params\tfirst_64mb_mb_s\tall_mb_s\tcpu_s\tbytes\tcpu_mb_s_per_64mb\n' > "$OUT/cold.tsv"
   for alg in ${ALGORITHMS//,/ }; do
     id=fastcdc-gear-keyed-v1; [[ $alg == aes ]] && id=fastcdc-toeplitz-aes-v1
-    for p in ${COLD_PARAMS:-128K/512K/2M 512K/1M/8M}; do
+    for p in ${COLD_PARAMS:-256K/512K/2M 512K/1M/8M}; do
       "$JAVA" -Xmx2g -cp "$CP" dev.firesafe.bench.chunking.ColdBench --dir "$WORK/srcA" --params "$id:$p" \
         --mb 1024 >> "$OUT/cold.tsv" 2>> "$OUT/cold.log"
       tail -1 "$OUT/cold.log" >&2

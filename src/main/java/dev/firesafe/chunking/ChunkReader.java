@@ -26,7 +26,9 @@ public final class ChunkReader {
 
     private final Cutter cutter;
     private final int capacity;
+    /** The array chunks are cut from: {@link #own}, or the caller's array after {@link #reset(byte[], int, int)}. */
     private byte[] buf = new byte[0];
+    private byte[] own = buf;
     private InputStream in;
     private int start;
     private int avail;
@@ -45,10 +47,28 @@ public final class ChunkReader {
     /** Starts on a new stream (the previous one is dropped, not closed). */
     public ChunkReader reset(InputStream in) {
         this.in = Objects.requireNonNull(in, "in");
+        buf = own;
         cutter.reset();
         start = 0;
         avail = 0;
         eof = false;
+        length = 0;
+        position = 0;
+        return this;
+    }
+
+    /**
+     * Starts on a stream that is all in {@code data[off, off+len)}: the chunks are views into {@code data}, with no
+     * copy (for files read whole, or already in memory). The array must not change until the last chunk is used.
+     */
+    public ChunkReader reset(byte[] data, int off, int len) {
+        Objects.checkFromIndexSize(off, len, data.length);
+        this.in = null;
+        buf = data;
+        cutter.reset();
+        start = off;
+        avail = len;
+        eof = true;
         length = 0;
         position = 0;
         return this;
@@ -85,6 +105,7 @@ public final class ChunkReader {
                 byte[] b = new byte[(int) Math.min(capacity, Math.max(INITIAL, 2L * buf.length))];
                 System.arraycopy(buf, start, b, 0, avail);
                 buf = b;
+                own = b;
             } else {
                 System.arraycopy(buf, start, buf, 0, avail);
             }

@@ -277,6 +277,25 @@ class ChunkerTest {
             }
         }
 
+        // an array in memory (views into it, no copy), alternating with a stream on the same reader
+        byte[] padded = concat(new byte[7], data, new byte[3]);
+        ChunkReader rr = c.newReader(5000);
+        for (int round = 0; round < 2; round++) {
+            rr.reset(padded, 7, data.length);
+            List<byte[]> inPlace = new ArrayList<>();
+            while (rr.next()) {
+                assertTrue(rr.buffer() == padded, "a view into the caller's array");
+                inPlace.add(Arrays.copyOfRange(rr.buffer(), rr.offset(), rr.offset() + rr.length()));
+            }
+            assertChunksEqual(expected, inPlace);
+            rr.reset(new ByteArrayInputStream(data));
+            List<byte[]> streamed = new ArrayList<>();
+            while (rr.next()) {
+                streamed.add(Arrays.copyOfRange(rr.buffer(), rr.offset(), rr.offset() + rr.length()));
+            }
+            assertChunksEqual(expected, streamed);
+        }
+
         // push, with writes of random sizes (including single bytes), one stream object for three streams
         List<byte[]> got = new ArrayList<>();
         long[] next = {0};
@@ -458,6 +477,8 @@ class ChunkerTest {
                 ChunkerParams.parse("fastcdc-toeplitz-aes-v1:512K/2M/8M"));
         assertEquals("fastcdc-gear-keyed-v1:512K/1M/8M", ChunkerParams.gear(512 << 10, 1 << 20, 8 << 20).toString());
         assertEquals(20, ChunkerParams.gear(512 << 10, 1 << 20, 8 << 20).avgBits());
+        assertEquals("fastcdc-gear-keyed-v1:256K/512K/2M", ChunkerParams.DEFAULT.toString());
+        assertEquals(ChunkerParams.DEFAULT, ChunkerParams.parse(ChunkerParams.DEFAULT.toString()));
         assertEquals(20, ChunkerParams.gear(512 << 10, 1_400_000, 8 << 20).avgBits());
         assertEquals(21, ChunkerParams.gear(512 << 10, 1_500_000, 8 << 20).avgBits());
     }

@@ -36,7 +36,7 @@ class LayeringTest {
                 .layer("core").definedBy("dev.firesafe.core..")
                 .layer("io").definedBy("dev.firesafe.io..")
                 .layer("formats").definedBy("dev.firesafe.archive..", "dev.firesafe.crypto..",
-                        "dev.firesafe.command..")
+                        "dev.firesafe.command..", "dev.firesafe.chunking..")
                 .layer("store").definedBy("dev.firesafe.store..")
                 .layer("plan").definedBy("dev.firesafe.plan..")
                 .layer("sources").definedBy("dev.firesafe.source..", "dev.firesafe.postgres..")

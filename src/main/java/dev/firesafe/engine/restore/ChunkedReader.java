@@ -197,23 +197,19 @@ final class ChunkedReader {
     private static final class NameChecks {
         private final LinkGuard links = new LinkGuard();
         private final NameHashes seen = new NameHashes();
-        private final NameHashes nonFolders = new NameHashes();
 
         String check(TreeEntry e) {
             String name = ArchivePaths.check(e.name());
-            if (!seen.add(name)) {
+            if (!seen.add(name, e.kind() == TreeEntry.Kind.DIR)) {
                 throw FiresafeException.integrity("backup holds '" + ArchivePaths.printable(name) + "' twice");
             }
             for (int slash = name.lastIndexOf('/'); slash > 0; slash = name.lastIndexOf('/', slash - 1)) {
-                if (nonFolders.contains(name.substring(0, slash))) {
+                if (seen.containsNonFolder(name.substring(0, slash))) {
                     throw FiresafeException.integrity("backup holds '" + ArchivePaths.printable(name) + "' below its "
                             + "file '" + ArchivePaths.printable(name.substring(0, slash)) + "': damaged or crafted");
                 }
             }
             links.check(name, e.kind() == TreeEntry.Kind.SYMLINK);
-            if (e.kind() != TreeEntry.Kind.DIR) {
-                nonFolders.add(name);
-            }
             if (e.exactName() != null && !FileNames.decode(e.exactName()).text().equals(name)) {
                 throw FiresafeException.integrity("entry '" + ArchivePaths.printable(name) + "': its exact name bytes "
                         + "do not match its name; not made by Firesafe");

@@ -3,9 +3,10 @@ package dev.firesafe.engine.restore;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A set of names held as two independent 64-bit hashes each (16 bytes a name, where a set of strings took ~100):
- * what a restore of a million entries remembers to refuse a name seen twice or a name below a file. A false
- * "seen" needs both hashes of two different names to collide, about one chance in 2^128.
+ * A set of names held as two independent 64-bit hashes each (16 bytes a name, where a set of strings took ~100),
+ * the lowest bit of the second saying whether the name is a folder: what a restore of a million entries remembers
+ * to refuse a name seen twice or a name below a file. A false "seen" needs both hashes of two different names to
+ * collide, about one chance in 2^127.
  */
 final class NameHashes {
 
@@ -15,16 +16,24 @@ final class NameHashes {
     private boolean[] used = new boolean[2048];
     private int size;
 
-    /** Adds {@code name}; false if it was there already. */
-    boolean add(String name) {
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        return add(hash(bytes, 0x9E3779B97F4A7C15L), hash(bytes, 0xC2B2AE3D27D4EB4FL));
-    }
-
-    boolean contains(String name) {
+    /** Adds {@code name}, a folder or not; false if it was there already (as either). */
+    boolean add(String name, boolean folder) {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         long h1 = hash(bytes, 0x9E3779B97F4A7C15L);
-        long h2 = hash(bytes, 0xC2B2AE3D27D4EB4FL);
+        long h2 = hash(bytes, 0xC2B2AE3D27D4EB4FL) & ~1L;
+        if (contains(h1, h2) || contains(h1, h2 | 1)) {
+            return false;
+        }
+        return add(h1, folder ? h2 | 1 : h2);
+    }
+
+    /** Whether {@code name} was added as something other than a folder. */
+    boolean containsNonFolder(String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        return contains(hash(bytes, 0x9E3779B97F4A7C15L), hash(bytes, 0xC2B2AE3D27D4EB4FL) & ~1L);
+    }
+
+    private boolean contains(long h1, long h2) {
         int mask = used.length - 1;
         for (int i = (int) (h1 ^ (h1 >>> 29)) & mask; used[i]; i = (i + 1) & mask) {
             if (a[i] == h1 && b[i] == h2) {

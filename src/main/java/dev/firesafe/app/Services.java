@@ -82,7 +82,8 @@ public final class Services implements AutoCloseable {
     private final Lazy<FunctionCatalog> functions = new Lazy<>(() -> new FunctionCatalog(plans(),
             settings().firesafe()));
     private final Lazy<Notifier> notifier = new Lazy<>(() -> new Notifier(settings().notifications()));
-    private final Lazy<PruneService> retention = new Lazy<>(() -> new PruneService(() -> keys().forReadingIfAny()));
+    private final Lazy<PruneService> retention = new Lazy<>(() -> new PruneService(() -> keys().forReadingIfAny(),
+            settings().firesafe().pruneGrace(), clock(), settings().firesafe().compressionLevel()));
     private final Lazy<BackupService> backups = new Lazy<>(this::newBackups);
     private final Lazy<RestoreService> restores = new Lazy<>(() -> new RestoreService(keys(), stores()));
     private final Lazy<DrillService> drills = new Lazy<>(this::newDrills);

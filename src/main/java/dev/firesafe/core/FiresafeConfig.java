@@ -80,6 +80,15 @@ public interface FiresafeConfig {
     @WithDefault("65536")
     int segmentSize();
 
+    /**
+     * How long a backup that retention removed still counts as kept for what its object holds (docs/retention.md,
+     * "Prune while backups run"): prune reclaims nothing a backup removed less than this long ago needs, so a
+     * backup that started while it was listed, and takes less than this, never loses a chunk it referenced. Longer
+     * than the longest backup.
+     */
+    @WithDefault("24h")
+    java.time.Duration pruneGrace();
+
 
 
 

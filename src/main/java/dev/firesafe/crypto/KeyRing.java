@@ -68,6 +68,30 @@ public final class KeyRing {
         return master.map(m -> m.keyIds().contains(id)).orElse(false);
     }
 
+    /**
+     * The key that seals a new object holding what an object with {@code header} held (prune's rewrite): the same
+     * kind as the original, so that the same key reads it. The master key (its primary) for a master-key object;
+     * for a write-only one, the public half of the recovery key that reads it. Empty if these keys hold neither.
+     */
+    public Optional<EncryptionKey> sealerFor(BackupHeader header) {
+        if (BackupHeader.KEY_MODE_RECIPIENT.equals(header.keyMode())) {
+            int keyId;
+            try {
+                keyId = Integer.parseUnsignedInt(header.keyId(), 16);
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+            return recovery.stream().filter(r -> r.keyIds().contains(keyId)).findFirst()
+                    .map(r -> new WriteOnlyKey(r.publicKey(), header.segmentSize()));
+        }
+        return master.map(m -> m);
+    }
+
+    /** The content keys that named the chunks of master-key backups (write-only hosts keep theirs: none here). */
+    public List<ContentKey> contentKeys() {
+        return master.map(MasterKey::contentKeys).orElse(List.of());
+    }
+
     public Optional<MasterKey> master() {
         return master;
     }

@@ -116,6 +116,17 @@ public final class MasterKey implements EncryptionKey {
         return ContentKey.derivedFrom(primary().material);
     }
 
+    /**
+     * The content keys of every key in the set, the primary's first: chunks are named under the key that was
+     * primary when they were stored, which a checker that has only the chunk does not know.
+     */
+    public List<ContentKey> contentKeys() {
+        List<ContentKey> keys = new ArrayList<>();
+        keys.add(contentKey());
+        entries.stream().filter(e -> !e.primary).forEach(e -> keys.add(ContentKey.derivedFrom(e.material)));
+        return keys;
+    }
+
     public int primaryKeyId() {
         return primary().id;
     }

@@ -5,26 +5,68 @@ import dev.firesafe.core.FiresafeException;
 import dev.firesafe.store.Store;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The backups kept on one target: objects named {@code PLAN/ID.firesafe}. Anything else there (partial uploads,
- * files of other tools) is ignored.
+ * The backups kept on one target: objects named {@code PLAN/ID.firesafe}. Beside them, for retention
+ * (docs/retention.md): {@code PLAN/ID.removed} marks a backup retention removed whose object stays while other
+ * backups need chunks in it, and {@code PLAN/ID.gN.firesafe} (N = 1, 2, ...) is a generation of that object: its
+ * live chunks, copied by prune so the rest of it could be deleted. Anything else there (partial uploads, files of
+ * other tools) is ignored.
  */
 public final class BackupCatalog {
 
     public static final String SUFFIX = ".firesafe";
     /**
-     * Marks a backup that retention removed while later backups still need its object (their chunks are in it):
-     * {@code PLAN/ID.removed}, empty. The backup is gone from every listing; its object stays until nothing needs
-     * it (engine.retention.PruneService).
+     * Marks a backup that retention removed while other backups may still need chunks in its object:
+     * {@code PLAN/ID.removed}, a few bytes saying when ({@link #markContent}). The backup is gone from every
+     * listing; its object (or its generations) stays until no kept backup needs it (engine.retention.PruneService).
      */
     public static final String REMOVED_SUFFIX = ".removed";
+    /** {@code ID.gN}: generation N of the object of backup ID. */
+    private static final Pattern GENERATION = Pattern.compile("(.+)\\.g([1-9][0-9]{0,8})");
+    private static final String REMOVED_AT = "removed-at: ";
 
-    /** One backup on a target. */
+    /** One backup on a target (or, with an id {@code ID.gN}, one generation object). */
     public record Ref(String plan, String id, String objectName, long size) {
+    }
+
+    /** A generation object: chunks of backup {@code backupId}'s object, copied there by prune. */
+    public record Generation(String plan, String backupId, int number, Ref object) {
+    }
+
+    /** A removal mark, {@code PLAN/ID.removed}. */
+    public record Mark(String plan, String id, String name) {
+    }
+
+    /**
+     * Where the chunks a backup's object held are now: the object itself while it is there, and its generations
+     * (oldest first). A reference naming the backup finds its chunk in the object at the recorded place, or, once
+     * the object is gone, by the chunk's id in a generation.
+     */
+    public record Family(String plan, String backupId, Optional<Ref> original, List<Ref> generations) {
+        /** Every object of the family, the original first, then generations oldest first. */
+        public List<Ref> members() {
+            List<Ref> all = new ArrayList<>();
+            original.ifPresent(all::add);
+            all.addAll(generations);
+            return all;
+        }
+
+        public long size() {
+            return members().stream().mapToLong(Ref::size).sum();
+        }
     }
 
     private BackupCatalog() {
@@ -34,39 +76,97 @@ public final class BackupCatalog {
         return plan + "/" + id + SUFFIX;
     }
 
+    /** The name of generation {@code n} of backup {@code id}'s object; its header names it {@code ID.gN}. */
+    public static String generationName(String plan, String id, int n) {
+        return plan + "/" + generationId(id, n) + SUFFIX;
+    }
+
+    public static String generationId(String id, int n) {
+        return id + ".g" + n;
+    }
+
     /** Every backup on {@code target}, oldest first; {@code plan} null means all plans. Removed ones are not. */
     public static List<Ref> list(Store target, String plan) throws IOException {
         return listing(target, plan).backups();
     }
 
     /**
-     * What a store holds of a plan ({@code null}: all plans): the backups, and the objects of removed backups that
-     * later ones still need (marked {@link #REMOVED_SUFFIX}), each oldest first.
+     * What a store holds of a plan ({@code null}: all plans): the backups; the objects of removed backups that are
+     * still there (marked {@link #REMOVED_SUFFIX}); generations; and every removal mark; each oldest first.
      */
-    public record Listing(List<Ref> backups, List<Ref> removed) {
-        /** Every backup object, removed or not: where chunks are looked for. */
+    public record Listing(List<Ref> backups, List<Ref> removed, List<Generation> generations, List<Mark> marks) {
+        /** Every backup object, removed or not. */
         public List<Ref> objects() {
-            List<Ref> all = new java.util.ArrayList<>(backups);
+            List<Ref> all = new ArrayList<>(backups);
             all.addAll(removed);
             return all;
+        }
+
+        /** The objects holding what backup {@code id}'s object held (see {@link Family}). */
+        public Family family(String plan, String id) {
+            Optional<Ref> original = objects().stream().filter(r -> r.id().equals(id) && r.plan().equals(plan))
+                    .findFirst();
+            List<Ref> generations = this.generations.stream()
+                    .filter(g -> g.backupId().equals(id) && g.plan().equals(plan))
+                    .sorted(Comparator.comparingInt(Generation::number)).map(Generation::object).toList();
+            return new Family(plan, id, original, generations);
+        }
+
+        /** Whether backup {@code id} of {@code plan} is marked removed. */
+        public boolean marked(String plan, String id) {
+            return marks.stream().anyMatch(m -> m.id().equals(id) && m.plan().equals(plan));
         }
     }
 
     public static Listing listing(Store target, String plan) throws IOException {
         List<Store.StoredObject> objects = target.list(plan == null ? "" : plan + "/");
-        java.util.Set<String> removedMarks = new java.util.HashSet<>();
+        Set<String> removedMarks = new HashSet<>();
+        List<Mark> marks = new ArrayList<>();
         for (Store.StoredObject o : objects) {
-            if (o.name().endsWith(REMOVED_SUFFIX)) {
-                removedMarks.add(o.name().substring(0, o.name().length() - REMOVED_SUFFIX.length()) + SUFFIX);
-            }
+            parseMark(o.name()).filter(m -> plan == null || m.plan().equals(plan)).ifPresent(m -> {
+                marks.add(m);
+                removedMarks.add(objectName(m.plan(), m.id()));
+            });
         }
-        List<Ref> backups = new java.util.ArrayList<>();
-        List<Ref> removed = new java.util.ArrayList<>();
+        List<Ref> backups = new ArrayList<>();
+        List<Ref> removed = new ArrayList<>();
         objects.stream().map(BackupCatalog::parse).flatMap(Optional::stream)
                 .filter(r -> plan == null || r.plan.equals(plan))
                 .sorted(Comparator.comparing(Ref::id).thenComparing(Ref::plan))
                 .forEach(r -> (removedMarks.contains(r.objectName()) ? removed : backups).add(r));
-        return new Listing(List.copyOf(backups), List.copyOf(removed));
+        List<Generation> generations = objects.stream().map(BackupCatalog::parseGeneration)
+                .flatMap(Optional::stream).filter(g -> plan == null || g.plan().equals(plan))
+                .sorted(Comparator.comparing(Generation::backupId).thenComparingInt(Generation::number))
+                .toList();
+        marks.sort(Comparator.comparing(Mark::id).thenComparing(Mark::plan));
+        return new Listing(List.copyOf(backups), List.copyOf(removed), generations, List.copyOf(marks));
+    }
+
+    /** What a removal mark says: when the backup was removed. */
+    public static byte[] markContent(Instant removedAt) {
+        return ("Firesafe: this backup was removed by retention; its object stays while other backups need it\n"
+                + REMOVED_AT + removedAt + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * When the backup of {@code mark} was removed, from the mark's content; empty if it does not say (a mark
+     * written before marks held the time: as old as can be).
+     */
+    public static Optional<Instant> markTime(Store target, Mark mark) throws IOException {
+        byte[] content;
+        try (InputStream in = target.open(mark.name(), 0, 4096)) {
+            content = in.readNBytes(4096);
+        }
+        for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith(REMOVED_AT)) {
+                try {
+                    return Optional.of(Instant.parse(line.substring(REMOVED_AT.length()).strip()));
+                } catch (DateTimeParseException e) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The name of the mark that says backup {@code id} of {@code plan} was removed. */
@@ -74,9 +174,38 @@ public final class BackupCatalog {
         return plan + "/" + id + REMOVED_SUFFIX;
     }
 
-    /** Whether {@code name} is one a backup is written under: what a target may clean up after a killed run. */
+    /**
+     * Whether {@code name} is one a backup or a generation is written under: what a target may clean up after a
+     * killed run.
+     */
     public static boolean isBackupName(String name) {
-        return parse(new Store.StoredObject(name, 0)).isPresent();
+        Store.StoredObject o = new Store.StoredObject(name, 0);
+        return parse(o).isPresent() || parseGeneration(o).isPresent();
+    }
+
+    private static Optional<Mark> parseMark(String name) {
+        int slash = name.indexOf('/');
+        if (slash <= 0 || slash != name.lastIndexOf('/') || !name.endsWith(REMOVED_SUFFIX)) {
+            return Optional.empty();
+        }
+        String id = name.substring(slash + 1, name.length() - REMOVED_SUFFIX.length());
+        return BackupId.isValid(id) ? Optional.of(new Mark(name.substring(0, slash), id, name)) : Optional.empty();
+    }
+
+    private static Optional<Generation> parseGeneration(Store.StoredObject o) {
+        String name = o.name();
+        int slash = name.indexOf('/');
+        if (slash <= 0 || slash != name.lastIndexOf('/') || !name.endsWith(SUFFIX)) {
+            return Optional.empty();
+        }
+        String stem = name.substring(slash + 1, name.length() - SUFFIX.length());
+        Matcher m = GENERATION.matcher(stem);
+        if (!m.matches() || !BackupId.isValid(m.group(1))) {
+            return Optional.empty();
+        }
+        String plan = name.substring(0, slash);
+        return Optional.of(new Generation(plan, m.group(1), Integer.parseInt(m.group(2)),
+                new Ref(plan, stem, name, o.size())));
     }
 
     private static Optional<Ref> parse(Store.StoredObject o) {

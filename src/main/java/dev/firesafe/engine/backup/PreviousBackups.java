@@ -34,6 +34,12 @@ import java.util.Set;
  * from reading the store's backups, which needs the key that reads them (a write-only host has none: it then
  * stores everything, once); else nothing. A store that cannot be read contributes nothing, which costs a fuller
  * backup, never a wrong one. Once the backup is committed on a store, its cache learns the backup.
+ *
+ * <p>What a new backup may reference (docs/retention.md, "Prune while backups run"): chunks in the objects of the
+ * backups listed when it starts, and, for an unchanged file, the chunks the newest of them references, wherever
+ * they are (also in objects of removed backups, or in their generations once prune rewrote them). Never a chunk only
+ * a removed backup's object holds: prune reclaims those once the removed backup's grace period has passed, and
+ * counts the backups listed at any time within it, so the chunks a running backup took from them stay.
  */
 final class PreviousBackups implements AutoCloseable {
 
@@ -73,9 +79,19 @@ final class PreviousBackups implements AutoCloseable {
     }
 
     private final List<PerStore> stores;
+    private final Set<String> sources;
 
-    private PreviousBackups(List<PerStore> stores) {
+    private PreviousBackups(List<PerStore> stores, Set<String> sources) {
         this.stores = stores;
+        this.sources = sources;
+    }
+
+    /**
+     * The backups (ids) this backup may take chunks from: those listed when it started on a store it learnt from.
+     * Prune counts them as kept for its grace period after they are removed.
+     */
+    Set<String> sources() {
+        return sources;
     }
 
     /**
@@ -85,6 +101,7 @@ final class PreviousBackups implements AutoCloseable {
     static PreviousBackups open(List<Store> stores, String plan, String host, Path cacheRoot, ContentKey key,
                                 KeyRing reading, boolean full) {
         List<PerStore> per = new ArrayList<>();
+        Set<String> sources = new HashSet<>();
         for (Store store : stores) {
             LocalCache cache = LocalCache.open(cacheRoot, host, plan, store.describe(), key).orElse(null);
             Knowledge knowledge = NOTHING;
@@ -113,6 +130,9 @@ final class PreviousBackups implements AutoCloseable {
                 } else if (reading != null) {
                     knowledge = read(store, listing, reading);
                 }
+                if (knowledge != NOTHING) {
+                    sources.addAll(visible);
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.infof("%s: cannot read what earlier backups of plan %s stored (%s); this backup stores all "
                         + "it needs there", store.describe(), plan, e.getMessage());
@@ -128,7 +148,7 @@ final class PreviousBackups implements AutoCloseable {
             }
             per.add(p);
         }
-        return new PreviousBackups(per);
+        return new PreviousBackups(per, Set.copyOf(sources));
     }
 
     /**
@@ -229,10 +249,18 @@ final class PreviousBackups implements AutoCloseable {
                 }
                 agreed = e;
             }
-            if (agreed == null || !agreed.chunks().stream().allMatch(c -> c.at().equals(known.find(c.id())))) {
+            if (agreed == null) {
                 return null;
             }
-            return new ChunkedWriter.PreviousFile(agreed.sha256(), agreed.chunks());
+            // the newest backup's references stay valid while it is listed and for the grace period after (prune
+            // counts it); where every store holds the chunk in a listed backup's object, refer to that instead
+            List<ChunkRef> refs = new ArrayList<>(agreed.chunks().size());
+            for (ChunkRef c : agreed.chunks()) {
+                ChunkLocation at = known.find(c.id());
+                refs.add(at == null || at.equals(c.at()) || at.length() != c.at().length() ? c
+                        : new ChunkRef(c.id(), at));
+            }
+            return new ChunkedWriter.PreviousFile(agreed.sha256(), refs);
         };
     }
 

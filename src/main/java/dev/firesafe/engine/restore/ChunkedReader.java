@@ -5,6 +5,7 @@ import dev.firesafe.archive.Manifest;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.crypto.KeyRing;
 import dev.firesafe.repository.BackupCatalog;
+import dev.firesafe.repository.ChunkTable;
 import dev.firesafe.repository.ChunkedObjects;
 import dev.firesafe.repository.format.ChunkLocation;
 import dev.firesafe.repository.format.ChunkRef;
@@ -19,6 +20,7 @@ import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
@@ -28,7 +30,8 @@ import java.util.function.LongConsumer;
  * chunks fetched by range from the objects that hold them and checked against the file's SHA-256. Entry names
  * pass the same safety checks as an archive's ({@link ArchivePaths}, {@link LinkGuard}, nothing twice, nothing
  * below a file). A chunk whose object is gone or damaged fails the restore naming it; no other backup is needed
- * than those its footer lists.
+ * than those its footer lists. A chunk in an object that prune has rewritten (the object is gone, generations of it
+ * are there: repository.BackupCatalog.Family) is found by its id in a generation.
  */
 final class ChunkedReader {
 
@@ -40,7 +43,10 @@ final class ChunkedReader {
     private final LongConsumer onBytes;
     private final AtomicLong bytes = new AtomicLong();
     private final MessageDigest sha256 = StreamParts.sha256();
-    private Map<String, BackupCatalog.Ref> refs;
+    private BackupCatalog.Ref backup;
+    private BackupCatalog.Listing listing;
+    private final Map<String, BackupCatalog.Ref> objects = new HashMap<>();
+    private final Map<String, ChunkTable> generationIndexes = new HashMap<>();
     private final LinkedHashMap<String, ChunkedObjects.Opened> open = new LinkedHashMap<>(16, 0.75f, true);
 
     private final boolean listEntries;
@@ -67,6 +73,7 @@ final class ChunkedReader {
     }
 
     private ArchiveReader.Report readAll(BackupCatalog.Ref ref, EntryHandler handler) throws IOException {
+        this.backup = ref;
         ChunkedObjects.Opened self = ChunkedObjects.open(store, ref, keys);
         open.put(ref.id(), self);
         Footer footer = self.reader().footer();
@@ -131,7 +138,7 @@ final class ChunkedReader {
         long written = 0;
         try (out) {
             for (ChunkRef c : e.chunks()) {
-                ChunkLocation at = c.at();
+                ChunkLocation at = locate(c);
                 ObjectReader.View block = object(at.objectId()).chunkBlock(at.blockOffset(), at.blockLength());
                 if (at.offsetInBlock() < 0 || (long) at.offsetInBlock() + at.length() > block.length()) {
                     throw FiresafeException.integrity("'" + ArchivePaths.printable(name) + "' names a chunk outside "
@@ -151,18 +158,57 @@ final class ChunkedReader {
         return actual;
     }
 
+    /**
+     * Where chunk {@code c} is now: where the tree says while the object it names is there; else, that object having
+     * been rewritten by prune, in one of its generations, found by the chunk's id.
+     */
+    private ChunkLocation locate(ChunkRef c) throws IOException {
+        String id = c.at().objectId();
+        if (open.containsKey(id) || objects().containsKey(id)) {
+            return c.at();
+        }
+        List<BackupCatalog.Ref> generations = listing.family(backup.plan(), id).generations();
+        for (int g = generations.size() - 1; g >= 0; g--) {
+            BackupCatalog.Ref gen = generations.get(g);
+            ChunkTable table = generationIndexes.get(gen.id());
+            if (table == null) {
+                table = ChunkTable.of(object(gen.id()), gen.id());
+                generationIndexes.put(gen.id(), table);
+            }
+            int i = table.find(c.id());
+            if (i >= 0) {
+                if (table.length(i) != c.at().length()) {
+                    throw FiresafeException.integrity("chunk " + c.hex().substring(0, 12) + " of backup " + id
+                            + " has another length in " + gen.objectName() + ": damaged");
+                }
+                return table.location(i);
+            }
+        }
+        throw FiresafeException.integrity("this backup needs backup " + id + ", which is missing from "
+                + store.describe() + (generations.isEmpty() ? " (deleted by hand?)" : " (its generations lack chunk "
+                + c.hex().substring(0, 12) + ")") + "; backups that do not need it still restore");
+    }
+
+    /** Every object of the restored backup's plan by id (backups, removed ones, generations as {@code ID.gN}). */
+    private Map<String, BackupCatalog.Ref> objects() throws IOException {
+        if (listing == null) {
+            listing = BackupCatalog.listing(store, backup.plan());
+            for (BackupCatalog.Ref r : listing.objects()) {
+                objects.put(r.id(), r);
+            }
+            for (BackupCatalog.Generation g : listing.generations()) {
+                objects.put(g.object().id(), g.object());
+            }
+        }
+        return objects;
+    }
+
     private ObjectReader object(String id) throws IOException {
         ChunkedObjects.Opened o = open.get(id);
         if (o != null) {
             return o.reader();
         }
-        if (refs == null) {
-            refs = new HashMap<>();
-            for (BackupCatalog.Ref r : BackupCatalog.listing(store, null).objects()) {
-                refs.put(r.id(), r);
-            }
-        }
-        BackupCatalog.Ref ref = refs.get(id);
+        BackupCatalog.Ref ref = objects().get(id);
         if (ref == null) {
             throw FiresafeException.integrity("this backup needs backup " + id + ", which is missing from "
                     + store.describe() + " (deleted by hand?); backups that do not need it still restore");

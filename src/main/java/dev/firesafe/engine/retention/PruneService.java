@@ -2,19 +2,22 @@ package dev.firesafe.engine.retention;
 
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.crypto.BackupHeader;
+import dev.firesafe.crypto.EncryptionKey;
 import dev.firesafe.crypto.KeyRing;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.repository.BackupId;
-import dev.firesafe.repository.ChunkedObjects;
 import dev.firesafe.store.Store;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,40 +28,98 @@ import java.util.function.Supplier;
  * Applies a plan's retention to its backups on one store. It never acts on a store whose listing failed, and never
  * removes the newest backup (see {@link RetentionPolicy}).
  *
- * <p>A chunked (incremental) backup's object may hold chunks that later backups reference. So removing a backup
- * deletes its object only when no kept backup needs it (each backup's footer lists the objects it needs); else the
- * backup is marked removed ({@link BackupCatalog#REMOVED_SUFFIX}: gone from every listing, never deduplicated
- * against again) and its object stays until the last backup that needs it is removed. Finding what is needed
- * reads the kept backups' footers, which takes the key that reads backups; without it (a write-only host) chunked
- * backups are only marked, and their space is reclaimed by a prune where that key is (README, "Write-only mode").
- * Format-1 backups are single archives and are deleted as before.
+ * <p>A chunked (incremental) backup's object holds chunks that other backups reference, so removing a backup is two
+ * steps (docs/retention.md):
+ * <ol>
+ *   <li>Remove: the backup is marked removed ({@link BackupCatalog#REMOVED_SUFFIX}, with the time): gone from every
+ *       listing. Its object stays. For the grace period ({@code firesafe.prune-grace}) the removed backup still
+ *       counts as kept, so a backup that started while it was listed finds every chunk it referenced.</li>
+ *   <li>Reclaim, once the grace period has passed, with the key that reads backups: the chunks the kept backups
+ *       (and those removed within the grace period) reference are live. A removed backup's object that holds none
+ *       is deleted; one that holds some, but less than {@link #REWRITE_BELOW} of its bytes, is rewritten: the live
+ *       chunks are copied into a new object, a generation ({@code PLAN/ID.gN.firesafe}), which is committed before
+ *       the old one is deleted. References keep naming the backup; readers find the chunk in the generation by
+ *       its id. Every step writes the new before deleting the old, so a prune killed anywhere loses nothing, and the
+ *       next one finishes the job.</li>
+ * </ol>
+ * Without the reading key (a write-only host) chunked backups are only marked; a prune where the key is reclaims
+ * their space. Format-1 backups are single archives nothing else refers to, and are deleted at once.
  */
 public class PruneService {
 
     private static final Logger LOG = Logger.getLogger(PruneService.class);
 
+    /**
+     * A removed backup's object (with its generations) is rewritten when what kept backups need of it, plus what a
+     * rewrite adds, is less than this part of its size. So every object a prune leaves is at least two thirds live,
+     * and a store holds at most 1.5 times what its kept backups reference (docs/retention.md, "Space").
+     */
+    public static final double REWRITE_BELOW = 2.0 / 3;
+    public static final Duration DEFAULT_GRACE = Duration.ofHours(24);
+
     /** A kept backup and the rules that kept it. */
     public record Kept(String id, List<String> reasons) {
     }
 
-    /** What prune did (or, in a dry run, would do) on one target; {@code error} set if it stopped. */
+    /**
+     * What prune did (or, in a dry run, would do) to the objects of one removed backup: deleted them (nothing kept
+     * needs them) or rewrote them into one generation of {@code bytesAfter} bytes (an estimate in a dry run).
+     *
+     * @param liveBytes what kept backups still need of it (stored, compressed bytes)
+     */
+    public record Reclaimed(String backup, String action, List<String> objects, long bytesBefore, long bytesAfter,
+                            long liveBytes) {
+        public long freed() {
+            return bytesBefore - bytesAfter;
+        }
+    }
+
+    /**
+     * What prune did (or, in a dry run, would do) on one target; {@code error} set if it stopped.
+     *
+     * @param freedBytes   bytes this run freed (deleted minus written); in a dry run, what it would free
+     * @param heldBytes    bytes removed backups still hold after this run: chunks kept backups need, backups
+     *                     removed within the grace period, or all of them when this host has no reading key
+     * @param nextReclaim  when a prune can next free more (the first removed backup's grace period ends), or null
+     * @param notes        what held space back, in words
+     */
     public record Report(String target, String plan, boolean dryRun, List<Kept> kept, List<String> removed,
-                         String error) {
+                         List<Reclaimed> reclaimed, long freedBytes, long heldBytes, Instant nextReclaim,
+                         List<String> notes, String error) {
         public boolean ok() {
             return error == null;
         }
     }
 
     private final Supplier<Optional<KeyRing>> readingKeys;
+    private final Duration grace;
+    private final Clock clock;
+    private final int level;
 
-    /** @param readingKeys the keys that read backups, if this host has them (not on a write-only host) */
-    public PruneService(Supplier<Optional<KeyRing>> readingKeys) {
+    /**
+     * @param readingKeys the keys that read backups, if this host has them (not on a write-only host)
+     * @param grace       how long a removed backup still counts as kept ({@code firesafe.prune-grace})
+     * @param clock       the time marks are dated with and grace periods measured by
+     * @param level       the compression level of rewritten objects
+     */
+    public PruneService(Supplier<Optional<KeyRing>> readingKeys, Duration grace, Clock clock, int level) {
         this.readingKeys = readingKeys;
+        this.grace = grace;
+        this.clock = clock;
+        this.level = level;
+    }
+
+    public PruneService(Supplier<Optional<KeyRing>> readingKeys) {
+        this(readingKeys, DEFAULT_GRACE, Clock.systemUTC(), 3);
     }
 
     /** For stores that hold only format-1 backups, or where nothing is to be read: no key. */
     public PruneService() {
         this(Optional::empty);
+    }
+
+    public Duration grace() {
+        return grace;
     }
 
     public Report prune(Store target, Plan plan, boolean dryRun) {
@@ -67,13 +128,14 @@ public class PruneService {
 
     /** Retention right after backup {@code justMade}, which it never removes ({@link RetentionPolicy}). */
     public Report prune(Store target, Plan plan, boolean dryRun, String justMade) {
+        Instant now = clock.instant();
         RetentionPolicy policy = new RetentionPolicy(plan.retention());
         BackupCatalog.Listing listing;
         try {
             listing = BackupCatalog.listing(target, plan.name());
         } catch (IOException e) {
-            return new Report(target.describe(), plan.name(), dryRun, List.of(), List.of(),
-                    "listing failed, nothing removed: " + e.getMessage());
+            return new Report(target.describe(), plan.name(), dryRun, List.of(), List.of(), List.of(), 0, 0, null,
+                    List.of(), "listing failed, nothing removed: " + e.getMessage());
         }
         List<RetentionPolicy.Item> items = listing.backups().stream()
                 .map(r -> new RetentionPolicy.Item(r.id(), BackupId.time(r.id()))).toList();
@@ -84,78 +146,46 @@ public class PruneService {
         }
         Set<String> keptIds = new HashSet<>();
         kept.forEach(k -> keptIds.add(k.id()));
-        Optional<Set<String>> needed;
-        if (decision.remove().isEmpty() && listing.removed().isEmpty()) {
-            return new Report(target.describe(), plan.name(), dryRun, kept, List.of(), null); // nothing to decide
-        }
-        try {
-            needed = needed(target, listing.backups().stream().filter(r -> keptIds.contains(r.id())).toList());
-        } catch (IOException | FiresafeException e) {
-            return new Report(target.describe(), plan.name(), dryRun, kept, List.of(),
-                    "cannot read what the kept backups need, nothing removed: " + e.getMessage());
-        }
+
         List<String> removed = new ArrayList<>();
+        List<Reclaimed> reclaimed = new ArrayList<>();
+        Set<String> marked = new HashSet<>();
+        Reclaim.Outcome outcome;
         try {
             for (RetentionPolicy.Item item : decision.remove()) {
                 BackupCatalog.Ref ref = listing.backups().stream().filter(r -> r.id().equals(item.id()))
                         .findFirst().orElseThrow();
-                if (!dryRun) {
-                    remove(target, plan.name(), ref, needed);
+                if (isChunked(target, ref)) {
+                    if (!dryRun) {
+                        mark(target, plan.name(), ref.id(), now);
+                    }
+                    marked.add(ref.id());
+                    LOG.infof("retention removed backup %s of plan %s from %s", ref.id(), plan.name(),
+                            target.describe());
+                } else {
+                    if (!dryRun) {
+                        deleteObjects(target, plan.name(), ref.id(), List.of(ref), true);
+                    }
+                    reclaimed.add(new Reclaimed(ref.id(), "delete", List.of(ref.objectName()), ref.size(), 0, 0));
+                    LOG.infof("retention removed backup %s of plan %s from %s", ref.id(), plan.name(),
+                            target.describe());
                 }
                 removed.add(item.id());
             }
-            if (!dryRun && needed.isPresent()) {
-                for (BackupCatalog.Ref r : listing.removed()) {
-                    if (!needed.get().contains(r.id())) {
-                        deleteObject(target, plan.name(), r);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            return new Report(target.describe(), plan.name(), false, kept, removed, e.getMessage());
+            List<BackupCatalog.Ref> keptRefs = listing.backups().stream().filter(r -> keptIds.contains(r.id()))
+                    .toList();
+            outcome = new Reclaim(target, plan.name(), listing, keptRefs, marked, now, dryRun).run();
+        } catch (IOException | FiresafeException e) {
+            return new Report(target.describe(), plan.name(), dryRun, kept, removed, reclaimed, freed(reclaimed), 0,
+                    null, List.of(), e.getMessage());
         }
-        return new Report(target.describe(), plan.name(), dryRun, kept, removed, null);
+        reclaimed.addAll(outcome.reclaimed());
+        return new Report(target.describe(), plan.name(), dryRun, kept, removed, reclaimed, freed(reclaimed),
+                outcome.held(), outcome.nextReclaim(), outcome.notes(), null);
     }
 
-    /**
-     * The objects the kept backups need (their own and the ones their footers list), or empty when that cannot be
-     * known here: chunked backups are kept but no key reads their footers.
-     */
-    private Optional<Set<String>> needed(Store target, List<BackupCatalog.Ref> keptRefs) throws IOException {
-        Set<String> needed = new HashSet<>();
-        Optional<KeyRing> keys = Optional.empty();
-        boolean keysAsked = false;
-        for (BackupCatalog.Ref ref : keptRefs) {
-            needed.add(ref.id());
-            if (BackupCatalog.header(target, ref).format() != BackupHeader.FORMAT_CHUNKED) {
-                continue;
-            }
-            if (!keysAsked) {
-                keys = readingKeys.get();
-                keysAsked = true;
-            }
-            if (keys.isEmpty()) {
-                return Optional.empty();
-            }
-            try (ChunkedObjects.Opened o = ChunkedObjects.open(target, ref, keys.get())) {
-                needed.addAll(o.reader().footer().objects());
-            }
-        }
-        return Optional.of(needed);
-    }
-
-    private void remove(Store target, String plan, BackupCatalog.Ref ref, Optional<Set<String>> needed)
-            throws IOException {
-        boolean stillNeeded = needed.map(n -> n.contains(ref.id()))
-                .orElseGet(() -> isChunked(target, ref));
-        if (stillNeeded) {
-            mark(target, plan, ref.id());
-            LOG.infof("retention removed backup %s of plan %s from %s; its object stays while later backups need "
-                    + "it", ref.id(), plan, target.describe());
-        } else {
-            deleteObject(target, plan, ref);
-            LOG.infof("retention removed backup %s of plan %s from %s", ref.id(), plan, target.describe());
-        }
+    private static long freed(List<Reclaimed> reclaimed) {
+        return reclaimed.stream().mapToLong(Reclaimed::freed).sum();
     }
 
     private static boolean isChunked(Store target, BackupCatalog.Ref ref) {
@@ -166,13 +196,12 @@ public class PruneService {
         }
     }
 
-    /** Writes the mark that hides a removed backup whose object stays (a store never replaces: once is enough). */
-    private static void mark(Store target, String plan, String id) throws IOException {
+    /** Writes the mark that hides a removed backup, dated (a store never replaces: once is enough). */
+    private static void mark(Store target, String plan, String id, Instant now) throws IOException {
         Store.Upload u = target.create(BackupCatalog.removedMark(plan, id));
         try {
             try (OutputStream out = u.stream()) {
-                out.write(("removed by retention; its object stays while later backups need it\n")
-                        .getBytes(StandardCharsets.UTF_8));
+                out.write(BackupCatalog.markContent(now));
             }
             u.commit();
         } catch (IOException | RuntimeException e) {
@@ -181,13 +210,205 @@ public class PruneService {
         }
     }
 
-    /** The object first (the backup is gone at once for every reader), then its mark if it has one. */
-    private static void deleteObject(Store target, String plan, BackupCatalog.Ref ref) throws IOException {
+    /**
+     * Deletes {@code objects} of backup {@code id}, then (with {@code andMark}) its mark: last, so that until every
+     * object is gone none of them is listed as a backup again.
+     */
+    static void deleteObjects(Store target, String plan, String id, List<BackupCatalog.Ref> objects, boolean andMark)
+            throws IOException {
         try {
-            target.delete(ref.objectName());
-            target.delete(BackupCatalog.removedMark(plan, ref.id()));
+            for (int i = objects.size() - 1; i >= 0; i--) {
+                target.delete(objects.get(i).objectName());
+            }
+            if (andMark) {
+                target.delete(BackupCatalog.removedMark(plan, id));
+            }
         } catch (IOException e) {
-            throw new IOException("could not remove " + ref.id() + ": " + e.getMessage(), e);
+            throw new IOException("could not delete what backup " + id + " left: " + e.getMessage(), e);
         }
+    }
+
+    /** The reclaiming step over the removed backups of one plan on one store. */
+    private final class Reclaim {
+
+        record Outcome(List<Reclaimed> reclaimed, long held, Instant nextReclaim, List<String> notes) {
+        }
+
+        private final Store target;
+        private final String plan;
+        private final BackupCatalog.Listing listing;
+        private final List<BackupCatalog.Ref> keptRefs;
+        private final Set<String> markedNow;
+        private final Instant now;
+        private final boolean dryRun;
+        private final List<Reclaimed> reclaimed = new ArrayList<>();
+        private final List<String> notes = new ArrayList<>();
+        private long held;
+        private Instant nextReclaim;
+
+        Reclaim(Store target, String plan, BackupCatalog.Listing listing, List<BackupCatalog.Ref> keptRefs,
+                Set<String> markedNow, Instant now, boolean dryRun) {
+            this.target = target;
+            this.plan = plan;
+            this.listing = listing;
+            this.keptRefs = keptRefs;
+            this.markedNow = markedNow;
+            this.now = now;
+            this.dryRun = dryRun;
+        }
+
+        Outcome run() throws IOException {
+            Set<String> keptIds = new HashSet<>();
+            keptRefs.forEach(r -> keptIds.add(r.id()));
+            Map<String, BackupCatalog.Family> due = new LinkedHashMap<>();
+            List<BackupCatalog.Ref> graceCounted = new ArrayList<>();
+            for (String id : removedIds()) {
+                if (keptIds.contains(id)) {
+                    continue; // listed again (its mark deleted by hand): a backup like any other
+                }
+                BackupCatalog.Family family = listing.family(plan, id);
+                if (family.members().isEmpty()) {
+                    if (!dryRun) {
+                        target.delete(BackupCatalog.removedMark(plan, id)); // a prune killed after the last object
+                    }
+                    continue;
+                }
+                Instant removedAt = markedNow.contains(id) ? now : removedAt(id);
+                Instant ends = removedAt.plus(grace);
+                if (now.isBefore(ends)) {
+                    held += family.size();
+                    nextReclaim = nextReclaim == null || ends.isBefore(nextReclaim) ? ends : nextReclaim;
+                    family.original().ifPresent(graceCounted::add);
+                } else {
+                    due.put(id, family);
+                }
+            }
+            if (nextReclaim != null) {
+                notes.add("backups removed less than " + grace + " ago still count as kept (the grace period for "
+                        + "backups running meanwhile); their space is reclaimed by a prune after " + nextReclaim);
+            }
+            if (due.isEmpty()) {
+                return outcome();
+            }
+            Optional<KeyRing> keys = readingKeys.get();
+            if (keys.isEmpty()) {
+                due.values().forEach(f -> held += f.size());
+                notes.add("no key that reads backups here (write-only host): removed backups are only marked; a "
+                        + "prune where the recovery or master key is reclaims their space");
+                return outcome();
+            }
+            List<BackupCatalog.Ref> counted = new ArrayList<>();
+            for (BackupCatalog.Ref r : keptRefs) {
+                if (BackupCatalog.header(target, r).format() == BackupHeader.FORMAT_CHUNKED) {
+                    counted.add(r);
+                }
+            }
+            counted.addAll(graceCounted);
+            Liveness liveness = Liveness.of(target, plan, keys.get(), counted, due);
+            for (BackupCatalog.Family family : due.values()) {
+                Liveness.FamilyLive live = liveness.family(family.backupId());
+                if (live == null) {
+                    if (!dryRun) {
+                        deleteObjects(target, plan, family.backupId(), family.members(), true);
+                    }
+                    reclaimed.add(new Reclaimed(family.backupId(), "delete", names(family.members()),
+                            family.size(), 0, 0));
+                    LOG.infof("prune deleted the object of removed backup %s of plan %s from %s: no kept backup "
+                            + "needs it", family.backupId(), plan, target.describe());
+                } else if (live.dangling() != null) {
+                    held += family.size();
+                    notes.add(live.dangling());
+                    LOG.warnf("%s", live.dangling());
+                } else {
+                    reclaim(family, live, keys.get());
+                }
+            }
+            return outcome();
+        }
+
+        private Outcome outcome() {
+            return new Outcome(reclaimed, held, nextReclaim, notes);
+        }
+
+        /** Every backup with a mark or a generation: the objects retention removed. */
+        private Set<String> removedIds() {
+            Set<String> ids = new java.util.TreeSet<>(markedNow);
+            listing.marks().forEach(m -> ids.add(m.id()));
+            listing.generations().forEach(g -> ids.add(g.backupId()));
+            return ids;
+        }
+
+        private Instant removedAt(String id) throws IOException {
+            Optional<BackupCatalog.Mark> mark = listing.marks().stream().filter(m -> m.id().equals(id)).findFirst();
+            if (mark.isEmpty()) {
+                return Instant.EPOCH; // generations without a mark: removed long ago
+            }
+            return BackupCatalog.markTime(target, mark.get()).orElse(Instant.EPOCH);
+        }
+
+        /**
+         * A removed backup whose objects hold chunks kept backups need: objects whose every live chunk a newer
+         * generation holds too are deleted (a rewrite killed before it deleted them); then, if less than
+         * {@link #REWRITE_BELOW} of what is left is live, the live chunks are copied into a new generation, and
+         * the objects deleted once it is committed.
+         */
+        private void reclaim(BackupCatalog.Family family, Liveness.FamilyLive live, KeyRing keys) throws IOException {
+            List<BackupCatalog.Ref> members = family.members();
+            List<BackupCatalog.Ref> redundant = new ArrayList<>();
+            List<Integer> remaining = new ArrayList<>();
+            for (int m = 0; m < members.size(); m++) {
+                if (m < members.size() - 1 && live.coveredByNewer(m)) {
+                    redundant.add(members.get(m));
+                } else {
+                    remaining.add(m);
+                }
+            }
+            long before = family.size();
+            if (!redundant.isEmpty()) {
+                if (!dryRun) {
+                    deleteObjects(target, plan, family.backupId(), redundant, false);
+                }
+                long size = redundant.stream().mapToLong(BackupCatalog.Ref::size).sum();
+                reclaimed.add(new Reclaimed(family.backupId(), "delete", names(redundant), size, 0, 0));
+                before -= size;
+            }
+            long liveBytes = live.liveBytes(remaining);
+            long estimate = Rewriter.estimate(liveBytes, live.liveChunks(remaining));
+            if (estimate >= REWRITE_BELOW * before) {
+                held += before;
+                return;
+            }
+            List<BackupCatalog.Ref> old = remaining.stream().map(members::get).toList();
+            Optional<EncryptionKey> sealer;
+            BackupHeader header = BackupCatalog.header(target, old.get(0));
+            sealer = keys.sealerFor(header);
+            if (sealer.isEmpty()) {
+                held += before;
+                notes.add("backup " + family.backupId() + "'s object is " + percent(liveBytes, before) + " live but "
+                        + "the keys here cannot seal a rewrite of it (" + header.keyMode() + " key " + header.keyId()
+                        + ")");
+                return;
+            }
+            int number = listing.generations().stream().filter(g -> g.backupId().equals(family.backupId()))
+                    .mapToInt(BackupCatalog.Generation::number).max().orElse(0) + 1;
+            long after = estimate;
+            if (!dryRun) {
+                after = new Rewriter(target, plan, keys, level, clock).write(family.backupId(), number, old,
+                        remaining.stream().map(live::member).toList(), sealer.get(), header.compression());
+                deleteObjects(target, plan, family.backupId(), old, false);
+                LOG.infof("prune rewrote removed backup %s of plan %s on %s: %d -> %d bytes (%s live)",
+                        family.backupId(), plan, target.describe(), before, after, percent(liveBytes, before));
+            }
+            held += after;
+            reclaimed.add(new Reclaimed(family.backupId(), "rewrite", names(old), before, after, liveBytes));
+        }
+    }
+
+    private static String percent(long part, long whole) {
+        return whole == 0 ? "0%" : Math.round(100.0 * part / whole) + "%";
+    }
+
+    private static List<String> names(List<BackupCatalog.Ref> refs) {
+        return refs.stream().map(BackupCatalog.Ref::objectName).toList();
     }
 }

@@ -1,16 +1,17 @@
 package dev.firesafe.engine.retention;
 
+import dev.firesafe.app.Services;
 import dev.firesafe.archive.Compression;
 import dev.firesafe.core.Progress;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.engine.backup.BackupResult;
-import dev.firesafe.engine.backup.BackupService;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.Retention;
 import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.store.local.LocalStore;
 import dev.firesafe.testing.Fixtures;
+import dev.firesafe.testing.TestClock;
 import dev.firesafe.testing.Trees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,34 +19,83 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Issue #20: prune never deletes an object that a kept backup references. */
+/**
+ * Issue #20: prune never deletes an object that a kept backup references, and reclaims the space of mostly-dead
+ * ones by rewriting their live chunks into a generation, once the grace period has passed.
+ */
 class ChunkedPruneTest {
+
+    static final Duration HOUR = Duration.ofHours(1);
+    static final Duration PAST_GRACE = PruneService.DEFAULT_GRACE.plus(HOUR);
 
     @TempDir
     Path tmp;
 
     private final MasterKey key = MasterKey.generate(65536);
+    private final TestClock clock = new TestClock("2026-03-01T00:00:00Z");
+
+    private Services services() {
+        return Fixtures.services(Fixtures.configWithKey(key, tmp), clock);
+    }
+
+    private Plan plan(Path source, Path target, int keepLast) {
+        return new Plan("p", List.of(SourceSpec.of(source.toString())), List.of(target.toString()),
+                Compression.ZSTD, new Retention(keepLast, null, null, null, null, null));
+    }
+
+    private BackupResult backup(Plan plan) {
+        return backup(plan, false);
+    }
+
+    private BackupResult backup(Plan plan, boolean full) {
+        clock.advance(HOUR);
+        BackupResult r = services().backups().run(plan, Progress.NONE, full);
+        assertTrue(r.ok(), r.toString());
+        return r;
+    }
+
+    private TreeMap<String, String> restored(Path target, String id) throws IOException {
+        Path out = tmp.resolve("out-" + id + "-" + System.nanoTime());
+        services().restores().verify(target.toString(), id, "p", Progress.NONE);
+        services().restores().restore(target.toString(), id, "p", out, false, Progress.NONE);
+        return Trees.describe(out.resolve("data"));
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** The names on the target under the plan's folder. */
+    static TreeSet<String> names(Path target) throws IOException {
+        try (Stream<Path> files = Files.list(target.resolve("p"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith("."))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
 
     @Test
-    void aRemovedBackupsObjectStaysWhileAKeptOneNeedsItAndGoesAfter() throws IOException {
+    void aRemovedBackupsObjectStaysWhileAKeptOneNeedsItAndGoesAfterTheGracePeriod() throws IOException {
         Path source = Files.createDirectories(tmp.resolve("data"));
-        byte[] big = new byte[2 << 20];
-        new Random(7).nextBytes(big);
-        Trees.write(source.resolve("big.bin"), big, "rw-r--r--");
+        Trees.write(source.resolve("big.bin"), random(2 << 20, 7), "rw-r--r--");
         Path target = tmp.resolve("target");
-        Plan keepOne = new Plan("p", List.of(SourceSpec.of(source.toString())), List.of(target.toString()),
-                Compression.ZSTD, new Retention(1, null, null, null, null, null));
-        BackupService backups = Fixtures.backupService(key, tmp);
-        BackupResult first = backups.run(keepOne, Progress.NONE);
+        Plan keepOne = plan(source, target, 1);
+        BackupResult first = backup(keepOne);
         Trees.write(source.resolve("small.txt"), "changed".getBytes(), "rw-r--r--");
-        BackupResult second = backups.run(keepOne, Progress.NONE);
+        BackupResult second = backup(keepOne);
         assertEquals(List.of(first.id()), second.targets().get(0).pruned(), "retention removed the first backup");
 
         LocalStore store = new LocalStore(target);
@@ -53,18 +103,80 @@ class ChunkedPruneTest {
                 .toList(), "only the kept backup is listed");
         assertTrue(Files.exists(target.resolve(BackupCatalog.objectName("p", first.id()))),
                 "the second backup's big.bin is in the first one's object, which stays");
-        Path out = tmp.resolve("out");
-        Fixtures.restoreService(key, tmp).restore(target.toString(), "latest", "p", out, false, Progress.NONE);
-        assertEquals(Trees.describe(source), Trees.describe(out.resolve("data")));
+        assertEquals(Trees.describe(source), restored(target, "latest"));
 
-        BackupResult full = backups.run(keepOne, Progress.NONE, true);
+        BackupResult full = backup(keepOne, true);
         assertEquals(List.of(second.id()), full.targets().get(0).pruned());
-        assertFalse(Files.exists(target.resolve(BackupCatalog.objectName("p", first.id()))),
-                "no kept backup needs the first object any more");
-        assertFalse(Files.exists(target.resolve(BackupCatalog.removedMark("p", first.id()))));
-        assertFalse(Files.exists(target.resolve(BackupCatalog.objectName("p", second.id()))));
-        Path again = tmp.resolve("again");
-        Fixtures.restoreService(key, tmp).restore(target.toString(), "latest", "p", again, false, Progress.NONE);
-        assertEquals(Trees.describe(source), Trees.describe(again.resolve("data")));
+        assertTrue(Files.exists(target.resolve(BackupCatalog.objectName("p", first.id()))),
+                "within the grace period a removed backup's object stays, needed or not");
+        assertTrue(Files.exists(target.resolve(BackupCatalog.objectName("p", second.id()))));
+
+        clock.advance(PAST_GRACE);
+        PruneService.Report r = services().retention().prune(store, keepOne, false);
+        assertTrue(r.ok(), r.error());
+        assertEquals(new TreeSet<>(List.of(full.id() + ".firesafe")), names(target),
+                "no kept backup needs the older objects: they and their marks are gone");
+        assertEquals(Trees.describe(source), restored(target, "latest"));
+    }
+
+    @Test
+    void aMostlyDeadObjectIsRewrittenIntoAGenerationAndEveryKeptBackupStillRestores() throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("data"));
+        for (int i = 0; i < 12; i++) {
+            Trees.write(source.resolve("f" + i), random(256 << 10, i), "rw-r--r--");
+        }
+        Path target = tmp.resolve("target");
+        LocalStore store = new LocalStore(target);
+        Plan keepOne = plan(source, target, 1);
+        BackupResult a = backup(keepOne);
+        for (int i = 0; i < 8; i++) {
+            Trees.write(source.resolve("f" + i), random(256 << 10, 100 + i), "rw-r--r--");
+        }
+        BackupResult b = backup(keepOne);
+        long aSize = Files.size(target.resolve(BackupCatalog.objectName("p", a.id())));
+
+        clock.advance(PAST_GRACE);
+        TreeSet<String> before = names(target);
+        PruneService.Report dry = services().retention().prune(store, keepOne, true);
+        assertTrue(dry.ok(), dry.error());
+        assertEquals(before, names(target), "a dry run changes nothing");
+        assertEquals(1, dry.reclaimed().size(), dry.toString());
+        PruneService.Reclaimed planned = dry.reclaimed().get(0);
+        assertEquals("rewrite", planned.action());
+        assertEquals(a.id(), planned.backup());
+        assertEquals(aSize, planned.bytesBefore());
+        assertTrue(dry.freedBytes() > aSize / 2, "8 of 12 files changed: about two thirds of it is free: " + dry);
+
+        PruneService.Report real = services().retention().prune(store, keepOne, false);
+        assertTrue(real.ok(), real.error());
+        assertEquals(List.of("rewrite"), real.reclaimed().stream().map(PruneService.Reclaimed::action).toList());
+        String g1 = a.id() + ".g1.firesafe";
+        assertEquals(new TreeSet<>(List.of(a.id() + ".removed", g1, b.id() + ".firesafe")), names(target),
+                "the live third of the first object is in its generation; the object itself is gone");
+        long g1Size = Files.size(target.resolve("p").resolve(g1));
+        assertTrue(g1Size < aSize * 0.4, g1Size + " of " + aSize);
+        assertEquals(aSize - g1Size, real.freedBytes());
+        assertTrue(Math.abs(dry.freedBytes() - real.freedBytes()) < 8192, "the dry run's figure is close: "
+                + dry.freedBytes() + " against " + real.freedBytes());
+        assertEquals(Trees.describe(source), restored(target, b.id()), "b's 4 unchanged files are found by id in "
+                + "the generation");
+
+        // a backup of the unchanged tree refers to the rewritten chunks again (by the first backup's id), without
+        // storing them, and restores
+        BackupResult c = backup(keepOne);
+        assertEquals(0, c.bytesNew(), "nothing stored again");
+        assertEquals(Trees.describe(source), restored(target, c.id()));
+
+        // half of the generation dies: it is rewritten again (generation 2); the unchanged backup c's object holds
+        // no chunk and goes; b's object is all live and stays
+        Trees.write(source.resolve("f8"), random(256 << 10, 200), "rw-r--r--");
+        Trees.write(source.resolve("f9"), random(256 << 10, 201), "rw-r--r--");
+        BackupResult d = backup(keepOne);
+        clock.advance(PAST_GRACE);
+        PruneService.Report again = services().retention().prune(store, keepOne, false);
+        assertTrue(again.ok(), again.error());
+        assertEquals(new TreeSet<>(List.of(a.id() + ".removed", a.id() + ".g2.firesafe", b.id() + ".removed",
+                b.id() + ".firesafe", d.id() + ".firesafe")), names(target), again.toString());
+        assertEquals(Trees.describe(source), restored(target, d.id()));
     }
 }

@@ -81,6 +81,7 @@ final class BackupRun {
 
         List<Upload> uploads = open(stores, objectName);
         List<Store> writable = uploads.stream().filter(u -> u.openError() == null).map(Upload::store).toList();
+        Instant listed = clock.instant();
         try (PreviousBackups previous = PreviousBackups.open(writable, plan.name(), HostName.current(),
                 Path.of(config.cacheDir()), keys.content(), keys.reading(), full)) {
             FanOutStream fanOut = new FanOutStream(uploads.stream().filter(u -> u.openError() == null)
@@ -98,14 +99,15 @@ final class BackupRun {
             }
 
             try (output) {
-                return finish(plan, id, objectName, started, uploads, previous, output, fanOut);
+                return finish(plan, id, objectName, started, listed, uploads, previous, output, fanOut);
             }
         }
     }
 
     /** Commits on every store, applies retention where it committed, and tells the caches. */
-    private BackupResult finish(Plan plan, String id, String objectName, Instant started, List<Upload> uploads,
-                                PreviousBackups previous, ChunkedBackup.Output output, FanOutStream fanOut) {
+    private BackupResult finish(Plan plan, String id, String objectName, Instant started, Instant listed,
+                                List<Upload> uploads, PreviousBackups previous, ChunkedBackup.Output output,
+                                FanOutStream fanOut) {
         List<Manifest.Warning> warnings = output.footer().warnings().stream()
                 .map(w -> new Manifest.Warning(w.path(), w.problem())).toList();
         // Retention only after a complete backup: an incomplete one (entries it could not read) must never make
@@ -113,7 +115,8 @@ final class BackupRun {
         boolean complete = !output.footer().incomplete();
         List<BackupResult.TargetResult> results = new ArrayList<>();
         for (Upload u : uploads) {
-            BackupResult.TargetResult r = commitAndPrune(u, plan, id, objectName, complete);
+            BackupResult.TargetResult r = commitAndPrune(u, plan, id, objectName, complete, previous.sources(),
+                    listed);
             if (r.ok()) {
                 previous.committed(u.store(), id, output.newChunks());
             }
@@ -143,8 +146,19 @@ final class BackupRun {
     }
 
     private BackupResult.TargetResult commitAndPrune(Upload u, Plan plan, String id, String objectName,
-                                                     boolean complete) {
+                                                     boolean complete, Set<String> sources, Instant listed) {
         String error = u.error();
+        if (error == null && !sources.isEmpty() && !clock.instant().isBefore(listed.plus(retention.grace()))) {
+            // longer than the grace period: prune may have reclaimed chunks this backup took from a backup removed
+            // meanwhile (docs/retention.md, "Prune while backups run")
+            error = retention.notCounted(u.store(), plan.name(), sources).map(problem -> "this backup ran longer than "
+                    + "firesafe.prune-grace (" + retention.grace() + ") and " + problem + ": it may refer to chunks "
+                    + "prune has reclaimed, so it is not committed; run it again (or raise firesafe.prune-grace)")
+                    .orElse(null);
+            if (error != null) {
+                u.upload().abort();
+            }
+        }
         if (error == null) {
             try {
                 u.upload().commit();

@@ -122,6 +122,36 @@ public class PruneService {
         return grace;
     }
 
+    /**
+     * Which of {@code ids} (backups of {@code plan}) a prune starting now would no longer count as kept: removed
+     * longer than the grace period ago, or gone. Empty if every one still counts: what a backup that ran longer
+     * than the grace period checks before it commits.
+     */
+    public Optional<String> notCounted(Store target, String plan, Set<String> ids) {
+        Instant now = clock.instant();
+        try {
+            BackupCatalog.Listing listing = BackupCatalog.listing(target, plan);
+            Set<String> visible = new HashSet<>();
+            listing.backups().forEach(r -> visible.add(r.id()));
+            for (String id : new java.util.TreeSet<>(ids)) {
+                if (visible.contains(id)) {
+                    continue;
+                }
+                Optional<BackupCatalog.Mark> mark = listing.marks().stream().filter(m -> m.id().equals(id))
+                        .findFirst();
+                Instant removedAt = mark.isEmpty() ? Instant.EPOCH
+                        : BackupCatalog.markTime(target, mark.get()).orElse(Instant.EPOCH);
+                if (!now.isBefore(removedAt.plus(grace))) {
+                    return Optional.of("backup " + id + ", listed when it started, "
+                            + (mark.isEmpty() ? "is gone" : "was removed at " + removedAt));
+                }
+            }
+            return Optional.empty();
+        } catch (IOException | FiresafeException e) {
+            return Optional.of("the removed backups cannot be checked (" + e.getMessage() + ")");
+        }
+    }
+
     public Report prune(Store target, Plan plan, boolean dryRun) {
         return prune(target, plan, dryRun, null);
     }

@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "prune", description = {"Apply the plan's retention (keep-last/hourly/daily/weekly/monthly/yearly)"
-        + " to its backups on each target.", "Prints what it keeps and why. Needs no key."})
+        + " to its backups on each target, and reclaim the space removed backups held.",
+        "Prints what it keeps and why, and the bytes it frees. Removing needs no key; reclaiming the space of "
+                + "incremental backups needs the key that reads them (docs/retention.md)."})
 class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--plan", defaultValue = "default", description = "Plan whose backups and rules to use "
@@ -28,7 +30,7 @@ class PruneCommand implements Callable<Integer> {
     @Option(names = "--target", description = "Prune here instead of the plan's targets (repeatable).")
     List<String> targets;
 
-    @Option(names = "--dry-run", description = "Only show what would be removed.")
+    @Option(names = "--dry-run", description = "Only show what would be removed and the bytes it would free.")
     boolean dryRun;
 
     @Option(names = "--json", description = "Print one JSON object per target.")
@@ -63,16 +65,37 @@ class PruneCommand implements Callable<Integer> {
                 System.out.println(Json.of(r));
                 continue;
             }
-            System.out.printf("%s, plan '%s'%s:%n", r.target(), r.plan(), dryRun ? " (dry run)" : "");
-            if (new dev.firesafe.engine.retention.RetentionPolicy(plan.retention()).keepsEverything()) {
-                System.out.println("  no retention rules in this plan: everything is kept");
-            }
-            r.kept().forEach(k -> System.out.printf("  keep    %s  (%s)%n", k.id(), String.join(", ", k.reasons())));
-            r.removed().forEach(id -> System.out.printf("  %s  %s%n", dryRun ? "would remove" : "removed", id));
+            boolean keepsAll = new dev.firesafe.engine.retention.RetentionPolicy(plan.retention()).keepsEverything();
+            text(r, keepsAll).forEach(System.out::println);
             if (!r.ok()) {
                 System.err.println("firesafe: prune FAILED on " + r.target() + ": " + r.error());
             }
         }
         return allOk ? ExitCode.OK.code : ExitCode.TARGET.code;
+    }
+
+    /** The report for people: what is kept and why, what went, what was (or would be) reclaimed, and what not. */
+    static List<String> text(PruneService.Report r, boolean keepsEverything) {
+        boolean dry = r.dryRun();
+        List<String> out = new java.util.ArrayList<>();
+        out.add(String.format("%s, plan '%s'%s:", r.target(), r.plan(), dry ? " (dry run)" : ""));
+        if (keepsEverything) {
+            out.add("  no retention rules in this plan: everything is kept");
+        }
+        r.kept().forEach(k -> out.add(String.format("  keep    %s  (%s)", k.id(), String.join(", ", k.reasons()))));
+        r.removed().forEach(id -> out.add(String.format("  %s  %s", dry ? "would remove" : "removed", id)));
+        for (PruneService.Reclaimed c : r.reclaimed()) {
+            out.add("rewrite".equals(c.action())
+                    ? String.format("  %s %s's objects: %s -> %s (%s live)", dry ? "would rewrite" : "rewrote",
+                            c.backup(), Units.bytes(c.bytesBefore()), Units.bytes(c.bytesAfter()),
+                            Units.bytes(c.liveBytes()))
+                    : String.format("  %s %s (%s): no kept backup needs %s", dry ? "would delete" : "deleted",
+                            String.join(", ", c.objects()), Units.bytes(c.bytesBefore()),
+                            c.objects().size() == 1 ? "it" : "them"));
+        }
+        out.add(String.format("  %s %s%s", dry ? "would free" : "freed", Units.bytes(r.freedBytes()),
+                r.heldBytes() == 0 ? "" : "; removed backups still hold " + Units.bytes(r.heldBytes())));
+        r.notes().forEach(n -> out.add("  note: " + n));
+        return out;
     }
 }

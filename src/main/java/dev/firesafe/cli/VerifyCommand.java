@@ -11,6 +11,7 @@ import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.engine.restore.RestoreResult;
 import dev.firesafe.engine.restore.RestoreService;
+import dev.firesafe.engine.restore.VerifyAllResult;
 import dev.firesafe.core.Failures;
 import dev.firesafe.store.Store;
 import dev.firesafe.store.StoreRegistry;
@@ -91,55 +92,48 @@ class VerifyCommand implements Callable<Integer> {
         return ExitCode.OK.code;
     }
 
-    /** One result per backup on the target. */
-    record Checked(String id, String plan, boolean ok, int exitCode, String error, long files, long bytes) {
-    }
-
     /**
      * Every backup, not only the latest: the older ones are what retention keeps for a bad day, and a damaged one
-     * should be found by a schedule, not on that day. One failure does not stop the others.
+     * should be found by a schedule, not on that day. Each stored object is read once; one that is missing or
+     * damaged fails the backups that need it, and is named with them.
      */
     private int verifyAll(TargetOption.Selection selected) {
         if (list) {
             throw FiresafeException.usage("--list shows one backup: give its id or 'latest'");
         }
-        Store t = stores.open(selected.target());
-        String plan = selected.plan();
-        List<BackupCatalog.Ref> refs;
+        VerifyAllResult result;
+        Progress progress = ProgressLine.forTerminal(json, 0);
         try {
-            refs = BackupCatalog.list(t, plan);
-        } catch (IOException e) {
-            throw Failures.classify(e, "cannot list " + t.describe());
+            result = service.verifyAll(selected.target(), selected.plan(), progress);
+        } finally {
+            ProgressLine.end(progress);
         }
-        if (refs.isEmpty()) {
-            throw new FiresafeException(ExitCode.TARGET, "no backups" + (plan == null ? "" : " of plan '" + plan + "'")
-                    + " in " + t.describe());
-        }
-        List<Checked> checked = new ArrayList<>();
-        for (BackupCatalog.Ref ref : refs) {
-            Checked c;
-            try {
-                RestoreResult r = service.verify(selected.target(), ref.id(), ref.plan(), Progress.NONE);
-                c = new Checked(ref.id(), ref.plan(), true, ExitCode.OK.code, null, r.files(), r.bytes());
-            } catch (FiresafeException e) {
-                c = new Checked(ref.id(), ref.plan(), false, e.exitCode().code, e.getMessage(), 0, 0);
-            }
-            checked.add(c);
-            if (!json) {
-                System.out.println(c.ok() ? String.format("intact   %s  %-16s %d files, %s", c.id(), c.plan(),
-                        c.files(), Units.bytes(c.bytes())) : String.format("FAILED   %s  %-16s exit %d: %s", c.id(),
-                        c.plan(), c.exitCode(), c.error()));
-            }
-        }
-        long failed = checked.stream().filter(c -> !c.ok()).count();
         if (json) {
-            System.out.println(Json.of(Map.of("target", t.describe(), "backups", checked)));
+            System.out.println(Json.of(result));
         } else {
-            System.out.printf("%d of %d backup(s) in %s intact%n", checked.size() - failed, checked.size(),
-                    t.describe());
+            text(result).forEach(System.out::println);
         }
-        return checked.stream().filter(c -> !c.ok()).mapToInt(Checked::exitCode).findFirst()
-                .orElse(ExitCode.OK.code);
+        return result.backups().stream().filter(c -> !c.ok()).mapToInt(VerifyAllResult.Backup::exitCode)
+                .findFirst().orElse(ExitCode.OK.code);
+    }
+
+    /** One line per backup, then one per missing or damaged object, then the count. */
+    static List<String> text(VerifyAllResult result) {
+        List<String> out = new ArrayList<>();
+        for (VerifyAllResult.Backup c : result.backups()) {
+            out.add(c.ok() ? String.format("intact   %s  %-16s %d files, %s", c.id(), c.plan(), c.files(),
+                    Units.bytes(c.bytes())) : String.format("FAILED   %s  %-16s exit %d: %s", c.id(), c.plan(),
+                    c.exitCode(), c.error()));
+        }
+        for (VerifyAllResult.ObjectProblem p : result.objects()) {
+            out.add(String.format("%-8s %s: %s; %s", p.problem().startsWith("missing") ? "MISSING" : "DAMAGED",
+                    p.object(), p.problem(), p.breaks().isEmpty() ? "no backup listed needs what it lacks"
+                            : "breaks " + String.join(", ", p.breaks())));
+        }
+        long failed = result.backups().stream().filter(c -> !c.ok()).count();
+        out.add(String.format("%d of %d backup(s) in %s intact (%d object(s) read, each once)",
+                result.backups().size() - failed, result.backups().size(), result.target(), result.objectsRead()));
+        return out;
     }
 
     /** Like {@code tar tv}: checked before it is shown, since only a verified manifest is worth reading. */

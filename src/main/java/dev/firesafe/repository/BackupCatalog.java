@@ -112,6 +112,14 @@ public final class BackupCatalog {
             return new Family(plan, id, original, generations);
         }
 
+        /** What this listing holds of one plan. */
+        public Listing ofPlan(String plan) {
+            return new Listing(backups.stream().filter(r -> r.plan().equals(plan)).toList(),
+                    removed.stream().filter(r -> r.plan().equals(plan)).toList(),
+                    generations.stream().filter(g -> g.plan().equals(plan)).toList(),
+                    marks.stream().filter(m -> m.plan().equals(plan)).toList());
+        }
+
         /** Whether backup {@code id} of {@code plan} is marked removed. */
         public boolean marked(String plan, String id) {
             return marks.stream().anyMatch(m -> m.id().equals(id) && m.plan().equals(plan));

@@ -282,11 +282,17 @@ class CliIT {
         List<String> lines = all.stdout().lines().toList();
         assertTrue(lines.get(0).startsWith("FAILED   " + older) && lines.get(1).startsWith("intact   " + newer),
                 all.toString());
-        assertTrue(lines.get(2).matches("1 of 2 backup\\(s\\) in .*/backups/? intact"), all.toString());
+        // the damaged object is named with the backups it breaks
+        assertTrue(lines.get(2).startsWith("DAMAGED  default/" + older + ".firesafe: ")
+                && lines.get(2).endsWith("breaks " + older), all.toString());
+        assertTrue(lines.get(3).matches("1 of 2 backup\\(s\\) in .*/backups/? intact \\(2 object\\(s\\) read, "
+                + "each once\\)"), all.toString());
 
         JsonNode json = JSON.readTree(fails(4, cli.run("verify", "all", "--target", target, "--json")).stdout());
         assertEquals(List.of(false, true), List.of(json.get("backups").get(0).get("ok").asBoolean(),
                 json.get("backups").get(1).get("ok").asBoolean()), json.toString());
+        assertEquals("default/" + older + ".firesafe", json.get("objects").get(0).get("object").asText(),
+                json.toString());
     }
 
     @Test

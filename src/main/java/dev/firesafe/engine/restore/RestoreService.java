@@ -63,6 +63,72 @@ public class RestoreService {
     }
 
     /**
+     * Checks every backup on the target ({@code plan}: of that plan only), reading each stored object once
+     * ({@link RepositoryCheck}); a format-1 backup, which nothing else refers to, by decrypting it whole. One
+     * damaged or missing object fails only the backups that need it.
+     */
+    public VerifyAllResult verifyAll(String targetUri, String plan, Progress progress) {
+        try (Store target = targets.open(targetUri)) {
+            return verifyAll(target, plan, progress);
+        }
+    }
+
+    /** {@link #verify} of one backup on an open store. */
+    RestoreResult verifyOne(Store target, String idOrLatest, String plan) {
+        return run(target, idOrLatest, plan, null, new Discarder(), null, List.of(), keys.forReading(), Progress.NONE,
+                false);
+    }
+
+    public VerifyAllResult verifyAll(Store target, String plan, Progress progress) {
+        BackupCatalog.Listing listing;
+        try {
+            listing = BackupCatalog.listing(target, plan);
+        } catch (IOException e) {
+            throw Failures.classify(e, "cannot list " + target.describe());
+        }
+        if (listing.backups().isEmpty()) {
+            throw new FiresafeException(dev.firesafe.core.ExitCode.TARGET, "no backups"
+                    + (plan == null ? "" : " of plan '" + plan + "'") + " in " + target.describe());
+        }
+        KeyRing key = keys.forReading();
+        java.util.Map<String, VerifyAllResult.Backup> verdicts = new java.util.HashMap<>();
+        java.util.Map<String, List<BackupCatalog.Ref>> chunked = new java.util.TreeMap<>();
+        for (BackupCatalog.Ref ref : listing.backups()) {
+            String what = "backup " + ref.id() + " in " + target.describe();
+            try {
+                if (BackupCatalog.header(target, ref).format() == BackupHeader.FORMAT_CHUNKED) {
+                    chunked.computeIfAbsent(ref.plan(), p -> new java.util.ArrayList<>()).add(ref);
+                    continue;
+                }
+                RestoreResult r = run(target, ref.id(), ref.plan(), null, new Discarder(), null, List.of(), key,
+                        Progress.NONE, false);
+                verdicts.put(ref.id(), new VerifyAllResult.Backup(ref.id(), ref.plan(), true, 0, null, r.files(),
+                        r.bytes()));
+            } catch (IOException | FiresafeException e) {
+                FiresafeException f = e instanceof FiresafeException fe ? fe : Failures.classify(e, what
+                        + " could not be read");
+                verdicts.put(ref.id(), new VerifyAllResult.Backup(ref.id(), ref.plan(), false, f.exitCode().code,
+                        f.getMessage(), 0, 0));
+            }
+        }
+        List<VerifyAllResult.ObjectProblem> problems = new java.util.ArrayList<>();
+        long objects = verdicts.size();
+        for (java.util.Map.Entry<String, List<BackupCatalog.Ref>> e : chunked.entrySet()) {
+            RepositoryCheck.Outcome outcome;
+            try {
+                outcome = new RepositoryCheck(target, key, progress::bytesDone).check(listing.ofPlan(e.getKey()), e.getValue());
+            } catch (IOException ex) {
+                throw Failures.classify(ex, "cannot read " + target.describe());
+            }
+            outcome.backups().forEach(b -> verdicts.put(b.id(), b));
+            problems.addAll(outcome.problems());
+            objects += outcome.objects();
+        }
+        return new VerifyAllResult(target.describe(), listing.backups().stream().map(r -> verdicts.get(r.id()))
+                .toList(), problems, objects);
+    }
+
+    /**
      * Restores into {@code dest}, which must be empty or absent unless {@code force}. Until it has finished, a note
      * there says it has not ({@link IncompleteRestore}); a failure after writing something is added to the note.
      */

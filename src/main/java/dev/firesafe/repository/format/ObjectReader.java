@@ -106,6 +106,23 @@ public final class ObjectReader {
         }
     }
 
+    /** The entries of one tree page of {@link Footer#treePages()}, in order: for a reader that interleaves. */
+    public void entries(Footer.PageRef page, EntryVisitor visitor) throws IOException {
+        Footer f = footer();
+        DataInputStream in = page(page);
+        for (int i = 0; i < page.entries(); i++) {
+            TreeEntry e;
+            try {
+                e = TreeEntry.read(in, f.objects());
+            } catch (EOFException ex) {
+                throw damaged("has a tree page that ends early");
+            } catch (IOException ex) {
+                throw damaged("has a tree page that does not parse (" + ex.getMessage() + ")");
+            }
+            visitor.entry(e);
+        }
+    }
+
     /** Every chunk this object holds, by its index pages. */
     public void index(IndexVisitor visitor) throws IOException {
         for (Footer.PageRef page : footer().indexPages()) {

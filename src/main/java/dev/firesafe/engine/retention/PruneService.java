@@ -204,7 +204,11 @@ public class PruneService {
             }
             List<BackupCatalog.Ref> keptRefs = listing.backups().stream().filter(r -> keptIds.contains(r.id()))
                     .toList();
-            outcome = new Reclaim(target, plan.name(), listing, keptRefs, marked, now, dryRun).run();
+            // After a backup, the previous backup's retention reclaimed what it could; what is live only changes when
+            // a removed backup's grace period ends, so trees are read again only if one ended since that backup.
+            Instant settled = justMade == null ? null : listing.backups().stream().map(BackupCatalog.Ref::id)
+                    .filter(id -> !id.equals(justMade)).map(BackupId::time).max(Instant::compareTo).orElse(null);
+            outcome = new Reclaim(target, plan.name(), listing, keptRefs, marked, now, dryRun, settled).run();
         } catch (IOException | FiresafeException e) {
             return new Report(target.describe(), plan.name(), dryRun, kept, removed, reclaimed, freed(reclaimed), 0,
                     null, List.of(), e.getMessage());
@@ -271,13 +275,16 @@ public class PruneService {
         private final Set<String> markedNow;
         private final Instant now;
         private final boolean dryRun;
+        private final Instant settled;
         private final List<Reclaimed> reclaimed = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
         private long held;
         private Instant nextReclaim;
 
+        /** {@code settled}: a prune ran then (after the previous backup); null if not known. */
         Reclaim(Store target, String plan, BackupCatalog.Listing listing, List<BackupCatalog.Ref> keptRefs,
-                Set<String> markedNow, Instant now, boolean dryRun) {
+                Set<String> markedNow, Instant now, boolean dryRun, Instant settled) {
+            this.settled = settled;
             this.target = target;
             this.plan = plan;
             this.listing = listing;
@@ -292,6 +299,7 @@ public class PruneService {
             keptRefs.forEach(r -> keptIds.add(r.id()));
             Map<String, BackupCatalog.Family> due = new LinkedHashMap<>();
             List<BackupCatalog.Ref> graceCounted = new ArrayList<>();
+            boolean changed = settled == null;
             for (String id : removedIds()) {
                 if (keptIds.contains(id)) {
                     continue; // listed again (its mark deleted by hand): a backup like any other
@@ -311,6 +319,7 @@ public class PruneService {
                     family.original().ifPresent(graceCounted::add);
                 } else {
                     due.put(id, family);
+                    changed |= ends.isAfter(settled == null ? Instant.EPOCH : settled);
                 }
             }
             if (nextReclaim != null) {
@@ -319,6 +328,10 @@ public class PruneService {
             }
             if (due.isEmpty()) {
                 return outcome();
+            }
+            if (!changed) {
+                due.values().forEach(f -> held += f.size());
+                return outcome(); // nothing became reclaimable since the last backup's retention looked
             }
             Optional<KeyRing> keys = readingKeys.get();
             if (keys.isEmpty()) {

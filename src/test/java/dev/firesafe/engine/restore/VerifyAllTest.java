@@ -11,17 +11,15 @@ import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.Retention;
 import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.repository.BackupCatalog;
-import dev.firesafe.store.Store;
 import dev.firesafe.store.local.LocalStore;
 import dev.firesafe.testing.Fixtures;
+import dev.firesafe.testing.ReadCountingStore;
 import dev.firesafe.testing.TestClock;
 import dev.firesafe.testing.Trees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,23 +85,23 @@ class VerifyAllTest {
             change(b, 100 + b);
             backup(false); // each refers to the first backup's 12+ unchanged files
         }
-        Counting counting = new Counting(new LocalStore(target));
+        ReadCountingStore counting = new ReadCountingStore(new LocalStore(target));
         VerifyAllResult all = services().restores().verifyAll(counting, "p", Progress.NONE);
         assertTrue(all.ok(), all.toString());
         assertEquals(5, all.backups().size());
         assertEquals(5, all.objectsRead());
         long size = Files.size(object(first));
-        long read = counting.read.getOrDefault(BackupCatalog.objectName("p", first), 0L);
+        long read = counting.read(BackupCatalog.objectName("p", first));
         assertTrue(read < size * 1.25, "the first object (" + size + " bytes) is read once, not once per backup "
                 + "that needs it: " + read + " bytes");
 
         // what per-backup checking costs: verify of each backup reads what it refers to
-        Counting perBackup = new Counting(new LocalStore(target));
+        ReadCountingStore perBackup = new ReadCountingStore(new LocalStore(target));
         for (VerifyAllResult.Backup b : all.backups()) {
             new RestoreService(services().keys(), services().stores()).verifyOne(perBackup, b.id(), "p");
         }
-        assertTrue(perBackup.read.get(BackupCatalog.objectName("p", first)) > 4 * size,
-                "each of the 5 backups reads the first one's chunks: " + perBackup.read);
+        assertTrue(perBackup.read(BackupCatalog.objectName("p", first)) > 4 * size,
+                "each of the 5 backups reads the first one's chunks: " + perBackup);
     }
 
     @Test
@@ -158,58 +156,5 @@ class VerifyAllTest {
         FiresafeException broken = assertThrows(FiresafeException.class,
                 () -> services().restores().verify(target.toString(), d, "p", Progress.NONE));
         assertEquals(ExitCode.INTEGRITY, broken.exitCode());
-    }
-
-    /** Counts the bytes read from each object. */
-    private static final class Counting implements Store {
-        private final Store in;
-        final Map<String, Long> read = new HashMap<>();
-
-        Counting(Store in) {
-            this.in = in;
-        }
-
-        @Override
-        public String describe() {
-            return in.describe();
-        }
-
-        @Override
-        public Upload create(String name) throws IOException {
-            return in.create(name);
-        }
-
-        @Override
-        public List<StoredObject> list(String prefix) throws IOException {
-            return in.list(prefix);
-        }
-
-        @Override
-        public InputStream open(String name, long offset, long length) throws IOException {
-            return new FilterInputStream(in.open(name, offset, length)) {
-                @Override
-                public int read() throws IOException {
-                    int b = super.read();
-                    if (b >= 0) {
-                        read.merge(name, 1L, Long::sum);
-                    }
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    int n = super.read(b, off, len);
-                    if (n > 0) {
-                        read.merge(name, (long) n, Long::sum);
-                    }
-                    return n;
-                }
-            };
-        }
-
-        @Override
-        public void delete(String name) throws IOException {
-            in.delete(name);
-        }
     }
 }

@@ -11,6 +11,7 @@ import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.store.local.LocalStore;
 import dev.firesafe.testing.Fixtures;
+import dev.firesafe.testing.ReadCountingStore;
 import dev.firesafe.testing.TestClock;
 import dev.firesafe.testing.Trees;
 import org.junit.jupiter.api.Test;
@@ -178,5 +179,34 @@ class ChunkedPruneTest {
         assertEquals(new TreeSet<>(List.of(a.id() + ".removed", a.id() + ".g2.firesafe", b.id() + ".removed",
                 b.id() + ".firesafe", d.id() + ".firesafe")), names(target), again.toString());
         assertEquals(Trees.describe(source), restored(target, d.id()));
+    }
+
+    @Test
+    void afterABackupPruneReadsTheTreesAgainOnlyWhenAGracePeriodEndedSinceThePreviousBackup() throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("data"));
+        for (int i = 0; i < 6; i++) {
+            Trees.write(source.resolve("f" + i), random(256 << 10, i), "rw-r--r--");
+        }
+        Path target = tmp.resolve("target");
+        Plan keepTwo = plan(source, target, 2);
+        backup(keepTwo);
+        Trees.write(source.resolve("f0"), random(256 << 10, 10), "rw-r--r--");
+        backup(keepTwo);
+        Trees.write(source.resolve("f1"), random(256 << 10, 11), "rw-r--r--");
+        backup(keepTwo);                              // removes the first, which the others need
+        clock.advance(PAST_GRACE);
+        String c = backup(keepTwo).id();              // the first's grace period ended since the previous backup
+        ReadCountingStore looked = new ReadCountingStore(new LocalStore(target));
+        assertTrue(services().retention().prune(looked, keepTwo, false, c).ok());
+        assertTrue(looked.total() > 256 << 10, "reads the kept trees: " + looked);
+
+        String d = backup(keepTwo).id();              // no grace period ended since c
+        ReadCountingStore settled = new ReadCountingStore(new LocalStore(target));
+        PruneService.Report r = services().retention().prune(settled, keepTwo, false, d);
+        assertTrue(r.ok(), r.error());
+        assertTrue(settled.total() < 8 << 10, "only headers: " + settled);
+        ReadCountingStore manual = new ReadCountingStore(new LocalStore(target));
+        assertTrue(services().retention().prune(manual, keepTwo, false).ok());
+        assertTrue(manual.total() > 256 << 10, "'prune' always looks: " + manual);
     }
 }

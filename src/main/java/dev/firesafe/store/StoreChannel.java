@@ -8,25 +8,29 @@ import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 
 /**
- * A read-only, seekable view of one stored object, fetched with ranged reads: a window of the object is read at
- * a time and kept, so reading forward costs one request per window and a jump costs one more. The window grows
- * while reads stay sequential (up to {@link #MAX_WINDOW}) and falls back after a jump, so a restore that needs
- * a few chunks of an old object does not download all of it, and one that needs most of it streams.
+ * A read-only, seekable view of one stored object, fetched with ranged reads and streamed, never buffered whole:
+ * one request reads a range, and reads that carry on where the last ended stay on it; the next range doubles
+ * (from {@link #FIRST_RANGE} up to {@link #MAX_RANGE}) while reads stay sequential, so a restore that streams an
+ * object makes few requests, and one that needs a few chunks of an old object fetches little more than those. A
+ * short jump forward is read over rather than asked for again.
  */
 public final class StoreChannel implements SeekableByteChannel {
 
-    static final int MIN_WINDOW = 256 * 1024;
-    static final int MAX_WINDOW = 4 << 20;
+    static final long FIRST_RANGE = 256 * 1024;
+    static final long MAX_RANGE = 64L << 20;
+    /** A jump forward this short reads the bytes in between: cheaper than a new request. */
+    static final long SKIP_LIMIT = 256 * 1024;
 
     private final Store store;
     private final String name;
     private final long size;
     private long position;
-    private byte[] window = new byte[0];
-    private long windowStart = -1;
-    private int windowLength;
-    private int nextWindow = MIN_WINDOW;
+    private InputStream in;
+    private long inPosition;
+    private long inEnd;
+    private long nextRange = FIRST_RANGE;
     private boolean open = true;
+    private final byte[] skipBuffer = new byte[8192];
     private long requests;
     private long fetched;
 
@@ -45,37 +49,67 @@ public final class StoreChannel implements SeekableByteChannel {
         if (position >= size) {
             return -1;
         }
-        if (windowStart < 0 || position < windowStart || position >= windowStart + windowLength) {
-            fill();
+        if (!reaches(position)) {
+            request();
         }
-        int from = (int) (position - windowStart);
-        int n = Math.min(dst.remaining(), windowLength - from);
-        dst.put(window, from, n);
+        int want = (int) Math.min(dst.remaining(), inEnd - position);
+        int n;
+        if (dst.hasArray()) {
+            n = in.read(dst.array(), dst.arrayOffset() + dst.position(), want);
+            if (n > 0) {
+                dst.position(dst.position() + n);
+            }
+        } else {
+            byte[] tmp = new byte[Math.min(want, 64 * 1024)];
+            n = in.read(tmp, 0, tmp.length);
+            if (n > 0) {
+                dst.put(tmp, 0, n);
+            }
+        }
+        if (n < 0) {
+            throw new java.io.EOFException(name + " in " + store.describe() + " ends at " + position + ", before the "
+                    + size + " bytes it was listed with");
+        }
         position += n;
+        inPosition += n;
+        fetched += n;
         return n;
     }
 
-    private void fill() throws IOException {
-        boolean sequential = windowStart >= 0 && position == windowStart + windowLength;
-        nextWindow = sequential ? Math.min(MAX_WINDOW, nextWindow * 2) : MIN_WINDOW;
-        int length = (int) Math.min(nextWindow, size - position);
-        if (window.length < length) {
-            window = new byte[Math.max(length, Math.min(MAX_WINDOW, window.length * 2))];
+    /** Whether the open range can deliver {@code at} next, reading over a short gap if need be. */
+    private boolean reaches(long at) throws IOException {
+        if (in == null || at < inPosition || at >= inEnd || at - inPosition > SKIP_LIMIT) {
+            return false;
         }
-        try (InputStream in = store.open(name, position, length)) {
-            int n = in.readNBytes(window, 0, length);
-            if (n < length) {
-                throw new java.io.EOFException(name + " in " + store.describe() + " ends at " + (position + n)
-                        + ", before the " + size + " bytes it was listed with");
+        while (inPosition < at) {
+            int n = in.read(skipBuffer, 0, (int) Math.min(skipBuffer.length, at - inPosition));
+            if (n < 0) {
+                return false;
             }
+            inPosition += n;
         }
-        requests++;
-        fetched += length;
-        windowStart = position;
-        windowLength = length;
+        return true;
     }
 
-    /** Ranged requests sent and bytes fetched so far (measured in docs/incremental.md). */
+    private void request() throws IOException {
+        boolean sequential = in != null && position == inEnd;
+        closeRange();
+        nextRange = sequential ? Math.min(MAX_RANGE, nextRange * 2) : FIRST_RANGE;
+        long length = Math.min(nextRange, size - position);
+        in = store.open(name, position, length);
+        inPosition = position;
+        inEnd = position + length;
+        requests++;
+    }
+
+    private void closeRange() throws IOException {
+        if (in != null) {
+            in.close();
+            in = null;
+        }
+    }
+
+    /** Ranged requests sent and bytes delivered so far (measured in docs/incremental.md). */
     public long requests() {
         return requests;
     }
@@ -116,8 +150,8 @@ public final class StoreChannel implements SeekableByteChannel {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         open = false;
-        window = new byte[0];
+        closeRange();
     }
 }

@@ -7,6 +7,9 @@ import dev.firesafe.repository.format.ObjectWriter;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -51,7 +54,7 @@ final class BlockWriter implements AutoCloseable {
     }
 
     /** A block being compressed: its buffer and, once done, the encoded length. */
-    private record InFlight(Future<Integer> encodedLength, byte[] encoded, List<NewChunk> chunks) {
+    private record InFlight(Future<Integer> encodedLength, ByteBuffer encoded, List<NewChunk> chunks) {
     }
 
     private final ObjectWriter object;
@@ -63,16 +66,16 @@ final class BlockWriter implements AutoCloseable {
     private final ExecutorService workers;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     /**
-     * Buffers are reused, never made per block: a block-sized array per block would be garbage the size of the
-     * backup, and in G1 each (half a region or more) is a "humongous" object collected late, which took a 300 MB
-     * backup to 700 MB RSS. There are at most maxInFlight + 1 of each kind, each as large as a block can be (one
-     * chunk of the chunker's maximum, or {@link #BLOCK_TARGET} of small ones).
+     * Buffers are reused, never made per block (a block-sized array per block was garbage the size of the backup:
+     * a 300 MB backup took 700 MB RSS), and they are off the heap (direct): on a small heap each block-sized array
+     * is a G1 "humongous" object taking regions of its own, and a backup with -Xmx64m ran out of heap. There are
+     * at most maxInFlight + 1 of each kind, each as large as a block can be (one chunk of the chunker's maximum, or
+     * {@link #BLOCK_TARGET} of small ones), made as needed and freed with this writer.
      */
-    private final java.util.concurrent.BlockingQueue<byte[]> freeRaw = new java.util.concurrent.LinkedBlockingQueue<>();
-    private final java.util.concurrent.BlockingQueue<byte[]> freeEncoded =
-            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final BlockingQueue<ByteBuffer> freeRaw = new LinkedBlockingQueue<>();
+    private final BlockingQueue<ByteBuffer> freeEncoded = new LinkedBlockingQueue<>();
     private final int bufferSize;
-    private byte[] open;
+    private ByteBuffer open;
     private int filled;
     private List<NewChunk> openChunks = new ArrayList<>();
 
@@ -100,10 +103,10 @@ final class BlockWriter implements AutoCloseable {
         if (open == null) {
             open = take(freeRaw, bufferSize);
         }
-        if (open.length < filled + length) {
+        if (open.capacity() < filled + length) {
             throw new IllegalArgumentException("a chunk of " + length + " bytes is larger than the chunker's maximum");
         }
-        System.arraycopy(data, offset, open, filled, length);
+        open.put(filled, data, offset, length);
         NewChunk chunk = new NewChunk(id, filled, length);
         filled += length;
         openChunks.add(chunk);
@@ -127,10 +130,10 @@ final class BlockWriter implements AutoCloseable {
     }
 
     private void close(boolean unused) throws IOException {
-        byte[] raw = open;
+        ByteBuffer raw = open;
         int length = filled;
         List<NewChunk> chunks = openChunks;
-        byte[] encoded = take(freeEncoded, Blocks.maxEncoded(bufferSize));
+        ByteBuffer encoded = take(freeEncoded, Blocks.maxEncoded(bufferSize));
         inFlight.add(new InFlight(workers.submit(() -> {
             try {
                 return Blocks.encode(raw, length, compression, level, encoded);
@@ -145,13 +148,13 @@ final class BlockWriter implements AutoCloseable {
     }
 
     /** A free buffer, a new one while fewer than maxInFlight + 1 exist, else the next one given back. */
-    private byte[] take(java.util.concurrent.BlockingQueue<byte[]> pool, int size) throws IOException {
-        byte[] b = pool.poll();
+    private ByteBuffer take(BlockingQueue<ByteBuffer> pool, int size) throws IOException {
+        ByteBuffer b = pool.poll();
         if (b != null) {
             return b;
         }
         if (pool == freeRaw ? rawMade++ <= maxInFlight : encodedMade++ <= maxInFlight) {
-            return new byte[size];
+            return ByteBuffer.allocateDirect(size);
         }
         try {
             return pool.take();

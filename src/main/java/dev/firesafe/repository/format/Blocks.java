@@ -60,6 +60,40 @@ public final class Blocks {
         return h + length;
     }
 
+    /**
+     * Encodes {@code length} bytes of the direct buffer {@code raw} (from 0) into the direct buffer {@code out}
+     * (from 0, at least {@link #maxEncoded} long) and returns the encoded length. Off the heap: a backup keeps a
+     * few block-sized buffers for its whole run, which on a small heap would be "humongous" objects (G1) filling
+     * regions of their own.
+     */
+    public static int encode(java.nio.ByteBuffer raw, int length, Compression compression, int level,
+                             java.nio.ByteBuffer out) {
+        if (length > MAX_RAW) {
+            throw new IllegalArgumentException("block of " + length + " bytes");
+        }
+        if (compression == Compression.ZSTD) {
+            byte[] h = header(ZSTD, length);
+            out.put(0, h);
+            long n = Zstd.compressDirectByteBuffer(out, h.length, out.capacity() - h.length, raw, 0, length, level);
+            if (Zstd.isError(n)) {
+                throw new IllegalStateException("zstd: " + Zstd.getErrorName(n));
+            }
+            if (n < length) {
+                return h.length + (int) n;
+            }
+        } else if (compression == Compression.GZIP) {
+            byte[] plain = new byte[length];
+            raw.get(0, plain);
+            byte[] d = deflated(plain, length, level);
+            out.put(0, d);
+            return d.length;
+        }
+        byte[] h = header(STORED, length);
+        out.put(0, h);
+        out.put(h.length, raw, 0, length);
+        return h.length + length;
+    }
+
     private static int putHeader(byte[] out, byte codec, int length) {
         byte[] h = header(codec, length);
         System.arraycopy(h, 0, out, 0, h.length);

@@ -64,6 +64,20 @@ public final class ObjectWriter {
         return at;
     }
 
+    /** Writes an encoded block from a direct buffer (from 0) and returns where it starts. */
+    public long writeBlock(java.nio.ByteBuffer encoded, int length) throws IOException {
+        long at = position;
+        for (int done = 0; done < length; ) {
+            int n = Math.min(copy.length, length - done);
+            encoded.get(done, copy, 0, n);
+            write(copy, n);
+            done += n;
+        }
+        return at;
+    }
+
+    private final byte[] copy = new byte[64 * 1024];
+
     /** Adds an entry to the tree (in walk order); a full page is written as a block. */
     public void add(TreeEntry entry) throws IOException {
         entry.write(tree.data, this::objectIndex);

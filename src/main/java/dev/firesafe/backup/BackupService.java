@@ -166,7 +166,8 @@ public class BackupService {
         if (plan.isEmpty()) {
             throw FiresafeException.usage("plan '" + plan.name() + "' has no sources");
         }
-        try (AfterHooks after = AfterHooks.guard(plan.name(), plan.hooks().after().size(),
+        try (StopGuard stop = StopGuard.guard(plan.name());
+             AfterHooks after = AfterHooks.guard(plan.name(), plan.hooks().after().size(),
                 status -> runAfterHooks(plan, status, failure -> LOG.errorf("%s", failure.getMessage())),
                 HOOK_TIMEOUT)) {
             BackupResult result;
@@ -174,7 +175,7 @@ public class BackupService {
                 for (String hook : plan.hooks().before()) {
                     runHook("before hook `" + hook + "`", hook, "running");
                 }
-                result = backup(plan, progress);
+                result = backup(plan, progress, stop);
             } catch (RuntimeException | Error e) {
                 if (after.claim()) {
                     runAfterHooks(plan, "failed", failure -> {
@@ -222,7 +223,7 @@ public class BackupService {
         }
     }
 
-    private BackupResult backup(Plan plan, Progress progress) {
+    private BackupResult backup(Plan plan, Progress progress, StopGuard stop) {
         List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
         List<CommandJob> jobs = commandJobs(plan, labels(roots));
         EncryptionKey key = keys.forBackup();
@@ -234,6 +235,7 @@ public class BackupService {
         String id = BackupId.next(started);
         String objectName = BackupCatalog.objectName(plan.name(), id);
         ArchiveCipher.Sealing sealing = key.seal(id, plan.name(), started.toString(), plan.compression().id);
+        stop.backupId(id);
 
         List<Target.Upload> uploads = new ArrayList<>();
         List<FanOutStream.Branch> branches = new ArrayList<>();
@@ -242,6 +244,7 @@ public class BackupService {
             try {
                 Target.Upload u = t.create(objectName);
                 uploads.add(u);
+                stop.opened(t.describe(), u);
                 branches.add(new FanOutStream.Branch(t.describe(), u.stream()));
             } catch (IOException e) {
                 openErrors.put(t, e.getMessage());
@@ -261,24 +264,43 @@ public class BackupService {
             archiveAndEncrypt(plan, roots, jobs, targets, sealing, fanOut, manifest, progress);
         } catch (RuntimeException | IOException | Error e) {
             uploads.stream().filter(u -> u != null).forEach(Target.Upload::abort);
+            if (stop.stopped()) {
+                throw stop.stoppedFailure(); // its writes failed because the stop aborted the uploads
+            }
             throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
+        }
+        if (!stop.beginCommits()) {
+            uploads.stream().filter(u -> u != null).forEach(Target.Upload::abort);
+            throw stop.stoppedFailure();
+        }
+
+        // Every commit first, then retention: a stop waits for the commits, which are short, not for pruning.
+        List<String> errors = new ArrayList<>();
+        try {
+            for (int i = 0; i < targets.size(); i++) {
+                Target t = targets.get(i);
+                Target.Upload u = uploads.get(i);
+                FanOutStream.Branch b = branches.get(i);
+                String error = u == null ? openErrors.get(t) : b.error;
+                if (error == null) {
+                    try {
+                        u.commit();
+                    } catch (IOException e) {
+                        error = e.getMessage();
+                    }
+                } else if (u != null) {
+                    u.abort();
+                }
+                errors.add(error);
+            }
+        } finally {
+            stop.commitsEnded();
         }
 
         List<BackupResult.TargetResult> results = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             Target t = targets.get(i);
-            Target.Upload u = uploads.get(i);
-            FanOutStream.Branch b = branches.get(i);
-            String error = u == null ? openErrors.get(t) : b.error;
-            if (error == null) {
-                try {
-                    u.commit();
-                } catch (IOException e) {
-                    error = e.getMessage();
-                }
-            } else if (u != null) {
-                u.abort();
-            }
+            String error = errors.get(i);
             if (error != null) {
                 LOG.errorf("backup %s of plan %s FAILED on target %s: %s", id, plan.name(), t.describe(), error);
             }

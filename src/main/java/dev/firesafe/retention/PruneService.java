@@ -3,6 +3,7 @@ package dev.firesafe.retention;
 import dev.firesafe.backup.BackupCatalog;
 import dev.firesafe.backup.BackupId;
 import dev.firesafe.plan.Plan;
+import dev.firesafe.target.LocalTarget;
 import dev.firesafe.target.Target;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -40,6 +41,10 @@ public class PruneService {
 
     /** Retention right after backup {@code justMade}, which it never removes ({@link RetentionPolicy}). */
     public Report prune(Target target, Plan plan, boolean dryRun, String justMade) {
+        if (!dryRun && target instanceof LocalTarget local) {
+            // what killed backups left (issue #19): not listed, so retention alone would never remove it
+            local.sweepPartials(plan.name());
+        }
         RetentionPolicy policy = new RetentionPolicy(plan.retention());
         List<BackupCatalog.Ref> refs;
         try {

@@ -5,8 +5,10 @@ import dev.firesafe.target.Target;
 
 import java.io.IOException;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The backups kept on one target: objects named {@code PLAN/ID.firesafe}. Anything else there (partial uploads,
@@ -27,14 +29,44 @@ public final class BackupCatalog {
         return plan + "/" + id + SUFFIX;
     }
 
+    /**
+     * Stored beside a backup that finished with entries missing (exit code 7), {@code PLAN/ID.firesafe.incomplete},
+     * so that {@code list}, which reads no manifest (it needs no key), can mark it (issue #19). It holds only the
+     * number of missing entries, never their names: those are in the encrypted manifest, which verify shows.
+     */
+    public static final String INCOMPLETE_SUFFIX = ".incomplete";
+
+    public static String incompleteMarker(String plan, String id) {
+        return objectName(plan, id) + INCOMPLETE_SUFFIX;
+    }
+
+    /** The backups of one listing and the ids of those marked incomplete ({@link #INCOMPLETE_SUFFIX}). */
+    public record Listing(List<Ref> backups, Set<String> incomplete) {
+    }
+
     /** Every backup on {@code target}, oldest first; {@code plan} null means all plans. */
     public static List<Ref> list(Target target, String plan) throws IOException {
-        return target.list(plan == null ? "" : plan + "/").stream()
+        return listMarked(target, plan).backups();
+    }
+
+    /** As {@link #list}, with the incomplete marks, from the same single listing. */
+    public static Listing listMarked(Target target, String plan) throws IOException {
+        List<Target.StoredObject> objects = target.list(plan == null ? "" : plan + "/");
+        List<Ref> refs = objects.stream()
                 .map(BackupCatalog::parse)
                 .flatMap(Optional::stream)
                 .filter(r -> plan == null || r.plan.equals(plan))
                 .sorted(Comparator.comparing(Ref::id).thenComparing(Ref::plan))
                 .toList();
+        Set<String> marked = new HashSet<>();
+        for (Target.StoredObject o : objects) {
+            if (o.name().endsWith(SUFFIX + INCOMPLETE_SUFFIX)) {
+                marked.add(o.name().substring(0, o.name().length() - INCOMPLETE_SUFFIX.length()));
+            }
+        }
+        Set<String> incomplete = new HashSet<>();
+        refs.stream().filter(r -> marked.contains(r.objectName())).forEach(r -> incomplete.add(r.id()));
+        return new Listing(refs, Set.copyOf(incomplete));
     }
 
     /** Whether {@code name} is one a backup is written under: what a target may clean up after a killed run. */

@@ -275,6 +275,7 @@ public class BackupService {
         }
 
         // Every commit first, then retention: a stop waits for the commits, which are short, not for pruning.
+        long missing = manifest.warnings.stream().filter(Manifest.Warning::missing).count();
         List<String> errors = new ArrayList<>();
         try {
             for (int i = 0; i < targets.size(); i++) {
@@ -283,10 +284,15 @@ public class BackupService {
                 FanOutStream.Branch b = branches.get(i);
                 String error = u == null ? openErrors.get(t) : b.error;
                 if (error == null) {
+                    // the mark first: a backup is never listed without it, though a mark may outlive a failed commit
+                    boolean marked = missing > 0 && markIncomplete(t, plan.name(), id, missing);
                     try {
                         u.commit();
                     } catch (IOException e) {
                         error = e.getMessage();
+                        if (marked) {
+                            deleteQuietly(t, BackupCatalog.incompleteMarker(plan.name(), id));
+                        }
                     }
                 } else if (u != null) {
                     u.abort();
@@ -306,7 +312,7 @@ public class BackupService {
             }
             // Retention only after a complete backup: an incomplete one (entries it could not read) must never
             // make room by deleting complete ones, however often it repeats.
-            boolean complete = manifest.warnings.stream().noneMatch(Manifest.Warning::missing);
+            boolean complete = missing == 0;
             PruneService.Report pruned = error == null && complete ? retention.prune(t, plan, false, id) : null;
             if (pruned != null && !pruned.ok()) {
                 LOG.warnf("retention on %s after backup %s: %s", t.describe(), id, pruned.error());
@@ -317,6 +323,37 @@ public class BackupService {
         long duration = clock.millis() - started.toEpochMilli();
         return new BackupResult(id, plan.name(), manifest.bytes, fanOut.written(), manifest.files, duration,
                 plan.compression().id, results, manifest.warnings);
+    }
+
+    /**
+     * Stores {@link BackupCatalog#incompleteMarker} on {@code target}; a failure only costs the mark in
+     * {@code list} (verify reads the manifest itself), so it is a warning.
+     */
+    private static boolean markIncomplete(Target target, String plan, String id, long missing) {
+        try {
+            Target.Upload mark = target.create(BackupCatalog.incompleteMarker(plan, id));
+            try (OutputStream out = mark.stream()) {
+                out.write(("{\"backup\":\"" + id + "\",\"missing\":" + missing + "}\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                mark.abort();
+                throw e;
+            }
+            mark.commit();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("could not mark backup %s as incomplete on %s (list will not show it; verify does): %s", id,
+                    target.describe(), e.getMessage());
+            return false;
+        }
+    }
+
+    private static void deleteQuietly(Target target, String name) {
+        try {
+            target.delete(name);
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("could not remove %s from %s: %s", name, target.describe(), e.getMessage());
+        }
     }
 
     /**

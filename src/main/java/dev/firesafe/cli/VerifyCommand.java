@@ -81,6 +81,12 @@ class VerifyCommand implements Callable<Integer> {
         System.out.printf("backup %s of plan '%s' (host %s, %s) is intact: %d files, %s, every SHA-256 "
                 + "matches; checked in %s%n", r.id(), r.plan(), r.host(), r.created(), r.files(),
                 Units.bytes(r.bytes()), Units.seconds(r.durationMs()));
+        if (r.incomplete()) {
+            System.out.printf("but INCOMPLETE: %s the plan names could not be read when it was made (it ended with "
+                    + "exit code 7) and %s not in it:%n", Units.count(r.missing().size(), "entry", "entries"),
+                    r.missing().size() == 1 ? "is" : "are");
+            r.missing().forEach(m -> System.out.println("    missing: " + m));
+        }
         if (list) {
             r.manifest().entries.forEach(e -> System.out.println(line(e)));
         }
@@ -88,7 +94,9 @@ class VerifyCommand implements Callable<Integer> {
     }
 
     /** One result per backup on the target. */
-    record Checked(String id, String plan, boolean ok, int exitCode, String error, long files, long bytes) {
+    /** {@code missing}: entries it lacks because they could not be read when it was made (incomplete). */
+    record Checked(String id, String plan, boolean ok, int exitCode, String error, long files, long bytes,
+                   int missing, boolean incomplete) {
     }
 
     /**
@@ -116,23 +124,28 @@ class VerifyCommand implements Callable<Integer> {
             Checked c;
             try {
                 RestoreResult r = service.verify(selected.target(), ref.id(), ref.plan(), Progress.NONE);
-                c = new Checked(ref.id(), ref.plan(), true, ExitCode.OK.code, null, r.files(), r.bytes());
+                c = new Checked(ref.id(), ref.plan(), true, ExitCode.OK.code, null, r.files(), r.bytes(),
+                        r.missing().size(), r.incomplete());
             } catch (FiresafeException e) {
-                c = new Checked(ref.id(), ref.plan(), false, e.exitCode().code, e.getMessage(), 0, 0);
+                c = new Checked(ref.id(), ref.plan(), false, e.exitCode().code, e.getMessage(), 0, 0, 0, false);
             }
             checked.add(c);
             if (!json) {
-                System.out.println(c.ok() ? String.format("intact   %s  %-16s %d files, %s", c.id(), c.plan(),
-                        c.files(), Units.bytes(c.bytes())) : String.format("FAILED   %s  %-16s exit %d: %s", c.id(),
+                System.out.println(c.ok() ? String.format("intact   %s  %-16s %d files, %s%s", c.id(), c.plan(),
+                        c.files(), Units.bytes(c.bytes()), c.incomplete() ? "; INCOMPLETE: "
+                        + Units.count(c.missing(), "entry", "entries") + " missing (verify " + c.id()
+                        + " names them)" : "") : String.format("FAILED   %s  %-16s exit %d: %s", c.id(),
                         c.plan(), c.exitCode(), c.error()));
             }
         }
         long failed = checked.stream().filter(c -> !c.ok()).count();
+        long incomplete = checked.stream().filter(Checked::incomplete).count();
         if (json) {
             System.out.println(Json.of(Map.of("target", t.describe(), "backups", checked)));
         } else {
-            System.out.printf("%d of %d backup(s) in %s intact%n", checked.size() - failed, checked.size(),
-                    t.describe());
+            System.out.printf("%d of %d backup(s) in %s intact%s%n", checked.size() - failed, checked.size(),
+                    t.describe(), incomplete == 0 ? "" : "; " + incomplete + " of them incomplete (made with "
+                    + "files it could not read, exit code 7)");
         }
         return checked.stream().filter(c -> !c.ok()).mapToInt(Checked::exitCode).findFirst()
                 .orElse(ExitCode.OK.code);

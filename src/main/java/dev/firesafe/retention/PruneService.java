@@ -47,8 +47,11 @@ public class PruneService {
         }
         RetentionPolicy policy = new RetentionPolicy(plan.retention());
         List<BackupCatalog.Ref> refs;
+        java.util.Set<String> marked;
         try {
-            refs = BackupCatalog.list(target, plan.name());
+            BackupCatalog.Listing listing = BackupCatalog.listMarked(target, plan.name());
+            refs = listing.backups();
+            marked = listing.incomplete();
         } catch (IOException e) {
             return new Report(target.describe(), plan.name(), dryRun, List.of(), List.of(),
                     "listing failed, nothing removed: " + e.getMessage());
@@ -65,6 +68,10 @@ public class PruneService {
             if (!dryRun) {
                 try {
                     target.delete(BackupCatalog.objectName(plan.name(), item.id()));
+                    if (marked.contains(item.id())) {
+                        // after the backup: a mark without its backup is never listed, a backup without it would be
+                        target.delete(BackupCatalog.incompleteMarker(plan.name(), item.id()));
+                    }
                 } catch (IOException e) {
                     return new Report(target.describe(), plan.name(), false, kept, removed,
                             "could not remove " + item.id() + ": " + e.getMessage());

@@ -97,13 +97,23 @@ public final class BackupCatalog {
         }
     }
 
-    /** Resolves {@code latest} (newest of {@code plan}, or of all plans) or an exact id. */
+    /**
+     * Resolves {@code latest} (newest of {@code plan}) or an exact id. Without a plan, {@code latest} is the newest
+     * backup of the one plan the target holds; where several plans share it, the newest of any of them may be the
+     * wrong thing to restore (issue #19: it was), so that is a usage error naming the plans.
+     */
     public static Ref resolve(Target target, String idOrLatest, String plan) throws IOException {
         List<Ref> all = list(target, plan);
         if (idOrLatest == null || idOrLatest.equals("latest")) {
             if (all.isEmpty()) {
                 throw new FiresafeException(dev.firesafe.ExitCode.TARGET, "no backups"
                         + (plan == null ? "" : " of plan '" + plan + "'") + " in " + target.describe());
+            }
+            List<String> plans = all.stream().map(Ref::plan).distinct().sorted().toList();
+            if (plans.size() > 1) {
+                throw FiresafeException.usage("'latest' is ambiguous: " + target.describe() + " holds backups of "
+                        + plans.size() + " plans (" + String.join(", ", plans) + "); choose one with --plan NAME, or "
+                        + "give a backup id ('list' shows them)");
             }
             return all.get(all.size() - 1);
         }

@@ -41,7 +41,8 @@ class RestoreCommand implements Runnable {
     @Option(names = "--target", description = "Target holding the backup (default: the plan's target).")
     String target;
 
-    @Option(names = "--plan", description = "With 'latest': newest backup of this plan.")
+    @Option(names = "--plan", description = "With 'latest': newest backup of this plan (without it: of the one "
+            + "plan the target holds; several plans there need --plan).")
     String plan;
 
     @Option(names = "--force", description = "Restore into a non-empty folder, replacing files in the way.")

@@ -37,7 +37,8 @@ class VerifyCommand implements Callable<Integer> {
     @Option(names = "--target", description = "Target holding the backup (default: the plan's target).")
     String target;
 
-    @Option(names = "--plan", description = "With 'latest': newest backup of this plan.")
+    @Option(names = "--plan", description = "With 'latest': newest backup of this plan (without it: of the one "
+            + "plan the target holds; several plans there need --plan).")
     String plan;
 
     @Option(names = "--json", description = "Print one JSON object.")

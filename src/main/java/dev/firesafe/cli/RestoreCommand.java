@@ -109,8 +109,9 @@ class RestoreCommand implements Runnable {
         } finally {
             ProgressLine.end(progress);
         }
+        Path replayLog = to.resolve(PostgresRestore.LOG);
         List<PostgresRestore.Replayed> replayed = server == null ? List.of()
-                : PostgresRestore.replay(to, server, new PgClients(config.postgres().clientPaths()));
+                : PostgresRestore.replay(to, server, new PgClients(config.postgres().clientPaths()), replayLog);
         if (json) {
             System.out.println(server == null ? Json.of(r) : Json.of(Map.of("restore", r, "postgres", replayed)));
         } else {
@@ -124,13 +125,21 @@ class RestoreCommand implements Runnable {
             r.restoreWarnings().forEach(w -> System.err.println("warning: " + w));
             printReplayed(replayed);
         }
+        int errors = PostgresRestore.errors(replayed);
+        if (errors > 0) {
+            // the files are restored and checked; the database is what may be wrong, so this is not a success
+            throw FiresafeException.source("replaying the PostgreSQL dumps into " + postgres + " reported "
+                    + errors + " error(s), such as duplicate keys or 'already exists' (a server that was not "
+                    + "empty?): the databases may be incomplete or mixed with what the server held. The files are "
+                    + "restored and checked in " + to + "; every message is in " + replayLog);
+        }
     }
 
     private static void printReplayed(List<PostgresRestore.Replayed> replayed) {
         for (PostgresRestore.Replayed p : replayed) {
-            System.out.printf("replayed %s with %s%s%n", p.file(), p.tool(), p.errors() == 0 ? ""
-                    : "; it reported " + p.errors() + " error(s) and went on (in a fresh cluster, 'role ... already "
-                    + "exists' for the superuser is expected):");
+            System.out.printf("replayed %s with %s%s%s%n", p.file(), p.tool(), p.expectedErrors() == 0 ? ""
+                    : " (the superuser's 'role ... already exists', expected in a fresh cluster)", p.errors() == 0
+                    ? "" : "; it reported " + p.errors() + " error(s) and went on, first:");
             p.firstErrors().forEach(e -> System.out.println("    " + e));
         }
     }

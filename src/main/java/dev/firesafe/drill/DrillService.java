@@ -176,11 +176,17 @@ public class DrillService {
         List<PostgresRestore.Replayed> replayed = scratchServer == null ? List.of()
                 : PostgresRestore.replay(tree, scratchServer, new PgClients(config.postgres().clientPaths()));
         long restoreMs = clock.millis() - started;
-        boolean ok = differences.isEmpty();
-        return new DrillResult.TargetDrill(target, ok, ok ? ExitCode.OK.code : ExitCode.INTEGRITY.code, r.id(),
-                r.created(), r.files(), r.bytes(), restoreMs, differences, replayed,
-                ok ? null : differences.size() + " file(s) differ from the manifest after restore: "
-                        + String.join("; ", differences.subList(0, Math.min(5, differences.size()))));
+        int replayErrors = PostgresRestore.errors(replayed); // a scratch server: any but the expected one is real
+        boolean ok = differences.isEmpty() && replayErrors == 0;
+        int code = !differences.isEmpty() ? ExitCode.INTEGRITY.code : replayErrors > 0 ? ExitCode.SOURCE.code
+                : ExitCode.OK.code;
+        String error = !differences.isEmpty() ? differences.size() + " file(s) differ from the manifest after "
+                + "restore: " + String.join("; ", differences.subList(0, Math.min(5, differences.size())))
+                : replayErrors > 0 ? "replaying the PostgreSQL dumps into the scratch server reported " + replayErrors
+                + " error(s), first: " + replayed.stream().flatMap(p -> p.firstErrors().stream()).findFirst()
+                .orElse("?") : null;
+        return new DrillResult.TargetDrill(target, ok, code, r.id(), r.created(), r.files(), r.bytes(), restoreMs,
+                differences, replayed, error);
     }
 
     private String describe(String targetUri) {

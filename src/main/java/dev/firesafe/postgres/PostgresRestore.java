@@ -54,7 +54,7 @@ public final class PostgresRestore {
         List<Path> dumps = findDumps(restored);
         if (dumps.isEmpty()) {
             throw FiresafeException.usage("--postgres: the restored files hold no PostgreSQL dumps "
-                    + "(postgres/*/all.sql or *.dump; with --include, include 'postgres' too)");
+                    + "(postgres/*/all.sql or *.dump; with --include, include 'postgres/**' too)");
         }
         PgConnection conn = new PgConnection(server);
         List<Replayed> done = new ArrayList<>();

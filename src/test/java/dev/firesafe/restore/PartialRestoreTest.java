@@ -132,9 +132,26 @@ class PartialRestoreTest {
         assertEquals(ExitCode.USAGE, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("nothing in the backup matches --include data/vault/**")
                 && e.getMessage().contains("e.g. 'tree/"), e.getMessage());
+        // issue #19: it left an empty --to folder behind; the folders the restore made go with it
+        assertFalse(Files.exists(out), "nothing written, no note, no folder");
+        Path deeper = tmp.resolve("a/b/c");
+        assertThrows(FiresafeException.class, () -> restore(deeper, "data/vault/**"));
+        assertFalse(Files.exists(tmp.resolve("a")), "not the folders above it the restore made either");
+    }
+
+    /** A folder that was there before the restore is the user's: it stays, whatever the restore did. */
+    @Test
+    void aFailedRestoreKeepsAFolderThatExistedBefore() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("mine/out"));
+        assertThrows(FiresafeException.class, () -> restore(out, "data/vault/**"));
+        assertTrue(Files.isDirectory(out));
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(List.of(), left.toList(), "nothing written, no note");
         }
+        Path under = tmp.resolve("mine/new");
+        assertThrows(FiresafeException.class, () -> restore(under, "data/vault/**"));
+        assertFalse(Files.exists(under));
+        assertTrue(Files.isDirectory(tmp.resolve("mine")), "the existing parent stays");
     }
 
     @Test

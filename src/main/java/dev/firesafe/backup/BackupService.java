@@ -78,6 +78,8 @@ public class BackupService {
     private final PruneService retention;
     private final Targets opener;
     private final Consumer<BackupFinished> announcer;
+    /** The same-disk note last logged per plan ({@link #noteSameDisk}). */
+    private final Map<String, String> sameDiskNoted = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
     public BackupService(FiresafeConfig config, KeySource keys, PruneService retention,
@@ -119,9 +121,8 @@ public class BackupService {
             BackupResult result = runWithHooks(plan, progress);
             if (result.targets().stream().anyMatch(BackupResult.TargetResult::ok)) { // every trigger, every time
                 // the targets it wrote to: a plan without targets of its own uses the default one
-                SameDisk.note(plan.sources().stream().map(SourceSpec::path).toList(), result.targets().stream()
-                        .map(BackupResult.TargetResult::target).toList())
-                        .ifPresent(note -> LOG.warnf("plan %s: %s", plan.name(), note));
+                noteSameDisk(plan.name(), SameDisk.note(plan.sources().stream().map(SourceSpec::path).toList(),
+                        result.targets().stream().map(BackupResult.TargetResult::target).toList()));
             }
             announce(new BackupFinished(plan.name(), result, result.problem(), result.exitCode(), started,
                     java.time.Duration.between(started, clock.instant()),
@@ -136,6 +137,20 @@ public class BackupService {
                     ExitCode.FAILURE, started, java.time.Duration.between(started, clock.instant()),
                     targetNames(plan)));
             throw e;
+        }
+    }
+
+    /**
+     * Logs the same-disk note of {@code plan} once per process, and again only when it changes (another target, a
+     * disk unmounted and mounted again): a timer every minute repeated it every minute (issue #19).
+     */
+    private void noteSameDisk(String plan, java.util.Optional<String> note) {
+        if (note.isEmpty()) {
+            sameDiskNoted.remove(plan); // should it come back (a backup disk unmounted), it is news again
+            return;
+        }
+        if (!note.get().equals(sameDiskNoted.put(plan, note.get()))) {
+            LOG.warnf("plan %s: %s", plan, note.get());
         }
     }
 

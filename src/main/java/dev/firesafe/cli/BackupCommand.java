@@ -98,8 +98,9 @@ class BackupCommand implements Callable<Integer> {
             System.out.println(Json.of(new JsonView(r)));
             return;
         }
-        System.out.printf("backup %s of plan '%s': %d files, %s read, %s written (encrypted, %s), %s%n", r.id(),
-                r.plan(), r.files(), Units.bytes(r.bytesIn()), Units.bytes(r.bytesOut()), r.compression(),
+        System.out.printf("backup %s of plan '%s': %s, %s read, %s written (encrypted, %s), %s%n", r.id(),
+                r.plan(), Units.count(r.files(), "file", "files"), Units.bytes(r.bytesIn()), Units.bytes(r.bytesOut()),
+                r.compression(),
                 Units.seconds(r.durationMs()));
         for (BackupResult.TargetResult t : r.targets()) {
             System.out.printf("  %s  %s%s%s%n", t.ok() ? "ok    " : "FAILED", t.target(),

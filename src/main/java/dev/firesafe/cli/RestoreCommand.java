@@ -35,7 +35,9 @@ class RestoreCommand implements Runnable {
     @Parameters(index = "0", defaultValue = "latest", description = "Backup id, or 'latest' (default).")
     String id;
 
-    @Option(names = "--to", required = true, description = "Destination folder (empty or absent).")
+    // Checked in run(), not by picocli: picocli reports a missing required option before an unknown one, so the
+    // typo '--too DIR' said "Missing required option: '--to'" instead of naming '--too' (issue #19).
+    @Option(names = "--to", paramLabel = "DIR", description = "Destination folder (empty or absent). Required.")
     Path to;
 
     @Option(names = "--target", description = "Target holding the backup (default: the plan's target).")
@@ -88,6 +90,10 @@ class RestoreCommand implements Runnable {
 
     @Override
     public void run() {
+        if (to == null) {
+            throw FiresafeException.usage("Missing required option: '--to=DIR' (the folder to restore into, empty "
+                    + "or absent)");
+        }
         if (json) {
             Json.prepareInBackground();
         }
@@ -115,8 +121,9 @@ class RestoreCommand implements Runnable {
         if (json) {
             System.out.println(server == null ? Json.of(r) : Json.of(Map.of("restore", r, "postgres", replayed)));
         } else {
-            String what = r.include().isEmpty() ? r.files() + " files, " + Units.bytes(r.bytes())
-                    : r.restoredFiles() + " of its " + r.files() + " files (--include " + String.join(" ", r.include())
+            String what = r.include().isEmpty() ? Units.count(r.files(), "file", "files") + ", "
+                    + Units.bytes(r.bytes()) : r.restoredFiles() + " of its " + Units.count(r.files(), "file", "files")
+                    + " (--include " + String.join(" ", r.include())
                     + ")";
             System.out.printf("restored backup %s of plan '%s' (host %s, %s) into %s: %s, every SHA-256 "
                     + "matches; took %s%n", r.id(), r.plan(), r.host(), r.created(), r.destination(), what,
@@ -196,8 +203,8 @@ class RestoreCommand implements Runnable {
         if (json) {
             System.out.println(Json.of(r));
         } else {
-            System.out.printf("restored legacy backup %s (made %s) into %s: %d files, %s%n", legacyFernet,
-                    r.tokenCreated(), to, r.files(), Units.bytes(r.bytes()));
+            System.out.printf("restored legacy backup %s (made %s) into %s: %s, %s%n", legacyFernet,
+                    r.tokenCreated(), to, Units.count(r.files(), "file", "files"), Units.bytes(r.bytes()));
         }
     }
 }

@@ -79,8 +79,9 @@ class VerifyCommand implements Callable<Integer> {
             System.out.println(list ? Json.of(Map.of("verify", r, "entries", r.manifest().entries)) : Json.of(r));
             return ExitCode.OK.code;
         }
-        System.out.printf("backup %s of plan '%s' (host %s, %s) is intact: %d files, %s, every SHA-256 "
-                + "matches; checked in %s%n", r.id(), r.plan(), r.host(), r.created(), r.files(),
+        System.out.printf("backup %s of plan '%s' (host %s, %s) is intact: %s, %s, every SHA-256 "
+                + "matches; checked in %s%n", r.id(), r.plan(), r.host(), r.created(),
+                Units.count(r.files(), "file", "files"),
                 Units.bytes(r.bytes()), Units.seconds(r.durationMs()));
         if (r.incomplete()) {
             System.out.printf("but INCOMPLETE: %s the plan names could not be read when it was made (it ended with "
@@ -132,8 +133,9 @@ class VerifyCommand implements Callable<Integer> {
             }
             checked.add(c);
             if (!json) {
-                System.out.println(c.ok() ? String.format("intact   %s  %-16s %d files, %s%s", c.id(), c.plan(),
-                        c.files(), Units.bytes(c.bytes()), c.incomplete() ? "; INCOMPLETE: "
+                System.out.println(c.ok() ? String.format("intact   %s  %-16s %s, %s%s", c.id(), c.plan(),
+                        Units.count(c.files(), "file", "files"), Units.bytes(c.bytes()), c.incomplete()
+                        ? "; INCOMPLETE: "
                         + Units.count(c.missing(), "entry", "entries") + " missing (verify " + c.id()
                         + " names them)" : "") : String.format("FAILED   %s  %-16s exit %d: %s", c.id(),
                         c.plan(), c.exitCode(), c.error()));

@@ -254,7 +254,7 @@ public final class ExternalCommand {
                 String line;
                 while ((line = r.readLine()) != null) {
                     if (log != null) {
-                        log.write(redactForLog(line, secrets) + "\n");
+                        log.write(redact(line, secrets) + "\n");
                     }
                     synchronized (lines) {
                         lines.addLast(line.length() > STDERR_LINE_CHARS ? line.substring(0, STDERR_LINE_CHARS)
@@ -303,23 +303,18 @@ public final class ExternalCommand {
         }
     }
 
-    /** As {@link #redact}, keeping tabs: a log file may hold them. */
-    static String redactForLog(String line, List<String> secrets) {
-        return blankSecrets(line, secrets).replaceAll("[\\p{Cntrl}&&[^\t]]", "?");
-    }
-
-    /** Blanks every secret value (3+ characters: shorter ones would blank ordinary words) out of a line. */
+    /**
+     * Blanks every secret value (3+ characters: shorter ones would blank ordinary words) out of a line, and every
+     * control character that could forge a line or drive a terminal (escape sequences) as '?'. A tab is neither,
+     * and psql writes them (a COPY row in an error's context): it stays a tab (issue #19: it showed as '?').
+     */
     static String redact(String line, List<String> secrets) {
-        return blankSecrets(line, secrets).replaceAll("\\p{Cntrl}", "?");
-    }
-
-    private static String blankSecrets(String line, List<String> secrets) {
         String out = line;
         for (String value : secrets) {
             if (value != null && value.length() >= 3) {
                 out = out.replace(value, "***");
             }
         }
-        return out;
+        return out.replaceAll("[\\p{Cntrl}&&[^\t]]", "?");
     }
 }

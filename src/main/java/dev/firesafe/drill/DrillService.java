@@ -81,8 +81,16 @@ public class DrillService {
      * that cannot start at all (no key that reads backups, bad arguments) throws.
      */
     public DrillResult drill(Plan plan, String targetOverride, String postgresUrl) {
+        return drill(plan, targetOverride, postgresUrl, true);
+    }
+
+    /**
+     * As {@link #drill(Plan, String, String)}; {@code logEachTarget} false for a caller that shows every target's
+     * outcome itself ({@code firesafe drill}): the log line said it a second time (issue #19).
+     */
+    public DrillResult drill(Plan plan, String targetOverride, String postgresUrl, boolean logEachTarget) {
         try {
-            DrillResult result = run(plan, targetOverride, postgresUrl);
+            DrillResult result = run(plan, targetOverride, postgresUrl, logEachTarget);
             announce(new DrillFinished(plan.name(), result, null, result.exitCode()));
             return result;
         } catch (FiresafeException e) {
@@ -91,7 +99,7 @@ public class DrillService {
         }
     }
 
-    private DrillResult run(Plan plan, String targetOverride, String postgresUrl) {
+    private DrillResult run(Plan plan, String targetOverride, String postgresUrl, boolean logEachTarget) {
         List<String> targets = targetOverride != null ? List.of(targetOverride)
                 : plan.targetsOrDefault(config.defaultTarget());
         PostgresSource scratchServer = postgresUrl == null ? null : PgConnection.parseUrl(postgresUrl);
@@ -104,6 +112,10 @@ public class DrillService {
         List<DrillResult.TargetDrill> results = new ArrayList<>();
         for (String target : targets) {
             DrillResult.TargetDrill r = drillTarget(plan.name(), target, scratchServer);
+            if (!logEachTarget) {
+                results.add(r);
+                continue;
+            }
             if (r.ok()) {
                 LOG.infof("drill of plan %s on %s passed: backup %s, %d files, restored in %d ms", plan.name(),
                         r.target(), r.backupId(), r.files(), r.restoreMs());

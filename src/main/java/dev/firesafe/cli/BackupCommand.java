@@ -104,10 +104,11 @@ class BackupCommand implements Callable<Integer> {
             System.out.println(Json.of(new JsonView(r)));
             return;
         }
-        System.out.printf("backup %s of plan '%s'%s: %d files, %s (%s new, %s already stored), %s written "
-                        + "(encrypted, %s), %s%n", r.id(), r.plan(), r.full() ? " (full)" : "", r.files(),
-                Units.bytes(r.bytesIn()), Units.bytes(r.bytesNew()), Units.bytes(r.bytesDeduplicated()),
-                Units.bytes(r.bytesOut()), r.compression(), Units.seconds(r.durationMs()));
+        System.out.printf("backup %s of plan '%s'%s: %s, %s (%s new, %s already stored), %s written "
+                        + "(encrypted, %s), %s%n", r.id(), r.plan(), r.full() ? " (full)" : "",
+                Units.count(r.files(), "file", "files"), Units.bytes(r.bytesIn()), Units.bytes(r.bytesNew()),
+                Units.bytes(r.bytesDeduplicated()), Units.bytes(r.bytesOut()), r.compression(),
+                Units.seconds(r.durationMs()));
         for (BackupResult.TargetResult t : r.targets()) {
             System.out.printf("  %s  %s%s%s%n", t.ok() ? "ok    " : "FAILED", t.target(),
                     t.ok() ? "" : ": " + t.error(),

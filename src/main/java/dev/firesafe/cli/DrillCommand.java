@@ -47,15 +47,17 @@ class DrillCommand implements Callable<Integer> {
             Json.prepareInBackground();
         }
         // with --target, a function without a file is fine: `backup --source ... --target ...` makes such backups
-        DrillResult r = drills.drill(plans.find(function, target != null), target, postgres);
+        // every target's outcome is printed below (or in the JSON): no log line besides it
+        DrillResult r = drills.drill(plans.find(function, target != null), target, postgres, false);
         if (json) {
             System.out.println(Json.of(r));
             return r.exitCode();
         }
         for (DrillResult.TargetDrill t : r.targets()) {
             if (t.ok()) {
-                System.out.printf("ok      %s: backup %s (%s) restored and checked: %d files, %s in %s%n",
-                        t.target(), t.backupId(), t.backupCreated(), t.files(), Units.bytes(t.bytes()),
+                System.out.printf("ok      %s: backup %s (%s) restored and checked: %s, %s in %s%n",
+                        t.target(), t.backupId(), t.backupCreated(), Units.count(t.files(), "file", "files"),
+                        Units.bytes(t.bytes()),
                         Units.seconds(t.restoreMs()));
             } else {
                 System.out.printf("FAILED  %s: %s%n", t.target(), t.error());

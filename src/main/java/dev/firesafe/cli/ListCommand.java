@@ -46,29 +46,35 @@ class ListCommand implements Runnable {
     /**
      * {@code mode}: "master", "write-only", "damaged" when the plaintext header is not a valid one, or "unreadable"
      * when the target did not deliver it (unreachable, access denied), which says nothing about the backup.
+     * {@code incomplete}: the backup ended with exit code 7, entries its plan names are missing from it
+     * ({@code verify} names them).
      */
-    record Row(String id, String plan, String created, long size, String mode, String keyId) {
+    record Row(String id, String plan, String created, long size, String mode, String keyId, boolean incomplete) {
     }
 
     @Override
     public void run() {
         TargetOption.Selection selected = TargetOption.select(target, plan, plans, config);
         Store t = stores.open(selected.target());
-        List<BackupCatalog.Ref> refs;
+        BackupCatalog.Listing listing;
         try {
-            refs = BackupCatalog.list(t, selected.plan());
+            listing = BackupCatalog.listMarked(t, selected.plan());
         } catch (IOException e) {
             throw Failures.classify(e, "cannot list " + t.describe());
         }
         List<String> unreadable = new ArrayList<>();
-        List<Row> rows = refs.stream().map(r -> row(t, r, unreadable)).toList();
+        List<Row> rows = listing.backups().stream()
+                .map(r -> row(t, r, listing.incomplete().contains(r.id()), unreadable)).toList();
         if (json) {
             System.out.println(Json.of(new JsonView(t.describe(), rows)));
         } else {
             System.out.printf("%-30s %-16s %10s  %-10s %s%n", "ID", "PLAN", "SIZE", "MODE", "KEY");
-            rows.forEach(r -> System.out.printf("%-30s %-16s %10s  %-10s %s%n", r.id(), r.plan(),
-                    Units.bytes(r.size()), r.mode(), r.keyId() == null ? "-" : r.keyId()));
-            System.out.printf("%d backup(s) in %s%n", rows.size(), t.describe());
+            rows.forEach(r -> System.out.printf("%-30s %-16s %10s  %-10s %s%s%n", r.id(), r.plan(),
+                    Units.bytes(r.size()), r.mode(), r.keyId() == null ? "-" : r.keyId(),
+                    r.incomplete() ? "  INCOMPLETE (files missing; verify names them)" : ""));
+            long incomplete = rows.stream().filter(Row::incomplete).count();
+            System.out.printf("%d backup(s) in %s%s%n", rows.size(), t.describe(), incomplete == 0 ? ""
+                    : "; " + incomplete + " incomplete (made with files it could not read, exit code 7)");
         }
         if (!unreadable.isEmpty()) {
             throw FiresafeException.target(unreadable.size() + " backup(s) listed but not read from " + t.describe()
@@ -77,17 +83,17 @@ class ListCommand implements Runnable {
     }
 
     /** The backup's row; a target that fails to deliver the header adds its error to {@code unreadable}. */
-    private static Row row(Store t, BackupCatalog.Ref r, List<String> unreadable) {
+    private static Row row(Store t, BackupCatalog.Ref r, boolean incomplete, List<String> unreadable) {
         String created = BackupId.time(r.id()).toString();
         try {
             BackupHeader h = BackupCatalog.header(t, r);
             String mode = BackupHeader.KEY_MODE_RECIPIENT.equals(h.keyMode()) ? "write-only" : h.keyMode();
-            return new Row(r.id(), r.plan(), created, r.size(), mode, h.keyId());
+            return new Row(r.id(), r.plan(), created, r.size(), mode, h.keyId(), incomplete);
         } catch (StoreIOException e) {
             unreadable.add(r.id() + ": " + e.getMessage());
-            return new Row(r.id(), r.plan(), created, r.size(), "unreadable", null);
+            return new Row(r.id(), r.plan(), created, r.size(), "unreadable", null, incomplete);
         } catch (IOException | FiresafeException e) {
-            return new Row(r.id(), r.plan(), created, r.size(), "damaged", null);
+            return new Row(r.id(), r.plan(), created, r.size(), "damaged", null, incomplete);
         }
     }
 

@@ -36,13 +36,16 @@ class RestoreCommand implements Runnable {
     @Parameters(index = "0", defaultValue = "latest", description = "Backup id, or 'latest' (default).")
     String id;
 
-    @Option(names = "--to", required = true, description = "Destination folder (empty or absent).")
+    // Checked in run(), not by picocli: picocli reports a missing required option before an unknown one, so the
+    // typo '--too DIR' said "Missing required option: '--to'" instead of naming '--too' (issue #19).
+    @Option(names = "--to", paramLabel = "DIR", description = "Destination folder (empty or absent). Required.")
     Path to;
 
     @Option(names = "--target", description = "Target holding the backup (default: the plan's target).")
     String target;
 
-    @Option(names = "--plan", description = "With 'latest': newest backup of this plan.")
+    @Option(names = "--plan", description = "With 'latest': newest backup of this plan (without it: of the one "
+            + "plan the target holds; several plans there need --plan).")
     String plan;
 
     @Option(names = "--force", description = "Restore into a non-empty folder, replacing files in the way.")
@@ -89,6 +92,10 @@ class RestoreCommand implements Runnable {
 
     @Override
     public void run() {
+        if (to == null) {
+            throw FiresafeException.usage("Missing required option: '--to=DIR' (the folder to restore into, empty "
+                    + "or absent)");
+        }
         if (json) {
             Json.prepareInBackground();
         }
@@ -110,13 +117,15 @@ class RestoreCommand implements Runnable {
         } finally {
             ProgressLine.end(progress);
         }
+        Path replayLog = to.resolve(PostgresRestore.LOG);
         List<PostgresRestore.Replayed> replayed = server == null ? List.of()
-                : PostgresRestore.replay(to, server, new PgClients(settings.postgres().clientPaths()));
+                : PostgresRestore.replay(to, server, new PgClients(settings.postgres().clientPaths()), replayLog);
         if (json) {
             System.out.println(server == null ? Json.of(r) : Json.of(Map.of("restore", r, "postgres", replayed)));
         } else {
-            String what = r.include().isEmpty() ? r.files() + " files, " + Units.bytes(r.bytes())
-                    : r.restoredFiles() + " of its " + r.files() + " files (--include " + String.join(" ", r.include())
+            String what = r.include().isEmpty() ? Units.count(r.files(), "file", "files") + ", "
+                    + Units.bytes(r.bytes()) : r.restoredFiles() + " of its " + Units.count(r.files(), "file", "files")
+                    + " (--include " + String.join(" ", r.include())
                     + ")";
             System.out.printf("restored backup %s of plan '%s' (host %s, %s) into %s: %s, every SHA-256 "
                     + "matches; took %s%n", r.id(), r.plan(), r.host(), r.created(), r.destination(), what,
@@ -125,13 +134,21 @@ class RestoreCommand implements Runnable {
             r.restoreWarnings().forEach(w -> System.err.println("warning: " + w));
             printReplayed(replayed);
         }
+        int errors = PostgresRestore.errors(replayed);
+        if (errors > 0) {
+            // the files are restored and checked; the database is what may be wrong, so this is not a success
+            throw FiresafeException.source("replaying the PostgreSQL dumps into " + postgres + " reported "
+                    + errors + " error(s), such as duplicate keys or 'already exists' (a server that was not "
+                    + "empty?): the databases may be incomplete or mixed with what the server held. The files are "
+                    + "restored and checked in " + to + "; every message is in " + replayLog);
+        }
     }
 
     private static void printReplayed(List<PostgresRestore.Replayed> replayed) {
         for (PostgresRestore.Replayed p : replayed) {
-            System.out.printf("replayed %s with %s%s%n", p.file(), p.tool(), p.errors() == 0 ? ""
-                    : "; it reported " + p.errors() + " error(s) and went on (in a fresh cluster, 'role ... already "
-                    + "exists' for the superuser is expected):");
+            System.out.printf("replayed %s with %s%s%s%n", p.file(), p.tool(), p.expectedErrors() == 0 ? ""
+                    : " (the superuser's 'role ... already exists', expected in a fresh cluster)", p.errors() == 0
+                    ? "" : "; it reported " + p.errors() + " error(s) and went on, first:");
             p.firstErrors().forEach(e -> System.out.println("    " + e));
         }
     }
@@ -188,8 +205,8 @@ class RestoreCommand implements Runnable {
         if (json) {
             System.out.println(Json.of(r));
         } else {
-            System.out.printf("restored legacy backup %s (made %s) into %s: %d files, %s%n", legacyFernet,
-                    r.tokenCreated(), to, r.files(), Units.bytes(r.bytes()));
+            System.out.printf("restored legacy backup %s (made %s) into %s: %s, %s%n", legacyFernet,
+                    r.tokenCreated(), to, Units.count(r.files(), "file", "files"), Units.bytes(r.bytes()));
         }
     }
 }

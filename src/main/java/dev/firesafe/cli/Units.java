@@ -21,6 +21,11 @@ final class Units {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
+    /** "1 file", "2 files": {@code n} and the word that goes with it. */
+    static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
+    }
+
     static String seconds(long millis) {
         return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
     }

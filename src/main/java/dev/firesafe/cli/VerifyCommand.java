@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", description = "Decrypt a backup and check every file against its manifest; "
@@ -40,7 +41,8 @@ class VerifyCommand implements Callable<Integer> {
     @Option(names = "--target", description = "Store holding the backup (default: the plan's target).")
     String target;
 
-    @Option(names = "--plan", description = "With 'latest': newest backup of this plan.")
+    @Option(names = "--plan", description = "With 'latest': newest backup of this plan (without it: of the one "
+            + "plan the target holds; several plans there need --plan).")
     String plan;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -83,9 +85,16 @@ class VerifyCommand implements Callable<Integer> {
             System.out.println(list ? Json.of(Map.of("verify", r, "entries", r.manifest().entries)) : Json.of(r));
             return ExitCode.OK.code;
         }
-        System.out.printf("backup %s of plan '%s' (host %s, %s) is intact: %d files, %s, every SHA-256 "
-                + "matches; checked in %s%n", r.id(), r.plan(), r.host(), r.created(), r.files(),
+        System.out.printf("backup %s of plan '%s' (host %s, %s) is intact: %s, %s, every SHA-256 "
+                + "matches; checked in %s%n", r.id(), r.plan(), r.host(), r.created(),
+                Units.count(r.files(), "file", "files"),
                 Units.bytes(r.bytes()), Units.seconds(r.durationMs()));
+        if (r.incomplete()) {
+            System.out.printf("but INCOMPLETE: %s the plan names could not be read when it was made (it ended with "
+                    + "exit code 7) and %s not in it:%n", Units.count(r.missing().size(), "entry", "entries"),
+                    r.missing().size() == 1 ? "is" : "are");
+            r.missing().forEach(m -> System.out.println("    missing: " + m));
+        }
         if (list) {
             r.manifest().entries.forEach(e -> System.out.println(line(e)));
         }
@@ -108,22 +117,39 @@ class VerifyCommand implements Callable<Integer> {
         } finally {
             ProgressLine.end(progress);
         }
+        Set<String> incomplete = incomplete(selected);
         if (json) {
-            System.out.println(Json.of(result));
+            System.out.println(Json.of(Map.of("target", result.target(), "backups", result.backups(), "objects",
+                    result.objects(), "objectsRead", result.objectsRead(), "incomplete", incomplete)));
         } else {
-            text(result).forEach(System.out::println);
+            text(result, incomplete).forEach(System.out::println);
         }
         return result.backups().stream().filter(c -> !c.ok()).mapToInt(VerifyAllResult.Backup::exitCode)
                 .findFirst().orElse(ExitCode.OK.code);
     }
 
-    /** One line per backup, then one per missing or damaged object, then the count. */
+    /** The backups of the selection made with files they could not read (issue #19: marked in verify all too). */
+    private Set<String> incomplete(TargetOption.Selection selected) {
+        try (Store t = stores.open(selected.target())) {
+            return BackupCatalog.listMarked(t, selected.plan()).incomplete();
+        } catch (java.io.IOException e) {
+            return Set.of();
+        }
+    }
+
     static List<String> text(VerifyAllResult result) {
+        return text(result, Set.of());
+    }
+
+    /** One line per backup, then one per missing or damaged object, then the count. */
+    static List<String> text(VerifyAllResult result, Set<String> incomplete) {
         List<String> out = new ArrayList<>();
         for (VerifyAllResult.Backup c : result.backups()) {
-            out.add(c.ok() ? String.format("intact   %s  %-16s %d files, %s", c.id(), c.plan(), c.files(),
-                    Units.bytes(c.bytes())) : String.format("FAILED   %s  %-16s exit %d: %s", c.id(), c.plan(),
-                    c.exitCode(), c.error()));
+            out.add(c.ok() ? String.format("intact   %s  %-16s %s, %s%s", c.id(), c.plan(),
+                    Units.count(c.files(), "file", "files"), Units.bytes(c.bytes()), incomplete.contains(c.id())
+                            ? "; INCOMPLETE: made with entries it could not read (verify " + c.id() + " names them)"
+                            : "") : String.format("FAILED   %s  %-16s exit %d: %s", c.id(), c.plan(), c.exitCode(),
+                    c.error()));
         }
         for (VerifyAllResult.ObjectProblem p : result.objects()) {
             out.add(String.format("%-8s %s: %s; %s", p.problem().startsWith("missing") ? "MISSING" : "DAMAGED",

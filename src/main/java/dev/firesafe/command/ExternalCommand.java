@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Runs a program (never through a shell unless the argv says {@code /bin/sh -c}) with extra environment
@@ -41,6 +45,8 @@ public final class ExternalCommand {
     private final Duration timeout;
     private final List<String> secrets;
     private final boolean killedOnStop;
+    private final Path stderrLog;
+    private final Predicate<String> expectedError;
 
     /**
      * Every value of {@code env} is treated as secret.
@@ -54,17 +60,34 @@ public final class ExternalCommand {
     /** Only the values of {@code secretKeys} are blanked out of messages (PGHOST and PGUSER are not secrets). */
     public ExternalCommand(String label, List<String> argv, Map<String, String> env, Duration timeout,
                            java.util.Set<String> secretKeys) {
-        this(label, argv, env, timeout, secretKeys.stream().map(env::get).filter(v -> v != null).toList(), false);
+        this(label, argv, env, timeout, secretKeys.stream().map(env::get).filter(v -> v != null).toList(), false,
+                null, line -> false);
     }
 
     private ExternalCommand(String label, List<String> argv, Map<String, String> env, Duration timeout,
-                            List<String> secrets, boolean killedOnStop) {
+                            List<String> secrets, boolean killedOnStop, Path stderrLog,
+                            Predicate<String> expectedError) {
         this.label = label;
         this.argv = List.copyOf(argv);
         this.env = Map.copyOf(env);
         this.timeout = timeout;
         this.secrets = secrets;
         this.killedOnStop = killedOnStop;
+        this.stderrLog = stderrLog;
+        this.expectedError = expectedError;
+    }
+
+    /**
+     * This command, with every line of its stderr (secrets blanked out) appended to {@code log}: where a program
+     * that reports errors and goes on (psql) says all it said, not only the first lines a message can hold.
+     */
+    public ExternalCommand stderrTo(Path log) {
+        return new ExternalCommand(label, argv, env, timeout, secrets, killedOnStop, log, expectedError);
+    }
+
+    /** This command, with the {@code ERROR:} lines {@code expected} accepts counted apart ({@link Finished}). */
+    public ExternalCommand expectingErrors(Predicate<String> expected) {
+        return new ExternalCommand(label, argv, env, timeout, secrets, killedOnStop, stderrLog, expected);
     }
 
     /**
@@ -72,7 +95,7 @@ public final class ExternalCommand {
      * for programs whose work is worthless once Firesafe is gone. Not for after hooks, which a stop still runs.
      */
     public ExternalCommand killedOnStop() {
-        return new ExternalCommand(label, argv, env, timeout, secrets, true);
+        return new ExternalCommand(label, argv, env, timeout, secrets, true, stderrLog, expectedError);
     }
 
     public static ExternalCommand shell(String label, String command, Map<String, String> env, Duration timeout) {
@@ -85,28 +108,33 @@ public final class ExternalCommand {
 
     /**
      * What a successful run printed on stderr that looks like an error ({@code ERROR:} lines, as psql prints them
-     * and goes on): the count and the first few, redacted.
+     * and goes on): the count and the first few, redacted; {@code expectedErrors} counts those
+     * {@link #expectingErrors} accepts, which are in neither.
      */
-    public record Finished(int errorCount, List<String> firstErrors) {
+    public record Finished(int errorCount, List<String> firstErrors, int expectedErrors) {
     }
 
     /** Runs to the end; {@code reader} gets stdout. Throws a source failure on non-zero exit or timeout. */
     public Finished run(StdoutReader reader) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(new File("/dev/null"));
         pb.environment().putAll(env);
+        java.io.Writer log = log(); // before the start: a log that cannot be written stops nothing half way
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
+            if (log != null) {
+                log.close();
+            }
             throw FiresafeException.source(label + " could not be started: " + e.getMessage());
         }
         try (KillOnStop stop = killedOnStop ? KillOnStop.guard(p) : null) {
-            return finish(p, reader);
+            return finish(p, reader, log);
         }
     }
 
-    private Finished finish(Process p, StdoutReader reader) throws IOException {
-        StderrTail tail = new StderrTail(p.getErrorStream());
+    private Finished finish(Process p, StdoutReader reader, java.io.Writer log) throws IOException {
+        StderrTail tail = new StderrTail(p.getErrorStream(), expectedError, log, secrets);
         tail.start();
         Watchdog watchdog = new Watchdog(p, timeout);
         watchdog.start();
@@ -138,8 +166,20 @@ public final class ExternalCommand {
             throw FiresafeException.source(label + " failed with exit status " + status + tail.describe(secrets));
         }
         synchronized (tail.lines) {
-            return new Finished(tail.errorCount, tail.errors.stream().map(l -> redact(l, secrets)).toList());
+            return new Finished(tail.errorCount, tail.errors.stream().map(l -> redact(l, secrets)).toList(),
+                    tail.expectedCount);
         }
+    }
+
+    /** The stderr log, opened for appending, headed by what runs; null without one. */
+    private java.io.Writer log() throws IOException {
+        if (stderrLog == null) {
+            return null;
+        }
+        java.io.Writer w = Files.newBufferedWriter(stderrLog, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        w.write("== " + label + "\n");
+        return w;
     }
 
     /** Runs to the end and returns stdout as text (at most 1 MiB: for version queries and the like). */
@@ -188,17 +228,24 @@ public final class ExternalCommand {
         }
     }
 
-    /** Keeps the last few lines of stderr, bounded, for the failure message. */
+    /** Keeps the last few lines of stderr, bounded, for the failure message; all of them in the log, if any. */
     private static final class StderrTail extends Thread {
         private final InputStream in;
+        private final Predicate<String> expected;
+        private final java.io.Writer log;
+        private final List<String> secrets;
         private final Deque<String> lines = new ArrayDeque<>();
         private final List<String> errors = new ArrayList<>();
         private int errorCount;
+        private int expectedCount;
 
-        StderrTail(InputStream in) {
+        StderrTail(InputStream in, Predicate<String> expected, java.io.Writer log, List<String> secrets) {
             super("firesafe-command-stderr");
             setDaemon(true);
             this.in = in;
+            this.expected = expected;
+            this.log = log;
+            this.secrets = secrets;
         }
 
         @Override
@@ -206,6 +253,9 @@ public final class ExternalCommand {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                    if (log != null) {
+                        log.write(redact(line, secrets) + "\n");
+                    }
                     synchronized (lines) {
                         lines.addLast(line.length() > STDERR_LINE_CHARS ? line.substring(0, STDERR_LINE_CHARS)
                                 + "..." : line);
@@ -213,15 +263,27 @@ public final class ExternalCommand {
                             lines.removeFirst();
                         }
                         if (line.contains("ERROR:")) {
-                            errorCount++;
-                            if (errors.size() < STDERR_LINES) {
-                                errors.add(lines.peekLast());
+                            if (expected.test(line)) {
+                                expectedCount++;
+                            } else {
+                                errorCount++;
+                                if (errors.size() < STDERR_LINES) {
+                                    errors.add(lines.peekLast());
+                                }
                             }
                         }
                     }
                 }
             } catch (IOException e) {
                 // the program is gone; what was read is what there is
+            } finally {
+                if (log != null) {
+                    try {
+                        log.close();
+                    } catch (IOException ignored) {
+                        // the log is a convenience; the count and first errors are reported either way
+                    }
+                }
             }
         }
 
@@ -241,7 +303,11 @@ public final class ExternalCommand {
         }
     }
 
-    /** Blanks every secret value (3+ characters: shorter ones would blank ordinary words) out of a line. */
+    /**
+     * Blanks every secret value (3+ characters: shorter ones would blank ordinary words) out of a line, and every
+     * control character that could forge a line or drive a terminal (escape sequences) as '?'. A tab is neither,
+     * and psql writes them (a COPY row in an error's context): it stays a tab (issue #19: it showed as '?').
+     */
     static String redact(String line, List<String> secrets) {
         String out = line;
         for (String value : secrets) {
@@ -249,6 +315,6 @@ public final class ExternalCommand {
                 out = out.replace(value, "***");
             }
         }
-        return out.replaceAll("\\p{Cntrl}", "?");
+        return out.replaceAll("[\\p{Cntrl}&&[^\t]]", "?");
     }
 }

@@ -92,8 +92,42 @@ public class KeySource {
                     + "run 'init' to create " + config.defaultKeyFile() + " (or set FIRESAFE_PUBLIC_KEY for "
                     + "write-only backups)");
         }
-        return KeyRing.parse(found.get().text, found.get().origin).master().orElseThrow(() ->
-                FiresafeException.key(found.get().origin + " holds only recovery keys; backups need the master "
+        return masterFrom(found.get().text, found.get().origin);
+    }
+
+    /**
+     * The file the master key is read from: {@code FIRESAFE_MASTER_KEY_FILE}, else the default key file if it
+     * exists; empty when {@code FIRESAFE_MASTER_KEY} gives the key itself (which no file holds) or there is none.
+     */
+    public Optional<Path> masterKeyFile() {
+        if (config.masterKey().filter(s -> !s.isBlank()).isPresent()) {
+            return Optional.empty();
+        }
+        Optional<String> file = config.masterKeyFile().filter(s -> !s.isBlank());
+        if (file.isPresent()) {
+            return Optional.of(Path.of(file.get()));
+        }
+        Path fallback = Path.of(config.defaultKeyFile());
+        return Files.isRegularFile(fallback) ? Optional.of(fallback) : Optional.empty();
+    }
+
+    /**
+     * How a key file is named in messages: as {@link #requireMaster()} names the one it read, so an error about
+     * a rotated file reads like one about the file in use.
+     */
+    public String describe(Path keyFile) {
+        return config.masterKeyFile().filter(s -> !s.isBlank()).isPresent()
+                ? "FIRESAFE_MASTER_KEY_FILE (" + keyFile + ")" : "key file " + keyFile;
+    }
+
+    /**
+     * The master key held in {@code text} (read from {@code origin}), as {@link #requireMaster()} checks it: an
+     * empty text and one holding only recovery keys are key errors that say which.
+     */
+    public static MasterKey masterFrom(String text, String origin) {
+        requireNotEmpty(text, origin);
+        return KeyRing.parse(text, origin).master().orElseThrow(() ->
+                FiresafeException.key(origin + " holds only recovery keys; backups need the master "
                         + "key, or FIRESAFE_PUBLIC_KEY for write-only mode"));
     }
 
@@ -111,13 +145,37 @@ public class KeySource {
         Optional<String> path = file.filter(s -> !s.isBlank());
         if (path.isPresent()) {
             String origin = fileName + " (" + path.get() + ")";
-            return Optional.of(new Located(read(Path.of(path.get()), origin), origin));
+            return Optional.of(new Located(notEmpty(read(Path.of(path.get()), origin), origin, fallback), origin));
         }
         if (fallback != null && Files.isRegularFile(fallback)) {
             String origin = "key file " + fallback;
-            return Optional.of(new Located(read(fallback, origin), origin));
+            return Optional.of(new Located(notEmpty(read(fallback, origin), origin, fallback), origin));
         }
         return Optional.empty();
+    }
+
+    /**
+     * An empty key file is most likely one a shell emptied: {@code keygen --rotate > FILE} truncates FILE before
+     * keygen reads the key from it. Say that, not that the file "holds only recovery keys" (issue #19).
+     */
+    private static String requireNotEmpty(String text, String origin) {
+        if (text.isBlank()) {
+            throw FiresafeException.key(origin + " is empty: it holds no key. If a command's output was "
+                    + "redirected into it ('keygen --rotate > FILE' empties FILE before keygen reads it), put the "
+                    + "key back from your escrowed copy; 'keygen --rotate --in-place' rotates a key file safely");
+        }
+        return text;
+    }
+
+    /** Secret key files (those with a default file) get {@link #requireNotEmpty}'s advice; the public one not. */
+    private static String notEmpty(String text, String origin, Path fallback) {
+        if (fallback != null) {
+            return requireNotEmpty(text, origin);
+        }
+        if (text.isBlank()) {
+            throw FiresafeException.key(origin + " is empty: it holds no key");
+        }
+        return text;
     }
 
     public Path defaultKeyFile() {

@@ -81,6 +81,18 @@ public final class PgConnection {
         return env;
     }
 
+    /**
+     * The name of the server's bootstrap superuser (the role initdb made, oid 10): replaying a pg_dumpall script
+     * into a fresh cluster meets it as "role ... already exists", which is expected, unlike any other error.
+     */
+    public String bootstrapSuperuser(PgClients clients, String database) throws IOException {
+        PgClients.Client psql = clients.any("psql");
+        return new ExternalCommand("psql (asking PostgreSQL server " + describe() + " its superuser)",
+                List.of(psql.path().toString(), "-X", "-A", "-t", "-w", "-d", database, "-c",
+                        "SELECT rolname FROM pg_roles WHERE oid = 10"), env(), QUERY_TIMEOUT, SECRET_ENV)
+                .output().strip();
+    }
+
     /** Asks the server its version with {@code psql}, before anything is written. */
     public ServerVersion serverVersion(PgClients clients, String database) throws IOException {
         PgClients.Client psql = clients.any("psql");

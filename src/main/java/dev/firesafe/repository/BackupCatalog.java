@@ -94,7 +94,8 @@ public final class BackupCatalog {
      * What a store holds of a plan ({@code null}: all plans): the backups; the objects of removed backups that are
      * still there (marked {@link #REMOVED_SUFFIX}); generations; and every removal mark; each oldest first.
      */
-    public record Listing(List<Ref> backups, List<Ref> removed, List<Generation> generations, List<Mark> marks) {
+    public record Listing(List<Ref> backups, List<Ref> removed, List<Generation> generations, List<Mark> marks,
+                          Set<String> incomplete) {
         /** Every backup object, removed or not. */
         public List<Ref> objects() {
             List<Ref> all = new ArrayList<>(backups);
@@ -117,7 +118,7 @@ public final class BackupCatalog {
             return new Listing(backups.stream().filter(r -> r.plan().equals(plan)).toList(),
                     removed.stream().filter(r -> r.plan().equals(plan)).toList(),
                     generations.stream().filter(g -> g.plan().equals(plan)).toList(),
-                    marks.stream().filter(m -> m.plan().equals(plan)).toList());
+                    marks.stream().filter(m -> m.plan().equals(plan)).toList(), incomplete);
         }
 
         /** Whether backup {@code id} of {@code plan} is marked removed. */
@@ -147,7 +148,32 @@ public final class BackupCatalog {
                 .sorted(Comparator.comparing(Generation::backupId).thenComparingInt(Generation::number))
                 .toList();
         marks.sort(Comparator.comparing(Mark::id).thenComparing(Mark::plan));
-        return new Listing(List.copyOf(backups), List.copyOf(removed), generations, List.copyOf(marks));
+        Set<String> incompleteMarks = new HashSet<>();
+        for (Store.StoredObject o : objects) {
+            if (o.name().endsWith(SUFFIX + INCOMPLETE_SUFFIX)) {
+                incompleteMarks.add(o.name().substring(0, o.name().length() - INCOMPLETE_SUFFIX.length()));
+            }
+        }
+        Set<String> incomplete = new HashSet<>();
+        backups.stream().filter(r -> incompleteMarks.contains(r.objectName())).forEach(r -> incomplete.add(r.id()));
+        return new Listing(List.copyOf(backups), List.copyOf(removed), generations, List.copyOf(marks),
+                Set.copyOf(incomplete));
+    }
+
+    /**
+     * Stored beside a backup that finished with entries missing (exit code 7), {@code PLAN/ID.firesafe.incomplete},
+     * so that {@code list}, which reads no backup (it needs no key), can mark it (issue #19). It holds only the
+     * number of missing entries, never their names: those are in the encrypted backup, which verify shows.
+     */
+    public static final String INCOMPLETE_SUFFIX = ".incomplete";
+
+    public static String incompleteMarker(String plan, String id) {
+        return objectName(plan, id) + INCOMPLETE_SUFFIX;
+    }
+
+    /** The listing, for its backups and their incomplete marks ({@link Listing#incomplete()}). */
+    public static Listing listMarked(Store target, String plan) throws IOException {
+        return listing(target, plan);
     }
 
     /** What a removal mark says: when the backup was removed. */
@@ -243,13 +269,23 @@ public final class BackupCatalog {
     /** Enough bytes for any header: its fixed part and JSON of at most 64 KiB. */
     private static final long HEADER_RANGE = 13 + 64 * 1024;
 
-    /** Resolves {@code latest} (newest of {@code plan}, or of all plans) or an exact id. */
+    /**
+     * Resolves {@code latest} (newest of {@code plan}) or an exact id. Without a plan, {@code latest} is the newest
+     * backup of the one plan the target holds; where several plans share it, the newest of any of them may be the
+     * wrong thing to restore (issue #19: it was), so that is a usage error naming the plans.
+     */
     public static Ref resolve(Store target, String idOrLatest, String plan) throws IOException {
         List<Ref> all = list(target, plan);
         if (idOrLatest == null || idOrLatest.equals("latest")) {
             if (all.isEmpty()) {
                 throw new FiresafeException(dev.firesafe.core.ExitCode.TARGET, "no backups"
                         + (plan == null ? "" : " of plan '" + plan + "'") + " in " + target.describe());
+            }
+            List<String> plans = all.stream().map(Ref::plan).distinct().sorted().toList();
+            if (plans.size() > 1) {
+                throw FiresafeException.usage("'latest' is ambiguous: " + target.describe() + " holds backups of "
+                        + plans.size() + " plans (" + String.join(", ", plans) + "); choose one with --plan NAME, or "
+                        + "give a backup id ('list' shows them)");
             }
             return all.get(all.size() - 1);
         }

@@ -67,6 +67,11 @@ final class LoggingStore implements Store {
     }
 
     @Override
+    public List<String> sweepPartials(String prefix) {
+        return store.sweepPartials(prefix);
+    }
+
+    @Override
     public void close() {
         store.close();
     }

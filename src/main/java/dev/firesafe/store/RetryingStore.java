@@ -82,6 +82,11 @@ public final class RetryingStore implements Store {
     }
 
     @Override
+    public List<String> sweepPartials(String prefix) {
+        return store.sweepPartials(prefix);
+    }
+
+    @Override
     public void close() {
         store.close();
     }

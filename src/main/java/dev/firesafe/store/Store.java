@@ -59,6 +59,14 @@ public interface Store extends Closeable {
         return Optional.empty();
     }
 
+    /**
+     * Removes what uploads of killed processes left under {@code prefix} (never one a running backup is writing),
+     * where the store keeps such leftovers visible to itself; returns their names (none elsewhere).
+     */
+    default List<String> sweepPartials(String prefix) {
+        return List.of();
+    }
+
     @Override
     default void close() {
     }

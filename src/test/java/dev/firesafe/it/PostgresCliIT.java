@@ -71,6 +71,34 @@ class PostgresCliIT {
         assertFalse(b.all().contains(PASSWORD) || r.all().contains(PASSWORD));
     }
 
+    /** Issue #19: 9 SQL errors in the replay, and the restore exited 0. */
+    @Test
+    void aReplayThatReportsErrorsFailsNamingTheCountAndTheLog() throws Exception {
+        Cli cli = cli();
+        String target = tmp.resolve("backups").toString();
+        Cli.Result b = cli.run("backup", "--plan", "db", "--postgres", "postgresql://postgres@127.0.0.1:"
+                + source.port() + "/", "--target", target);
+        assertEquals(0, b.exitCode(), b.toString());
+        try (PgCluster used = PgCluster.start(PgCluster.requireServer())) {
+            String url = "postgresql://postgres@127.0.0.1:" + used.port() + "/";
+            Cli.Result first = cli.run("restore", "latest", "--plan", "db", "--target", target, "--to",
+                    tmp.resolve("first").toString(), "--postgres", url);
+            assertEquals(0, first.exitCode(), "a fresh cluster: only the expected superuser clash: " + first);
+
+            Path again = tmp.resolve("again");
+            Cli.Result second = cli.run("restore", "latest", "--plan", "db", "--target", target, "--to",
+                    again.toString(), "--postgres", url);
+
+            assertEquals(6, second.exitCode(), second.toString());
+            Path log = again.resolve("FIRESAFE-POSTGRES-REPLAY.log");
+            assertTrue(second.stderr().contains("reported ") && second.stderr().contains(" error(s)")
+                    && second.stderr().contains(log.toString()), second.toString());
+            assertTrue(Files.readString(log).contains("already exists"), Files.readString(log));
+            assertTrue(second.stdout().contains("restored backup"), "the files are restored: " + second);
+            assertFalse(second.all().contains(PASSWORD));
+        }
+    }
+
     @Test
     void aFailingCommandExitsWithTheSourceCodeAndItsStderr() throws Exception {
         Cli cli = cli();

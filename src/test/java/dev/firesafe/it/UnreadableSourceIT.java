@@ -80,9 +80,27 @@ class UnreadableSourceIT {
 
         Cli.Result list = root.run("list", "--target", backups.toUri().toString(), "--json");
         assertEquals(0, list.exitCode(), list.toString());
-        assertEquals(2, JSON.readTree(list.stdout()).size(), "both incomplete backups were stored: " + list);
+        JsonNode listed = JSON.readTree(list.stdout()).get("backups");
+        assertEquals(2, listed.size(), "both incomplete backups were stored: " + list);
+        // issue #19: shown like any other before; now marked, in JSON and text, in list and verify
+        listed.forEach(row -> assertTrue(row.get("incomplete").asBoolean(), list.toString()));
+        Cli.Result listText = root.run("list", "--target", backups.toUri().toString());
+        assertEquals(2, listText.stdout().lines().filter(l -> l.contains("INCOMPLETE")).count(), listText.toString());
+        // both backups are of plan partial's sources, one filed under 'default': 'latest' needs --plan there
+        Cli.Result verify = root.run("verify", "latest", "--plan", "partial", "--target",
+                backups.toUri().toString());
+        assertEquals(0, verify.exitCode(), "intact, if incomplete: " + verify);
+        assertTrue(verify.stdout().contains("is intact") && verify.stdout().contains("but INCOMPLETE: 2 entries")
+                && verify.stdout().contains("missing: data/secret.txt"), verify.toString());
+        JsonNode verified = JSON.readTree(root.run("verify", "latest", "--plan", "partial", "--target",
+                backups.toUri().toString(), "--json").stdout());
+        assertTrue(verified.get("incomplete").asBoolean(), verified.toString());
+        assertEquals(2, verified.get("missing").size(), verified.toString());
+        Cli.Result all = root.run("verify", "all", "--target", backups.toUri().toString());
+        assertEquals(2, all.stdout().lines().filter(l -> l.startsWith("intact") && l.contains("INCOMPLETE: 2 entries"))
+                .count(), all.toString());
         Path out = dir.resolve("out");
-        Cli.Result restore = root.run("restore", "latest", "--to", out.toString(), "--target",
+        Cli.Result restore = root.run("restore", "latest", "--plan", "partial", "--to", out.toString(), "--target",
                 backups.toUri().toString());
         assertEquals(0, restore.exitCode(), restore.toString());
         assertEquals("fine\n", Files.readString(out.resolve("data/readable.txt")));

@@ -150,8 +150,9 @@ class PostgresBackupTest {
                 new PgClients(config(null).settings().postgres().clientPaths()));
         assertEquals(1, replayed.size());
         assertEquals(entry, replayed.get(0).file());
-        assertTrue(replayed.get(0).firstErrors().stream().allMatch(e -> e.contains("role \"postgres\" already "
-                + "exists")), "only the superuser initdb made may clash: " + replayed);
+        assertEquals(0, replayed.get(0).errors(), "only the superuser initdb made may clash: " + replayed);
+        assertEquals(1, replayed.get(0).expectedErrors(), replayed.toString());
+        assertEquals(0, PostgresRestore.errors(replayed));
 
         for (String table : TABLES) {
             String want = rows(source, table);
@@ -166,6 +167,60 @@ class PostgresBackupTest {
         assertEquals("app_owner", fresh.sql("postgres",
                 "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'shop'").strip());
         assertEquals("t", fresh.sql("notes", "SELECT has_table_privilege('app_owner', 'notes', 'SELECT')").strip());
+    }
+
+    /**
+     * Issue #19: a replay into a server that already held the data reported errors (duplicate keys, "database
+     * already exists"), psql went on, and the restore exited 0. They count now, and the log has every one.
+     */
+    @Test
+    void aReplayIntoAServerThatIsNotEmptyCountsItsErrorsAndLogsThem() throws Exception {
+        assertTrue(backup(plan(all(source)), null).ok());
+        Path out = tmp.resolve("restored");
+        restoreService().restore(target().toString(), "latest", "pg", out, false, Progress.NONE);
+        Path log = tmp.resolve("replay.log");
+        try (PgCluster used = PgCluster.start(PgCluster.requireServer())) {
+            PostgresSource server = new PostgresSource("127.0.0.1", used.port(), "postgres", null, null, List.of());
+            PgClients clients = new PgClients(config(null).settings().postgres().clientPaths());
+            assertEquals(0, PostgresRestore.errors(PostgresRestore.replay(out, server, clients, log)),
+                    "the first replay into the fresh cluster");
+
+            List<PostgresRestore.Replayed> again = PostgresRestore.replay(out, server, clients, log);
+
+            int errors = PostgresRestore.errors(again);
+            assertTrue(errors > 3, again.toString());
+            assertTrue(again.get(0).firstErrors().stream().anyMatch(e -> e.contains("already exists")),
+                    again.toString());
+            String logged = Files.readString(log);
+            assertEquals(errors + again.get(0).expectedErrors(), logged.lines().filter(l -> l.contains("ERROR:"))
+                    .count(), "every error is in the log: " + logged);
+            assertTrue(logged.contains("duplicate key"), logged);
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(log)));
+        }
+    }
+
+    /** The same rule for a drill: a replay into its scratch server that reports errors proves nothing. */
+    @Test
+    void aDrillWhoseReplayReportsErrorsFails() throws Exception {
+        Plan plan = plan(all(source));
+        assertTrue(backup(plan, null).ok());
+        Services services = config(null);
+        dev.firesafe.engine.drill.DrillService drills = new dev.firesafe.engine.drill.DrillService(services.keys(),
+                services.restores(), services.stores(), services.settings().firesafe(),
+                services.settings().postgres(), Files.createDirectories(tmp.resolve("s")), java.time.Clock.systemUTC(),
+                finished -> { });
+        try (PgCluster scratch = PgCluster.start(PgCluster.requireServer())) {
+            String url = "postgresql://postgres@127.0.0.1:" + scratch.port() + "/";
+            dev.firesafe.engine.drill.DrillResult first = drills.drill(plan, null, url);
+            assertTrue(first.ok(), "a fresh scratch server: " + first);
+
+            dev.firesafe.engine.drill.DrillResult second = drills.drill(plan, null, url);
+
+            assertFalse(second.ok(), second.toString());
+            assertEquals(6, second.exitCode(), second.toString());
+            assertTrue(second.targets().get(0).error().contains("reported"), second.toString());
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -39,24 +40,32 @@ public final class Amqp implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Connects, or fails / skips as {@link Brokers#requireListening} says. */
+    /** Connects, or fails / skips as {@link Brokers#unavailable} says. */
     public static Amqp connectOrSkip() {
+        return connectOrSkip(HOST, PORT, System::getenv);
+    }
+
+    /**
+     * A broker that listens but does not speak AMQP 1.0 (a stock RabbitMQ, whose AMQP 1.0 plugin is off) is as
+     * unusable to these tests as none: skipped with the reason outside CI, a failure on CI.
+     */
+    static Amqp connectOrSkip(String host, int port, UnaryOperator<String> env) {
         String reason = "this test needs an AMQP 1.0 broker (RabbitMQ with rabbitmq_amqp1_0 enabled, guest/guest; "
                 + ".ci/run starts one)";
-        Brokers.requireListening(HOST, PORT, reason);
+        Brokers.requireListening(host, port, reason, env);
         Vertx vertx = Vertx.vertx();
         try {
-            return new Amqp(vertx, await(AmqpClient.create(vertx, options()).connect()));
+            return new Amqp(vertx, await(AmqpClient.create(vertx, options(host, port)).connect()));
         } catch (RuntimeException e) {
             vertx.close();
-            fail(reason + ": something listens on " + HOST + ":" + PORT + " but AMQP 1.0 failed (is the plugin "
-                    + "enabled? rabbitmq-plugins enable rabbitmq_amqp1_0): " + e.getMessage());
-            return null;
+            throw Brokers.unavailable(reason + ": something listens on " + host + ":" + port + " but AMQP 1.0 "
+                    + "failed (is the plugin enabled? rabbitmq-plugins enable rabbitmq_amqp1_0): " + e.getMessage(),
+                    env);
         }
     }
 
-    private static AmqpClientOptions options() {
-        return new AmqpClientOptions().setHost(HOST).setPort(PORT).setUsername("guest").setPassword("guest");
+    private static AmqpClientOptions options(String host, int port) {
+        return new AmqpClientOptions().setHost(host).setPort(port).setUsername("guest").setPassword("guest");
     }
 
     /** A fresh queue address for this test run. */

@@ -23,6 +23,7 @@ import dev.firesafe.store.Store;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -71,15 +72,16 @@ final class BackupRun {
     }
 
     BackupResult run(Plan plan, Progress progress, List<Path> roots, List<String> labels, List<CommandJob> jobs,
-                     Keys keys, List<Store> stores, boolean full) {
+                     Keys keys, List<Store> stores, boolean full, StopGuard stop) {
         Instant started = clock.instant();
         String id = BackupId.next(started);
         String objectName = BackupCatalog.objectName(plan.name(), id);
         ArchiveCipher.Sealing sealing = keys.encryption().seal(id, plan.name(), started.toString(),
                         plan.compression().id)
                 .withFormat(BackupHeader.FORMAT_CHUNKED);
+        stop.backupId(id);
 
-        List<Upload> uploads = open(stores, objectName);
+        List<Upload> uploads = open(stores, objectName, stop);
         List<Store> writable = uploads.stream().filter(u -> u.openError() == null).map(Upload::store).toList();
         Instant listed = clock.instant();
         try (PreviousBackups previous = PreviousBackups.open(writable, plan.name(), HostName.current(),
@@ -95,44 +97,134 @@ final class BackupRun {
                         previous.unchanged(), previous::written, progress, clock), fanOut);
             } catch (RuntimeException | IOException | Error e) {
                 uploads.stream().filter(u -> u.upload() != null).forEach(u -> u.upload().abort());
+                if (stop.stopped()) {
+                    throw stop.stoppedFailure(); // its writes failed because the stop aborted the uploads
+                }
                 throw Failures.classify(e, "backup of plan '" + plan.name() + "' failed");
             }
 
             try (output) {
-                return finish(plan, id, objectName, started, listed, uploads, previous, output, fanOut);
+                if (!stop.beginCommits()) {
+                    uploads.stream().filter(u -> u.upload() != null).forEach(u -> u.upload().abort());
+                    throw stop.stoppedFailure();
+                }
+                return finish(plan, id, objectName, started, listed, uploads, previous, output, fanOut, stop);
             }
         }
     }
 
-    /** Commits on every store, applies retention where it committed, and tells the caches. */
+    /**
+     * Commits on every store, then applies retention where it committed (a stop waits for the commits, which are
+     * short, never for pruning), and tells the caches.
+     */
     private BackupResult finish(Plan plan, String id, String objectName, Instant started, Instant listed,
                                 List<Upload> uploads, PreviousBackups previous, ChunkedBackup.Output output,
-                                FanOutStream fanOut) {
+                                FanOutStream fanOut, StopGuard stop) {
         List<Manifest.Warning> warnings = output.footer().warnings().stream()
                 .map(w -> new Manifest.Warning(w.path(), w.problem())).toList();
+        long missing = warnings.stream().filter(Manifest.Warning::missing).count();
+        List<String> errors = new ArrayList<>();
+        try {
+            for (Upload u : uploads) {
+                errors.add(commit(u, plan.name(), id, missing, previous.sources(), listed));
+            }
+        } finally {
+            stop.commitsEnded();
+        }
         // Retention only after a complete backup: an incomplete one (entries it could not read) must never make
         // room by deleting complete ones, however often it repeats.
-        boolean complete = !output.footer().incomplete();
         List<BackupResult.TargetResult> results = new ArrayList<>();
-        for (Upload u : uploads) {
-            BackupResult.TargetResult r = commitAndPrune(u, plan, id, objectName, complete, previous.sources(),
-                    listed);
-            if (r.ok()) {
+        for (int i = 0; i < uploads.size(); i++) {
+            Upload u = uploads.get(i);
+            String error = errors.get(i);
+            results.add(prune(u.store(), plan, id, objectName, error, missing == 0));
+            if (error == null) {
                 previous.committed(u.store(), id, output.newChunks());
             }
-            results.add(r);
         }
         return new BackupResult(id, plan.name(), output.footer().bytes(), fanOut.written(), output.footer().files(),
                 clock.millis() - started.toEpochMilli(), plan.compression().id, results, warnings,
                 output.footer().newBytes(), output.footer().dedupBytes(), output.footer().full());
     }
 
+    /**
+     * Commits the upload on its store; the error, or null. An incomplete backup is marked for 'list' first. A backup
+     * that ran longer than the prune grace period is not committed where prune may have reclaimed chunks it took
+     * from a backup removed meanwhile (docs/retention.md, "Prune while backups run").
+     */
+    private String commit(Upload u, String plan, String id, long missing, Set<String> sources, Instant listed) {
+        String error = u.error();
+        if (error == null && !sources.isEmpty() && !clock.instant().isBefore(listed.plus(retention.grace()))) {
+            error = retention.notCounted(u.store(), plan, sources).map(problem -> "this backup ran longer than "
+                    + "firesafe.prune-grace (" + retention.grace() + ") and " + problem + ": it may refer to chunks "
+                    + "prune has reclaimed, so it is not committed; run it again (or raise firesafe.prune-grace)")
+                    .orElse(null);
+        }
+        if (error == null) {
+            // the mark first: a backup is never listed without it, though a mark may outlive a failed commit
+            boolean marked = missing > 0 && markIncomplete(u.store(), plan, id, missing);
+            try {
+                u.upload().commit();
+            } catch (IOException e) {
+                error = e.getMessage();
+                if (marked) {
+                    deleteQuietly(u.store(), BackupCatalog.incompleteMarker(plan, id));
+                }
+            }
+        } else if (u.upload() != null) {
+            u.upload().abort();
+        }
+        if (error != null) {
+            LOG.errorf("backup %s of plan %s FAILED on target %s: %s", id, plan, u.store().describe(), error);
+        }
+        return error;
+    }
+
+    private BackupResult.TargetResult prune(Store s, Plan plan, String id, String objectName, String error,
+                                            boolean complete) {
+        PruneService.Report pruned = error == null && complete ? retention.prune(s, plan, false, id) : null;
+        if (pruned != null && !pruned.ok()) {
+            LOG.warnf("retention on %s after backup %s: %s", s.describe(), id, pruned.error());
+        }
+        return new BackupResult.TargetResult(s.describe(), objectName, error == null, error,
+                pruned == null ? List.of() : pruned.removed(), pruned == null ? null : pruned.error());
+    }
+
+    /** Stores the count of missing entries beside the backup, so 'list' (which needs no key) can say so. */
+    private static boolean markIncomplete(Store target, String plan, String id, long missing) {
+        try {
+            Store.Upload mark = target.create(BackupCatalog.incompleteMarker(plan, id));
+            try (OutputStream out = mark.stream()) {
+                out.write(("{\"backup\":\"" + id + "\",\"missing\":" + missing + "}\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                mark.abort();
+                throw e;
+            }
+            mark.commit();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("could not mark backup %s as incomplete on %s (list will not show it; verify does): %s", id,
+                    target.describe(), e.getMessage());
+            return false;
+        }
+    }
+
+    private static void deleteQuietly(Store target, String name) {
+        try {
+            target.delete(name);
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("could not remove %s from %s: %s", name, target.describe(), e.getMessage());
+        }
+    }
+
     /** An upload on every store that takes one; fails only when none does. */
-    private static List<Upload> open(List<Store> stores, String objectName) {
+    private static List<Upload> open(List<Store> stores, String objectName, StopGuard stop) {
         List<Upload> uploads = new ArrayList<>();
         for (Store s : stores) {
             try {
                 Store.Upload u = s.create(objectName);
+                stop.opened(s.describe(), u);
                 uploads.add(new Upload(s, u, new FanOutStream.Branch(s.describe(), u.stream()), null));
             } catch (IOException e) {
                 uploads.add(new Upload(s, null, null, e.getMessage()));
@@ -143,41 +235,6 @@ final class BackupRun {
                     uploads.stream().map(Upload::openError).toList()), null);
         }
         return uploads;
-    }
-
-    private BackupResult.TargetResult commitAndPrune(Upload u, Plan plan, String id, String objectName,
-                                                     boolean complete, Set<String> sources, Instant listed) {
-        String error = u.error();
-        if (error == null && !sources.isEmpty() && !clock.instant().isBefore(listed.plus(retention.grace()))) {
-            // longer than the grace period: prune may have reclaimed chunks this backup took from a backup removed
-            // meanwhile (docs/retention.md, "Prune while backups run")
-            error = retention.notCounted(u.store(), plan.name(), sources).map(problem -> "this backup ran longer than "
-                    + "firesafe.prune-grace (" + retention.grace() + ") and " + problem + ": it may refer to chunks "
-                    + "prune has reclaimed, so it is not committed; run it again (or raise firesafe.prune-grace)")
-                    .orElse(null);
-            if (error != null) {
-                u.upload().abort();
-            }
-        }
-        if (error == null) {
-            try {
-                u.upload().commit();
-            } catch (IOException e) {
-                error = e.getMessage();
-            }
-        } else if (u.upload() != null) {
-            u.upload().abort();
-        }
-        Store s = u.store();
-        if (error != null) {
-            LOG.errorf("backup %s of plan %s FAILED on target %s: %s", id, plan.name(), s.describe(), error);
-        }
-        PruneService.Report pruned = error == null && complete ? retention.prune(s, plan, false, id) : null;
-        if (pruned != null && !pruned.ok()) {
-            LOG.warnf("retention on %s after backup %s: %s", s.describe(), id, pruned.error());
-        }
-        return new BackupResult.TargetResult(s.describe(), objectName, error == null, error,
-                pruned == null ? List.of() : pruned.removed(), pruned == null ? null : pruned.error());
     }
 
     /** Folders of local stores: a backup must not read its own output when a store sits inside a source. */

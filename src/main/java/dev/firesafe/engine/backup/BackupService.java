@@ -81,6 +81,8 @@ public class BackupService {
     private final PruneService retention;
     private final Clock clock;
     private final Consumer<BackupFinished> announcer;
+    /** The same-disk note last logged per plan ({@link #noteSameDisk}). */
+    private final Map<String, String> sameDiskNoted = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Built by {@code app.Services}; {@code announcer} hears every end, failed or not. */
     public BackupService(FiresafeConfig config, PostgresConfig postgres, KeySource keys, StoreRegistry stores,
@@ -113,9 +115,8 @@ public class BackupService {
             BackupResult result = runWithHooks(plan, progress, full);
             if (result.targets().stream().anyMatch(BackupResult.TargetResult::ok)) { // every trigger, every time
                 // the targets it wrote to: a plan without targets of its own uses the default one
-                SameDisk.note(plan.sources().stream().map(SourceSpec::path).toList(), result.targets().stream()
-                        .map(BackupResult.TargetResult::target).toList())
-                        .ifPresent(note -> LOG.warnf("plan %s: %s", plan.name(), note));
+                noteSameDisk(plan.name(), SameDisk.note(plan.sources().stream().map(SourceSpec::path).toList(),
+                        result.targets().stream().map(BackupResult.TargetResult::target).toList()));
             }
             announce(new BackupFinished(plan.name(), result, result.problem(), result.exitCode(), started,
                     java.time.Duration.between(started, clock.instant()),
@@ -130,6 +131,20 @@ public class BackupService {
                     ExitCode.FAILURE, started, java.time.Duration.between(started, clock.instant()),
                     targetNames(plan)));
             throw e;
+        }
+    }
+
+    /**
+     * Logs the same-disk note of {@code plan} once per process, and again only when it changes (another target, a
+     * disk unmounted and mounted again): a timer every minute repeated it every minute (issue #19).
+     */
+    private void noteSameDisk(String plan, java.util.Optional<String> note) {
+        if (note.isEmpty()) {
+            sameDiskNoted.remove(plan); // should it come back (a backup disk unmounted), it is news again
+            return;
+        }
+        if (!note.get().equals(sameDiskNoted.put(plan, note.get()))) {
+            LOG.warnf("plan %s: %s", plan, note.get());
         }
     }
 
@@ -160,7 +175,8 @@ public class BackupService {
         if (plan.isEmpty()) {
             throw FiresafeException.usage("plan '" + plan.name() + "' has no sources");
         }
-        try (AfterHooks after = AfterHooks.guard(plan.name(), plan.hooks().after().size(),
+        try (StopGuard stop = StopGuard.guard(plan.name());
+             AfterHooks after = AfterHooks.guard(plan.name(), plan.hooks().after().size(),
                 status -> runAfterHooks(plan, status, failure -> LOG.errorf("%s", failure.getMessage())),
                 HOOK_TIMEOUT)) {
             BackupResult result;
@@ -168,7 +184,7 @@ public class BackupService {
                 for (String hook : plan.hooks().before()) {
                     runHook("before hook `" + hook + "`", hook, "running");
                 }
-                result = backup(plan, progress, full);
+                result = backup(plan, progress, full, stop);
             } catch (RuntimeException | Error e) {
                 if (after.claim()) {
                     runAfterHooks(plan, "failed", failure -> {
@@ -215,7 +231,7 @@ public class BackupService {
         }
     }
 
-    private BackupResult backup(Plan plan, Progress progress, boolean full) {
+    private BackupResult backup(Plan plan, Progress progress, boolean full, StopGuard stop) {
         List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
         List<String> labels = labels(roots);
         List<CommandJob> jobs = commandJobs(plan, labels);
@@ -228,7 +244,7 @@ public class BackupService {
             }
             JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
             return new BackupRun(config, retention, clock).run(plan, progress, roots, labels, jobs, runKeys, targets,
-                    full);
+                    full, stop);
         } finally {
             targets.forEach(Store::close);
         }
@@ -241,6 +257,11 @@ public class BackupService {
     private KeyRing readingKeys(EncryptionKey key) {
         return key instanceof MasterKey master ? KeyRing.of(master) : null;
     }
+
+    /**
+     * Stores {@link BackupCatalog#incompleteMarker} on {@code target}; a failure only costs the mark in
+     * {@code list} (verify reads the manifest itself), so it is a warning.
+     */
 
     /**
      * The command and database sources as streamed entries. Database servers are asked their version and a

@@ -1,6 +1,7 @@
 package dev.firesafe.engine.restore;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.firesafe.archive.Manifest;
 
 import java.util.List;
@@ -16,4 +17,20 @@ import java.util.List;
 public record RestoreResult(String id, String plan, String host, String created, long files, long bytes,
                             long durationMs, String destination, List<String> include, long restoredFiles,
                             List<String> warnings, List<String> restoreWarnings, @JsonIgnore Manifest manifest) {
+
+    /**
+     * The entries the plan named that could not be read when the backup was made (it ended with exit code 7), as
+     * "path: problem": intact as it is, the backup lacks them (issue #19: verify said only "is intact").
+     */
+    @JsonProperty("missing")
+    public List<String> missing() {
+        return manifest == null ? List.of() : manifest.warnings.stream().filter(Manifest.Warning::missing)
+                .map(w -> w.path() + ": " + w.problem()).toList();
+    }
+
+    /** Whether the backup lacks entries its plan named ({@link #missing}). */
+    @JsonProperty("incomplete")
+    public boolean incomplete() {
+        return !missing().isEmpty();
+    }
 }

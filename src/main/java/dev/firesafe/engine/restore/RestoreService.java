@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -154,7 +155,39 @@ public class RestoreService {
     private RestoreResult restore(String targetUri, String idOrLatest, String plan, Path dest, RestoreOptions options,
                                   Progress progress, boolean noteIfIncomplete) {
         SelectedEntries.compile(options.include()); // a malformed pattern fails before the destination is made
-        prepareDestination(dest, options.force());
+        Path created = prepareDestination(dest, options.force());
+        try {
+            return restoreInto(targetUri, idOrLatest, plan, dest, options, progress, noteIfIncomplete);
+        } catch (RuntimeException e) {
+            removeIfEmpty(dest, created);
+            throw e;
+        }
+    }
+
+    /**
+     * A restore that failed before writing anything (an --include that matches nothing, no key, a target that
+     * does not answer) leaves no empty folder behind (issue #19): the folders it created, from {@code dest} up to
+     * {@code created}, go while they are empty. A folder that existed before is never removed, nor one that holds
+     * anything (what a failed restore wrote is kept, with its note: {@link IncompleteRestore}).
+     */
+    static void removeIfEmpty(Path dest, Path created) {
+        if (created == null) {
+            return;
+        }
+        Path dir = dest.toAbsolutePath().normalize();
+        Path top = created.toAbsolutePath().normalize();
+        while (dir != null && dir.startsWith(top)) {
+            try {
+                Files.delete(dir); // only an empty folder can be deleted
+            } catch (IOException e) {
+                return;
+            }
+            dir = dir.getParent();
+        }
+    }
+
+    private RestoreResult restoreInto(String targetUri, String idOrLatest, String plan, Path dest,
+                                      RestoreOptions options, Progress progress, boolean noteIfIncomplete) {
         KeyRing key = keys.forReading();
         IncompleteRestore note = noteIfIncomplete ? IncompleteRestore.begin(dest) : null;
         Extractor extractor;
@@ -298,7 +331,8 @@ public class RestoreService {
         return FiresafeException.destination("cannot use destination " + dest + ": " + IoMessages.describe(e), e);
     }
 
-    static void prepareDestination(Path dest, boolean force) {
+    /** Checks or makes {@code dest}; returns the outermost folder it made (null when {@code dest} existed). */
+    static Path prepareDestination(Path dest, boolean force) {
         try {
             if (Files.isDirectory(dest)) {
                 try (Stream<Path> children = Files.list(dest)) {
@@ -307,10 +341,17 @@ public class RestoreService {
                                 + " is not empty: restore into an empty folder, or add --force to overwrite");
                     }
                 }
+                return null;
             } else if (Files.exists(dest)) {
                 throw FiresafeException.usage("destination " + dest + " exists and is not a folder");
             } else {
+                Path outermost = dest.toAbsolutePath().normalize();
+                while (outermost.getParent() != null
+                        && !Files.exists(outermost.getParent(), LinkOption.NOFOLLOW_LINKS)) {
+                    outermost = outermost.getParent();
+                }
                 Files.createDirectories(dest);
+                return outermost;
             }
         } catch (IOException e) {
             throw cannotUse(dest, e);

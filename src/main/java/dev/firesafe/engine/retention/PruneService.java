@@ -159,6 +159,10 @@ public class PruneService {
     /** Retention right after backup {@code justMade}, which it never removes ({@link RetentionPolicy}). */
     public Report prune(Store target, Plan plan, boolean dryRun, String justMade) {
         Instant now = clock.instant();
+        if (!dryRun) {
+            // what killed backups left (issue #19): never listed, so retention alone would never remove it
+            target.sweepPartials(plan.name());
+        }
         RetentionPolicy policy = new RetentionPolicy(plan.retention());
         BackupCatalog.Listing listing;
         try {
@@ -199,6 +203,10 @@ public class PruneService {
                     reclaimed.add(new Reclaimed(ref.id(), "delete", List.of(ref.objectName()), ref.size(), 0, 0));
                     LOG.infof("retention removed backup %s of plan %s from %s", ref.id(), plan.name(),
                             target.describe());
+                }
+                if (!dryRun && listing.incomplete().contains(ref.id())) {
+                    // the mark only tells 'list' that the backup is incomplete: it goes with the backup
+                    target.delete(BackupCatalog.incompleteMarker(plan.name(), ref.id()));
                 }
                 removed.add(item.id());
             }

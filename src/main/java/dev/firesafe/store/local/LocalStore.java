@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,8 +29,9 @@ import java.util.Optional;
  * A directory on a local or mounted file system. Uploads are written to a hidden {@code .NAME.partial} file next
  * to the final name, fsync'ed, then published with a hard link (which, unlike rename, refuses to replace an
  * existing file) and the directory is fsync'ed too, so a crash at any instant leaves either the old state or the
- * complete new file. Partial files left by a killed process hold only ciphertext; they are removed by the next
- * backup once they are older than {@link #STALE_PARTIAL}.
+ * complete new file. Partial files left by a killed process hold only ciphertext; the next backup or prune of the
+ * plan removes them as soon as their writer is known to be gone, else once unchanged for {@link #STALE_PARTIAL}
+ * ({@link PartialOwner}), never while a running backup writes one.
  */
 public final class LocalStore implements Store {
 
@@ -65,12 +65,34 @@ public final class LocalStore implements Store {
         Path partial = dir.resolve("." + finalPath.getFileName() + PARTIAL_SUFFIX);
         try {
             Files.createDirectories(dir);
-            removeStalePartials(dir);
-            FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            return new LocalUpload(finalPath, partial, channel);
+            PartialOwner.sweep(dir, PARTIAL_SUFFIX, STALE_PARTIAL, Instant.now());
+            PartialOwner owner = PartialOwner.claim(partial); // before the partial exists: never one without it
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (IOException | RuntimeException e) {
+                if (owner != null) {
+                    owner.close();
+                }
+                throw e;
+            }
+            return new LocalUpload(finalPath, partial, channel, owner);
         } catch (IOException e) {
             throw failure("cannot write to", e);
         }
+    }
+
+    /**
+     * Removes the partial uploads of processes that are gone from the folder of {@code plan} (what {@link #create}
+     * does before each upload; prune calls it too); returns their file names.
+     */
+    @Override
+    public List<String> sweepPartials(String plan) {
+        Path dir = resolve(plan);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        return PartialOwner.sweep(dir, PARTIAL_SUFFIX, STALE_PARTIAL, Instant.now());
     }
 
     @Override
@@ -152,32 +174,19 @@ public final class LocalStore implements Store {
         return new StoreIOException(verb + " " + describe() + ": " + IoMessages.describe(e), e);
     }
 
-    private static void removeStalePartials(Path dir) {
-        Instant cutoff = Instant.now().minus(STALE_PARTIAL);
-        try (DirectoryStream<Path> partials = Files.newDirectoryStream(dir, "." + "*" + PARTIAL_SUFFIX)) {
-            for (Path p : partials) {
-                FileTime modified = Files.getLastModifiedTime(p);
-                if (modified.toInstant().isBefore(cutoff)) {
-                    Files.deleteIfExists(p);
-                    LOG.infof("removed stale partial upload %s", p.getFileName());
-                }
-            }
-        } catch (IOException e) {
-            LOG.debugf("could not clean partial uploads in %s: %s", dir, e.getMessage());
-        }
-    }
-
     private final class LocalUpload implements Upload {
         private final Path finalPath;
         private final Path partial;
         private final FileChannel channel;
+        private final PartialOwner owner;
         private final OutputStream stream;
         private boolean committed;
 
-        LocalUpload(Path finalPath, Path partial, FileChannel channel) {
+        LocalUpload(Path finalPath, Path partial, FileChannel channel, PartialOwner owner) {
             this.finalPath = finalPath;
             this.partial = partial;
             this.channel = channel;
+            this.owner = owner;
             this.stream = new BufferedOutputStream(new SyncOnClose(channel), WRITE_BUFFER);
         }
 
@@ -199,6 +208,7 @@ public final class LocalStore implements Store {
                     publishByRename();
                 }
                 Files.delete(partial);
+                releaseOwner();
                 syncDirectory(finalPath.getParent());
                 committed = true;
             } catch (IOException e) {
@@ -229,6 +239,14 @@ public final class LocalStore implements Store {
                 Files.deleteIfExists(partial);
             } catch (IOException e) {
                 LOG.warnf("could not remove partial upload %s: %s", partial, e.getMessage());
+            }
+            releaseOwner();
+        }
+
+        /** After the partial is gone: a sweeper must never find a partial without its owner file. */
+        private void releaseOwner() {
+            if (owner != null) {
+                owner.close();
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.firesafe.engine.backup;
 
+import dev.firesafe.repository.BackupCatalog;
+
 import dev.firesafe.core.Progress;
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.archive.Compression;
@@ -8,6 +10,8 @@ import dev.firesafe.plan.Hooks;
 import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.Retention;
 import dev.firesafe.plan.SourceSpec;
+import dev.firesafe.engine.restore.RestoreResult;
+import dev.firesafe.store.local.LocalStore;
 import dev.firesafe.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +24,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,6 +43,12 @@ class IncompleteBackupTest {
     private long backupsIn(Path target) throws IOException {
         // the backups a listing shows: a removed backup whose object a kept one still needs is not one
         return dev.firesafe.repository.BackupCatalog.list(new dev.firesafe.store.local.LocalStore(target), "p").size();
+    }
+
+    private List<Path> marks(Path target) throws IOException {
+        try (Stream<Path> all = Files.walk(target)) {
+            return all.filter(p -> p.toString().endsWith(BackupCatalog.INCOMPLETE_SUFFIX)).toList();
+        }
     }
 
     @Test
@@ -64,9 +75,22 @@ class IncompleteBackupTest {
         assertEquals(List.of(), incomplete.targets().get(0).pruned(), "keep-last 1 must not drop the complete one");
         assertEquals(2, backupsIn(target));
 
+        // issue #19: marked as such where list (no key) and verify (the manifest) show backups
+        LocalStore local = new LocalStore(target);
+        BackupCatalog.Listing listing = BackupCatalog.listMarked(local, "p");
+        assertEquals(java.util.Set.of(incomplete.id()), listing.incomplete());
+        assertEquals(2, listing.backups().size(), "the mark is not a backup");
+        RestoreResult verified = Fixtures.restoreService(key, tmp).verify(target.toUri().toString(), incomplete.id(),
+                "p", Progress.NONE);
+        assertTrue(verified.incomplete());
+        assertEquals(1, verified.missing().size(), verified.missing().toString());
+        assertFalse(Fixtures.restoreService(key, tmp).verify(target.toUri().toString(), complete.id(), "p",
+                Progress.NONE).incomplete());
+
         Files.delete(Path.of(URI.create(source.toUri() + "a%FF")));
         BackupResult completeAgain = service.run(plan, Progress.NONE);
         assertEquals(ExitCode.OK, completeAgain.exitCode());
         assertEquals(1, backupsIn(target), "a complete backup prunes as usual");
+        assertEquals(List.of(), marks(target), "retention removed the incomplete backup's mark with it");
     }
 }

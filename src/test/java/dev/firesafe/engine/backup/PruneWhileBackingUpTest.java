@@ -103,10 +103,13 @@ class PruneWhileBackingUpTest {
             }
         };
         clock.advance(Duration.ofHours(1));
-        BackupResult b = new BackupRun(Fixtures.configWithKey(key, tmp), services.retention(), clock).run(keepTwo,
-                Progress.NONE, List.of(source), List.of("data"), List.of(),
-                new BackupRun.Keys(key, key.contentKey(), KeyRing.of(key)),
-                List.of(new CommitHook(new LocalStore(target), meanwhile, true)), false);
+        BackupResult b;
+        try (StopGuard stop = StopGuard.guard("p")) {
+            b = new BackupRun(Fixtures.configWithKey(key, tmp), services.retention(), clock).run(keepTwo,
+                    Progress.NONE, List.of(source), List.of("data"), List.of(),
+                    new BackupRun.Keys(key, key.contentKey(), KeyRing.of(key)),
+                    List.of(new CommitHook(new LocalStore(target), meanwhile, true)), false, stop);
+        }
         assertFalse(b.ok(), b.toString());
         String error = b.targets().get(0).error();
         assertTrue(error.contains("firesafe.prune-grace") && error.contains("backup " + a), error);
@@ -162,9 +165,12 @@ class PruneWhileBackingUpTest {
         clock.advance(Duration.ofHours(1));
         Store store = new CommitHook(new LocalStore(s.target), meanwhile);
         PruneService retention = s.services.retention();
-        BackupResult b = new BackupRun(Fixtures.configWithKey(key, tmp), retention, clock).run(keepTwo,
-                Progress.NONE, List.of(s.source), List.of("data"), List.of(),
-                new BackupRun.Keys(key, key.contentKey(), KeyRing.of(key)), List.of(store), false);
+        BackupResult b;
+        try (StopGuard stop = StopGuard.guard("p")) {
+            b = new BackupRun(Fixtures.configWithKey(key, tmp), retention, clock).run(keepTwo,
+                    Progress.NONE, List.of(s.source), List.of("data"), List.of(),
+                    new BackupRun.Keys(key, key.contentKey(), KeyRing.of(key)), List.of(store), false, stop);
+        }
         assertTrue(b.ok(), b.toString());
         assertFalse(b.full(), "b refers to a's chunks");
         s.b = b.id();

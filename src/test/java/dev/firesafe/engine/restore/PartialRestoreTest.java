@@ -65,6 +65,37 @@ class PartialRestoreTest {
         return kept;
     }
 
+    /**
+     * The runbook's database restore (issue #19): {@code --include postgres}, a pattern without '/', matches a
+     * name at any depth and brought back an application's own {@code postgres} folder too; {@code 'postgres/**'}
+     * is the dumps' folder alone.
+     */
+    @Test
+    void postgresSlashStarStarIsTheDumpsFolderAloneWhilePostgresMatchesAtAnyDepth() throws IOException {
+        Path app = tmp.resolve("app");
+        Trees.write(app.resolve("postgres/migration.sql"), "ALTER TABLE x;\n".getBytes(), "rw-r--r--");
+        Path dumps = tmp.resolve("dumps-target");
+        BackupResult b = Fixtures.backupService(key, tmp).run(new Plan("db", List.of(SourceSpec.of(app.toString())),
+                List.of(dumps.toString()), Compression.ZSTD, Retention.KEEP_ALL, List.of(
+                new dev.firesafe.plan.CommandSource("postgres/db_5432/all.sql", "echo 'CREATE TABLE t();'",
+                        java.time.Duration.ofMinutes(1), null)), List.of(), dev.firesafe.plan.Hooks.NONE),
+                Progress.NONE);
+        assertTrue(b.ok(), b.toString());
+        RestoreService restores = Fixtures.restoreService(key, tmp);
+
+        Path loose = tmp.resolve("loose");
+        restores.restore(dumps.toString(), "latest", "db", loose, new RestoreOptions(false, List.of("postgres"),
+                false), Progress.NONE);
+        assertTrue(Files.exists(loose.resolve("app/postgres/migration.sql")), "the trap the README fell into");
+
+        Path exact = tmp.resolve("exact");
+        RestoreResult r = restores.restore(dumps.toString(), "latest", "db", exact, new RestoreOptions(false,
+                List.of("postgres/**"), false), Progress.NONE);
+        assertEquals(1, r.restoredFiles(), r.toString());
+        assertEquals("CREATE TABLE t();\n", Files.readString(exact.resolve("postgres/db_5432/all.sql")));
+        assertFalse(Files.exists(exact.resolve("app")), "nothing of the application's folder");
+    }
+
     @Test
     void aFolderComesWithEverythingInItAndItsParentsAsRecorded() throws IOException {
         Path out = tmp.resolve("out");
@@ -101,9 +132,26 @@ class PartialRestoreTest {
         assertEquals(ExitCode.USAGE, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("nothing in the backup matches --include data/vault/**")
                 && e.getMessage().contains("e.g. 'tree/"), e.getMessage());
+        // issue #19: it left an empty --to folder behind; the folders the restore made go with it
+        assertFalse(Files.exists(out), "nothing written, no note, no folder");
+        Path deeper = tmp.resolve("a/b/c");
+        assertThrows(FiresafeException.class, () -> restore(deeper, "data/vault/**"));
+        assertFalse(Files.exists(tmp.resolve("a")), "not the folders above it the restore made either");
+    }
+
+    /** A folder that was there before the restore is the user's: it stays, whatever the restore did. */
+    @Test
+    void aFailedRestoreKeepsAFolderThatExistedBefore() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("mine/out"));
+        assertThrows(FiresafeException.class, () -> restore(out, "data/vault/**"));
+        assertTrue(Files.isDirectory(out));
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(List.of(), left.toList(), "nothing written, no note");
         }
+        Path under = tmp.resolve("mine/new");
+        assertThrows(FiresafeException.class, () -> restore(under, "data/vault/**"));
+        assertFalse(Files.exists(under));
+        assertTrue(Files.isDirectory(tmp.resolve("mine")), "the existing parent stays");
     }
 
     @Test

@@ -213,6 +213,100 @@ class LocalStoreTest {
         assertArrayEquals(bytes("new"), read("plan/new.firesafe"));
     }
 
+    /** An owner file as a writer on the machine {@code boot} leaves it (PartialOwner). */
+    private static Path owner(Path partial, String boot) throws IOException {
+        return Files.writeString(partial.resolveSibling(partial.getFileName() + PartialOwner.SUFFIX),
+                "boot=" + boot + "\nhost=somewhere\npid=4194999\nstarted=" + Instant.now() + "\n");
+    }
+
+    private static String bootId() throws IOException {
+        return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+    }
+
+    /**
+     * Issue #19: a backup killed with kill -9 left a 441 MB partial that stayed for 6 hours; its writer is known to
+     * be gone (same machine, nobody holds its lock), so the next backup or prune removes it at once.
+     */
+    @Test
+    void aPartialWhoseWriterOnThisMachineIsGoneIsSweptAtOnce() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("plan"));
+        Path partial = Files.write(dir.resolve(".killed.firesafe" + LocalStore.PARTIAL_SUFFIX), new byte[100]);
+        owner(partial, bootId());
+
+        assertEquals(List.of(partial.getFileName().toString()), target.sweepPartials("plan"));
+        assertEquals(List.of(), filesUnder(root), "the partial and its owner file are gone");
+    }
+
+    @Test
+    void theNextBackupAndPruneSweepADeadWritersPartial() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("plan"));
+        Path partial = Files.write(dir.resolve(".killed.firesafe" + LocalStore.PARTIAL_SUFFIX), new byte[100]);
+        owner(partial, bootId());
+        put("plan/new.firesafe", bytes("new"));
+        assertEquals(List.of(root.resolve("plan/new.firesafe")), filesUnder(root));
+    }
+
+    /** The one that must never go: a running backup's, however old, while its writer holds the lock. */
+    @Test
+    void aPartialWhoseWriterHoldsItsLockIsKeptHoweverOld() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3 to hold "
+                + "a POSIX lock from another process");
+        Path dir = Files.createDirectories(root.resolve("plan"));
+        Path partial = Files.write(dir.resolve(".running.firesafe" + LocalStore.PARTIAL_SUFFIX), new byte[100]);
+        Path owner = owner(partial, bootId());
+        Files.setLastModifiedTime(partial, FileTime.from(Instant.now().minus(Duration.ofHours(7))));
+        Process writer = new ProcessBuilder(python.toString(), "-c", "import fcntl, sys\n"
+                + "f = open(sys.argv[1], 'r+')\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\n"
+                + "sys.stdin.read()\n", owner.toString()).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    writer.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("locked", out.readLine());
+
+            assertEquals(List.of(), target.sweepPartials("plan"));
+            put("plan/other.firesafe", bytes("other")); // a backup beside it sweeps too
+            assertTrue(Files.exists(partial) && Files.exists(owner), "a locked partial is never removed");
+        } finally {
+            writer.getOutputStream().close(); // the writer ends, and the kernel drops its lock
+            writer.waitFor();
+        }
+        assertEquals(List.of(partial.getFileName().toString()), target.sweepPartials("plan"));
+        assertFalse(Files.exists(owner));
+    }
+
+    @Test
+    void anUploadOfThisProcessIsNeverSwept() throws IOException {
+        Store.Upload running = target.create("plan/running.firesafe");
+        running.stream().write(new byte[3 << 20]);
+        running.stream().flush();
+        Path partial = partialOf(root.resolve("plan/running.firesafe"));
+        Files.setLastModifiedTime(partial, FileTime.from(Instant.now().minus(Duration.ofHours(7))));
+
+        assertEquals(List.of(), target.sweepPartials("plan"));
+        put("plan/other.firesafe", bytes("other"));
+        try (OutputStream out = running.stream()) {
+            out.write(bytes("end"));
+        }
+        running.commit();
+        assertEquals((3 << 20) + 3, Files.size(root.resolve("plan/running.firesafe")));
+    }
+
+    /** Written on another machine (a shared folder): its lock may be local to it, so only the age rule applies. */
+    @Test
+    void aPartialFromAnotherMachineGoesOnlyByAge() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("plan"));
+        Path fresh = Files.write(dir.resolve(".fresh.firesafe" + LocalStore.PARTIAL_SUFFIX), new byte[100]);
+        Path old = Files.write(dir.resolve(".old.firesafe" + LocalStore.PARTIAL_SUFFIX), new byte[100]);
+        owner(fresh, "another-machine");
+        owner(old, "another-machine");
+        Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofHours(7))));
+
+        assertEquals(List.of(old.getFileName().toString()), target.sweepPartials("plan"));
+        assertTrue(Files.exists(fresh));
+        assertFalse(Files.exists(old));
+    }
+
     @Test
     void deleteRemovesAnObjectAndIgnoresAMissingOne() throws IOException {
         put("plan/gone.firesafe", bytes("x"));

@@ -137,6 +137,9 @@ class TamperTest {
      */
     private void assertOnlyAuthenticPrefixes(Path dest) throws IOException {
         Path note = dest.resolve("FIRESAFE-RESTORE-INCOMPLETE.txt");
+        if (!Files.exists(dest)) {
+            return; // nothing was written, and the folder the restore made is gone (issue #19)
+        }
         List<Path> written = contentsOf(dest).stream().filter(p -> !p.equals(note)).toList();
         // a restore that wrote anything before failing leaves a note saying it is incomplete, else nothing at all
         assertEquals(!written.isEmpty(), Files.exists(note), "note iff something was written: " + written);

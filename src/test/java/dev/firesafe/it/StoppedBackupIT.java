@@ -128,6 +128,9 @@ class StoppedBackupIT {
         assertEquals(1, Functions.backups(target, "held"));
         assertEquals(List.of(), partials(), files().toString());
         assertEquals(1, files().size(), "only the backup itself: " + files());
+        // issue #20: nothing the killed backup wrote is referenced by the next one
+        Cli.Result verified = cli.run("verify", "all", "--plan", "held");
+        assertEquals(0, verified.exitCode(), verified.toString());
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.firesafe.core.TamperedException;
 import com.google.crypto.tink.StreamingAead;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.io.ErrorMappingInputStream;
+import dev.firesafe.io.ForwardingChannel;
 import dev.firesafe.core.StoreIOException;
 
 import java.io.IOException;
@@ -115,23 +116,12 @@ public final class ArchiveCipher {
     }
 
     /** The channel from {@code offset} on, as if it started there: the ciphertext after the header. */
-    private static final class ShiftedChannel implements SeekableByteChannel {
-        private final SeekableByteChannel in;
+    private static final class ShiftedChannel extends ForwardingChannel {
         private final long offset;
 
         ShiftedChannel(SeekableByteChannel in, long offset) {
-            this.in = in;
+            super(in);
             this.offset = offset;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return in.read(dst);
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            throw new java.nio.channels.NonWritableChannelException();
         }
 
         @Override
@@ -149,30 +139,14 @@ public final class ArchiveCipher {
         public long size() throws IOException {
             return in.size() - offset;
         }
-
-        @Override
-        public SeekableByteChannel truncate(long size) {
-            throw new java.nio.channels.NonWritableChannelException();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return in.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
     }
 
     /** Authentication failures of a seekable view (Tink throws plain IOExceptions) as {@link TamperedException}. */
-    private static final class AuthenticatedChannel implements SeekableByteChannel {
-        private final SeekableByteChannel in;
+    private static final class AuthenticatedChannel extends ForwardingChannel {
         private final String what;
 
         AuthenticatedChannel(SeekableByteChannel in, String what) {
-            this.in = in;
+            super(in);
             this.what = what;
         }
 
@@ -193,43 +167,12 @@ public final class ArchiveCipher {
         }
 
         @Override
-        public int write(ByteBuffer src) {
-            throw new java.nio.channels.NonWritableChannelException();
-        }
-
-        @Override
-        public long position() throws IOException {
-            return in.position();
-        }
-
-        @Override
-        public SeekableByteChannel position(long p) throws IOException {
-            in.position(p);
-            return this;
-        }
-
-        @Override
         public long size() throws IOException {
             try {
                 return in.size();
             } catch (IOException e) {
                 throw map(e);
             }
-        }
-
-        @Override
-        public SeekableByteChannel truncate(long size) {
-            throw new java.nio.channels.NonWritableChannelException();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return in.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 

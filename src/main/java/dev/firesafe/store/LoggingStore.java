@@ -13,19 +13,13 @@ import java.util.Optional;
  * DEBUG}): what a slow or failing backup did against which store, without a debugger. Names of objects are shown;
  * they hold plan names and ids, never secrets.
  */
-final class LoggingStore implements Store {
+final class LoggingStore extends ForwardingStore {
 
     private static final Logger LOG = Logger.getLogger(LoggingStore.class);
 
-    private final Store store;
 
     LoggingStore(Store store) {
-        this.store = store;
-    }
-
-    @Override
-    public String describe() {
-        return store.describe();
+        super(store);
     }
 
     @Override
@@ -59,21 +53,6 @@ final class LoggingStore implements Store {
         long t0 = System.nanoTime();
         store.delete(name);
         log("delete", name, t0);
-    }
-
-    @Override
-    public Optional<Path> localFolder() {
-        return store.localFolder();
-    }
-
-    @Override
-    public List<String> sweepPartials(String prefix) {
-        return store.sweepPartials(prefix);
-    }
-
-    @Override
-    public void close() {
-        store.close();
     }
 
     private void log(String what, String name, long t0) {

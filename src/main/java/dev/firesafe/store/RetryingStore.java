@@ -17,7 +17,7 @@ import java.util.Optional;
  * stream once from the pipeline and cannot be replayed; backends retry their own parts (S3 parts, GitHub requests),
  * and a failed upload leaves the previous backup the latest.
  */
-public final class RetryingStore implements Store {
+public final class RetryingStore extends ForwardingStore {
 
     private static final Logger LOG = Logger.getLogger(RetryingStore.class);
 
@@ -40,22 +40,11 @@ public final class RetryingStore implements Store {
         T run() throws IOException;
     }
 
-    private final Store store;
     private final Policy policy;
 
     RetryingStore(Store store, Policy policy) {
-        this.store = store;
+        super(store);
         this.policy = policy;
-    }
-
-    @Override
-    public String describe() {
-        return store.describe();
-    }
-
-    @Override
-    public Upload create(String name) throws IOException {
-        return store.create(name);
     }
 
     @Override
@@ -74,21 +63,6 @@ public final class RetryingStore implements Store {
             store.delete(name);
             return null;
         });
-    }
-
-    @Override
-    public Optional<Path> localFolder() {
-        return store.localFolder();
-    }
-
-    @Override
-    public List<String> sweepPartials(String prefix) {
-        return store.sweepPartials(prefix);
-    }
-
-    @Override
-    public void close() {
-        store.close();
     }
 
     private <T> T retried(String what, Call<T> call) throws IOException {

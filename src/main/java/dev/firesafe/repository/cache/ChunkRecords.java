@@ -68,6 +68,26 @@ final class ChunkRecords implements AutoCloseable {
         file.force(false);
     }
 
+    /**
+     * The location of chunk {@code id}: a candidate from {@code table} confirmed by its record's full id, the object
+     * number read through {@code objects}; null if none.
+     */
+    ChunkLocation find(ChunkTable table, byte[] id, List<String> objects) {
+        byte[] candidate = new byte[ChunkRef.ID_BYTES];
+        long[] location = new long[4];
+        int[] object = new int[1];
+        int r = table.find(id, n -> {
+            try {
+                object[0] = read(n, candidate, location);
+                return sameId(candidate, id);
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return r < 0 ? null : new ChunkLocation(objects.get(object[0]), location[0], (int) location[1],
+                (int) location[2], (int) location[3]);
+    }
+
     /** Drops every record: the cache is rebuilt from what a read of the store found. */
     void clear() throws IOException {
         file.truncate(0);

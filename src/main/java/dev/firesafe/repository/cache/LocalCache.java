@@ -177,22 +177,7 @@ public final class LocalCache implements AutoCloseable {
 
     /** Where chunk {@code id} is on the store, or null. */
     public ChunkLocation chunk(byte[] id) {
-        byte[] candidate = new byte[ChunkRef.ID_BYTES];
-        long[] location = new long[4];
-        int[] object = new int[1];
-        int r = table.find(id, n -> {
-            try {
-                object[0] = records.read(n, candidate, location);
-                return ChunkRecords.sameId(candidate, id);
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        if (r < 0) {
-            return null;
-        }
-        return new ChunkLocation(objects.get(object[0]), location[0], (int) location[1], (int) location[2],
-                (int) location[3]);
+        return records.find(table, id, objects);
     }
 
     /**

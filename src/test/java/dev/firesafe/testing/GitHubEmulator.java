@@ -168,6 +168,13 @@ public final class GitHubEmulator implements AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /** Every kind of request so far and how many, for messages. */
+    public Map<String, Integer> callCounts() {
+        Map<String, Integer> counts = new TreeMap<>();
+        calls.forEach((k, v) -> counts.put(k, v.get()));
+        return counts;
+    }
+
     public int totalCalls() {
         return calls.values().stream().mapToInt(AtomicInteger::get).sum();
     }

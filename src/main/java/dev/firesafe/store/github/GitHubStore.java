@@ -33,8 +33,14 @@ public final class GitHubStore implements Store {
     private final GitHubClient client;
     private final IndexStore index;
     private final int partSize;
-    /** The index this target itself wrote last: the next listing (retention right after a backup) uses it. */
+    /**
+     * The index as this store last read or wrote it, for the next listing, once: a backup lists right after it
+     * opened its upload (what the target holds), and retention right after its commit; asking GitHub again each
+     * time would cost a request of the three a backup takes.
+     */
     private BackupIndex justWritten;
+    /** The index as this store last saw it, for reads of objects it lists (they never change once committed). */
+    private BackupIndex known;
 
     GitHubStore(GitHubLocation location, GitHubClient client, int partSize) {
         this.location = location;
@@ -96,6 +102,7 @@ public final class GitHubStore implements Store {
     @Override
     public Upload create(String name) throws IOException {
         IndexStore.Snapshot known = index.readForUpdate();
+        justWritten = known.index();
         if (known.index().find(name).isPresent()) {
             throw new StoreIOException(name + " already exists in " + describe() + "; not replacing it", null);
         }
@@ -106,6 +113,7 @@ public final class GitHubStore implements Store {
     public List<StoredObject> list(String prefix) throws IOException {
         BackupIndex current = justWritten != null ? justWritten : index.read();
         justWritten = null;
+        known = current;
         return current.backups().stream().filter(e -> e.name().startsWith(prefix))
                 .map(e -> new StoredObject(e.name(), e.size())).toList();
     }
@@ -116,8 +124,14 @@ public final class GitHubStore implements Store {
      */
     @Override
     public InputStream open(String name, long offset, long length) throws IOException {
-        BackupIndex.Entry entry = index.read().find(name).orElseThrow(() -> new StoreIOException(name
-                + " does not exist in " + describe(), null));
+        // Objects never change once committed: an entry of the index this store last saw still holds. Reads by range
+        // (headers, footers, chunks) would each cost an index request otherwise.
+        BackupIndex.Entry entry = known == null ? null : known.find(name).orElse(null);
+        if (entry == null) {
+            known = index.read();
+            entry = known.find(name).orElseThrow(() -> new StoreIOException(name + " does not exist in "
+                    + describe(), null));
+        }
         long skipped = 0;
         List<BackupIndex.Part> parts = entry.parts();
         int first = 0;
@@ -142,6 +156,7 @@ public final class GitHubStore implements Store {
             return;
         }
         index.update(known, current -> current.without(name), "firesafe: remove " + name);
+        this.known = null;
         deleteFiles(entry.parts(), "removed backup " + name);
     }
 
@@ -173,5 +188,6 @@ public final class GitHubStore implements Store {
 
     void committed(BackupIndex written) {
         justWritten = written;
+        known = written;
     }
 }

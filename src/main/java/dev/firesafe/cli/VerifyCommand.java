@@ -117,7 +117,7 @@ class VerifyCommand implements Callable<Integer> {
         } finally {
             ProgressLine.end(progress);
         }
-        Set<String> incomplete = incomplete(selected);
+        Map<String, Long> incomplete = incomplete(selected);
         if (json) {
             System.out.println(Json.of(Map.of("target", result.target(), "backups", result.backups(), "objects",
                     result.objects(), "objectsRead", result.objectsRead(), "incomplete", incomplete)));
@@ -128,28 +128,39 @@ class VerifyCommand implements Callable<Integer> {
                 .findFirst().orElse(ExitCode.OK.code);
     }
 
-    /** The backups of the selection made with files they could not read (issue #19: marked in verify all too). */
-    private Set<String> incomplete(TargetOption.Selection selected) {
+    /**
+     * The backups of the selection made with entries they could not read, and how many each lacks (issue #19:
+     * marked in verify all too; -1 where the mark does not say).
+     */
+    private Map<String, Long> incomplete(TargetOption.Selection selected) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
         try (Store t = stores.open(selected.target())) {
-            return BackupCatalog.listMarked(t, selected.plan()).incomplete();
+            BackupCatalog.Listing listing = BackupCatalog.listMarked(t, selected.plan());
+            for (BackupCatalog.Ref r : listing.backups()) {
+                if (listing.incomplete().contains(r.id())) {
+                    counts.put(r.id(), BackupCatalog.missingCount(t, r.plan(), r.id()).orElse(-1));
+                }
+            }
         } catch (java.io.IOException e) {
-            return Set.of();
+            // the verdicts stand; only the marks are not shown
         }
+        return counts;
     }
 
     static List<String> text(VerifyAllResult result) {
-        return text(result, Set.of());
+        return text(result, Map.of());
     }
 
     /** One line per backup, then one per missing or damaged object, then the count. */
-    static List<String> text(VerifyAllResult result, Set<String> incomplete) {
+    static List<String> text(VerifyAllResult result, Map<String, Long> incomplete) {
         List<String> out = new ArrayList<>();
         for (VerifyAllResult.Backup c : result.backups()) {
+            Long missing = incomplete.get(c.id());
             out.add(c.ok() ? String.format("intact   %s  %-16s %s, %s%s", c.id(), c.plan(),
-                    Units.count(c.files(), "file", "files"), Units.bytes(c.bytes()), incomplete.contains(c.id())
-                            ? "; INCOMPLETE: made with entries it could not read (verify " + c.id() + " names them)"
-                            : "") : String.format("FAILED   %s  %-16s exit %d: %s", c.id(), c.plan(), c.exitCode(),
-                    c.error()));
+                    Units.count(c.files(), "file", "files"), Units.bytes(c.bytes()), missing == null ? ""
+                            : "; INCOMPLETE: " + (missing < 0 ? "entries" : Units.count(missing, "entry", "entries"))
+                            + " missing (verify " + c.id() + " names them)")
+                    : String.format("FAILED   %s  %-16s exit %d: %s", c.id(), c.plan(), c.exitCode(), c.error()));
         }
         for (VerifyAllResult.ObjectProblem p : result.objects()) {
             out.add(String.format("%-8s %s: %s; %s", p.problem().startsWith("missing") ? "MISSING" : "DAMAGED",

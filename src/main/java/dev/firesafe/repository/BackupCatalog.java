@@ -171,6 +171,17 @@ public final class BackupCatalog {
         return objectName(plan, id) + INCOMPLETE_SUFFIX;
     }
 
+    /** How many entries the incomplete backup {@code id} lacks, as its mark says; empty if it does not say. */
+    public static java.util.OptionalLong missingCount(Store target, String plan, String id) throws IOException {
+        byte[] content;
+        try (InputStream in = target.open(incompleteMarker(plan, id), 0, 4096)) {
+            content = in.readNBytes(4096);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"missing\":(\\d+)")
+                .matcher(new String(content, StandardCharsets.UTF_8));
+        return m.find() ? java.util.OptionalLong.of(Long.parseLong(m.group(1))) : java.util.OptionalLong.empty();
+    }
+
     /** The listing, for its backups and their incomplete marks ({@link Listing#incomplete()}). */
     public static Listing listMarked(Store target, String plan) throws IOException {
         return listing(target, plan);

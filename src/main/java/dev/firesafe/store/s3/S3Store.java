@@ -136,6 +136,11 @@ public final class S3Store implements Store {
         String key = location.key(name);
         try {
             return new StoreInputStream(new ResumingS3Stream(s3, location.bucket(), key, offset, length), describe());
+        } catch (StoreIOException e) {
+            throw e;
+        } catch (IOException e) {
+            // the server or a proxy answered another range than asked: the target's fault, not the backup's
+            throw new StoreIOException("cannot read from " + describe() + ": " + e.getMessage(), e);
         } catch (NoSuchKeyException e) {
             throw new StoreIOException(name + " does not exist in " + describe(), e);
         } catch (SdkException e) {

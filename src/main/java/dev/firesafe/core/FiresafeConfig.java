@@ -101,5 +101,8 @@ public interface FiresafeConfig {
         Optional<List<String>> targets();
 
         Optional<String> compression();
+
+        /** The longest time between self-contained backups ({@code 7d}); see the plan's {@code full-every}. */
+        Optional<String> fullEvery();
     }
 }

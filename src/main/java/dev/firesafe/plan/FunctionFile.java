@@ -12,7 +12,7 @@ public record FunctionFile(PlanSection plan, List<TriggerSection> triggers) {
 
     public record PlanSection(String name, List<SourceSection> sources, List<String> targets, String compression,
                               Retention retention,
-                              List<String> before, List<String> after) {
+                              List<String> before, List<String> after, String fullEvery) {
     }
 
     /** Exactly one of: {@code path} (with include/exclude), {@code command} (with name, timeout, env), {@code postgres}. */

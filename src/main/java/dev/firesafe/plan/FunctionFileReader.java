@@ -32,7 +32,7 @@ final class FunctionFileReader {
 
     private static final List<String> ROOT = List.of("plan", "triggers");
     private static final List<String> PLAN = List.of("name", "sources", "targets", "compression", "retention", "before",
-            "after");
+            "after", "full-every");
     private static final List<String> SOURCE = List.of("path", "include", "exclude", "command", "name", "timeout", "env",
             "postgres");
     private static final List<String> POSTGRES = List.of("host", "port", "user", "password-file", "sslmode", "databases",
@@ -90,7 +90,8 @@ final class FunctionFileReader {
                 list(m.get("sources"), "plan.sources", (node, where) -> source(map(node, where, SOURCE), where)),
                 texts(m.get("targets"), "plan.targets", false), text(m, "compression", "plan"),
                 m.get("retention") == null ? null : retention(map(m.get("retention"), "plan.retention", RETENTION)),
-                texts(m.get("before"), "plan.before", true), texts(m.get("after"), "plan.after", true));
+                texts(m.get("before"), "plan.before", true), texts(m.get("after"), "plan.after", true),
+                text(m, "full-every", "plan"));
     }
 
     private static FunctionFile.SourceSection source(Map<String, Object> m, String where) {

@@ -153,7 +153,8 @@ public class PlanRepository {
         return new Plan(planName, sources, p.targets() == null ? List.of() : p.targets(),
                 Compression.byId(p.compression() == null ? config.compression() : p.compression()),
                 p.retention() == null ? Retention.KEEP_ALL : p.retention(), commands, postgres,
-                new Hooks(p.before(), p.after()));
+                new Hooks(p.before(), p.after()),
+                p.fullEvery() == null ? null : Durations.parse(file + ": plan.full-every", p.fullEvery()));
     }
 
     /** A command source, checked: its name becomes an archive path, so it must be a safe relative one. */
@@ -209,6 +210,10 @@ public class PlanRepository {
         }
         if (o.compression().isPresent()) {
             result = result.withCompression(Compression.byId(o.compression().get()));
+        }
+        if (o.fullEvery().isPresent()) {
+            result = result.withFullEvery(Durations.parse("firesafe.plans." + plan.name() + ".full-every",
+                    o.fullEvery().get()));
         }
         return result;
     }

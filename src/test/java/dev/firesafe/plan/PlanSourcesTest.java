@@ -58,6 +58,16 @@ class PlanSourcesTest {
     }
 
     @Test
+    void fullEveryIsADurationAndUnsetMeansOnlyWhenAskedFor() throws IOException {
+        assertEquals(Duration.ofDays(7), load("plan:\n  full-every: 7d\n  sources: [{path: /srv}]\n").fullEvery());
+        assertEquals(null, load("plan:\n  sources: [{path: /srv}]\n").fullEvery());
+        FiresafeException e = assertThrows(FiresafeException.class,
+                () -> load("plan:\n  full-every: weekly\n  sources: [{path: /srv}]\n"));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("plan.full-every: duration 'weekly' is not like 30s"), e.getMessage());
+    }
+
+    @Test
     void mistakesAreUsageErrors() {
         for (String[] c : new String[][] {
             {"    - command: \"x\"\n      name: ../escape\n", "must be a relative path"},

@@ -85,7 +85,7 @@ final class BackupRun {
         List<Store> writable = uploads.stream().filter(u -> u.openError() == null).map(Upload::store).toList();
         Instant listed = clock.instant();
         try (PreviousBackups previous = PreviousBackups.open(writable, plan.name(), HostName.current(),
-                Path.of(config.cacheDir()), keys.content(), keys.reading(), full)) {
+                Path.of(config.cacheDir()), keys.content(), keys.reading(), full, plan.fullEvery(), started)) {
             FanOutStream fanOut = new FanOutStream(uploads.stream().filter(u -> u.openError() == null)
                     .map(Upload::branch).toList());
             ChunkedBackup.Output output;
@@ -139,7 +139,7 @@ final class BackupRun {
             String error = errors.get(i);
             results.add(prune(u.store(), plan, id, objectName, error, missing == 0));
             if (error == null) {
-                previous.committed(u.store(), id, output.newChunks());
+                previous.committed(u.store(), id, output.footer().full(), output.newChunks());
             }
         }
         return new BackupResult(id, plan.name(), output.footer().bytes(), fanOut.written(), output.footer().files(),

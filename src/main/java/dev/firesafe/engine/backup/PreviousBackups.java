@@ -1,6 +1,7 @@
 package dev.firesafe.engine.backup;
 
 import dev.firesafe.archive.FileMeta;
+import dev.firesafe.core.Durations;
 import dev.firesafe.crypto.BackupHeader;
 import dev.firesafe.crypto.ContentKey;
 import dev.firesafe.crypto.KeyRing;
@@ -16,6 +17,8 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -80,10 +83,12 @@ final class PreviousBackups implements AutoCloseable {
 
     private final List<PerStore> stores;
     private final Set<String> sources;
+    private final boolean full;
 
-    private PreviousBackups(List<PerStore> stores, Set<String> sources) {
+    private PreviousBackups(List<PerStore> stores, Set<String> sources, boolean full) {
         this.stores = stores;
         this.sources = sources;
+        this.full = full;
     }
 
     /**
@@ -94,26 +99,54 @@ final class PreviousBackups implements AutoCloseable {
         return sources;
     }
 
+    /** Whether this backup is to be self-contained: asked for, or the plan's {@code full-every} is due. */
+    boolean full() {
+        return full;
+    }
+
+    /** A store, as the backup starts: its listing (null when it could not be listed) and this host's cache. */
+    private record Found(Store store, LocalCache cache, BackupCatalog.Listing listing, String listingError) {
+    }
+
     /**
      * What each of {@code stores} holds of {@code plan}. {@code full}: a self-contained backup uses none of it
-     * (the caches still learn it). {@code reading}: the keys that read backups, or null on a write-only host.
+     * (the caches still learn it); {@code fullEvery} (or null) makes it one when a store's newest self-contained
+     * backup is older than that at {@code now}. {@code reading}: the keys that read backups, or null on a
+     * write-only host.
      */
     static PreviousBackups open(List<Store> stores, String plan, String host, Path cacheRoot, ContentKey key,
-                                KeyRing reading, boolean full) {
-        List<PerStore> per = new ArrayList<>();
-        Set<String> sources = new HashSet<>();
+                                KeyRing reading, boolean full, Duration fullEvery, Instant now) {
+        List<Found> found = new ArrayList<>();
         for (Store store : stores) {
             LocalCache cache = LocalCache.open(cacheRoot, host, plan, store.describe(), key).orElse(null);
+            try {
+                found.add(new Found(store, cache, BackupCatalog.listing(store, plan), null));
+            } catch (IOException | RuntimeException e) {
+                found.add(new Found(store, cache, null, e.getMessage()));
+            }
+        }
+        boolean selfContained = full || fullEvery != null && found.stream()
+                .anyMatch(f -> FullBackups.due(f.store(), f.listing(), f.cache(), reading, now.minus(fullEvery)));
+        if (selfContained && !full) {
+            LOG.infof("plan %s: this backup is a self-contained one (full-every %s)", plan,
+                    Durations.format(fullEvery));
+        }
+        List<PerStore> per = new ArrayList<>();
+        Set<String> sources = new HashSet<>();
+        for (Found f : found) {
             Knowledge knowledge = NOTHING;
             try {
-                BackupCatalog.Listing listing = BackupCatalog.listing(store, plan);
+                if (f.listing() == null) {
+                    throw new IOException(f.listingError());
+                }
                 Set<String> visible = new HashSet<>();
-                listing.backups().forEach(r -> visible.add(r.id()));
-                if (full) {
+                f.listing().backups().forEach(r -> visible.add(r.id()));
+                if (selfContained) {
                     knowledge = NOTHING;
-                } else if (cache != null) {
+                } else if (f.cache() != null) {
+                    LocalCache cache = f.cache();
                     if (!cache.use(visible) && reading != null) {
-                        rebuild(cache, store, listing, reading);
+                        rebuild(cache, f.store(), f.listing(), reading);
                         cache.use(visible);
                     }
                     knowledge = new Knowledge() {
@@ -128,27 +161,27 @@ final class PreviousBackups implements AutoCloseable {
                         }
                     };
                 } else if (reading != null) {
-                    knowledge = read(store, listing, reading);
+                    knowledge = read(f.store(), f.listing(), reading);
                 }
                 if (knowledge != NOTHING) {
                     sources.addAll(visible);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.infof("%s: cannot read what earlier backups of plan %s stored (%s); this backup stores all "
-                        + "it needs there", store.describe(), plan, e.getMessage());
+                        + "it needs there", f.store().describe(), plan, e.getMessage());
                 knowledge = NOTHING;
             }
-            PerStore p = new PerStore(store, knowledge, cache);
-            if (cache != null) {
+            PerStore p = new PerStore(f.store(), knowledge, f.cache());
+            if (f.cache() != null) {
                 try {
-                    p.files = cache.newFiles();
+                    p.files = f.cache().newFiles();
                 } catch (IOException e) {
-                    LOG.infof("the local cache of %s cannot be written (%s)", store.describe(), e.getMessage());
+                    LOG.infof("the local cache of %s cannot be written (%s)", f.store().describe(), e.getMessage());
                 }
             }
             per.add(p);
         }
-        return new PreviousBackups(per, Set.copyOf(sources));
+        return new PreviousBackups(per, Set.copyOf(sources), selfContained);
     }
 
     /**
@@ -284,11 +317,11 @@ final class PreviousBackups implements AutoCloseable {
     }
 
     /** The backup is committed on {@code store}: its cache learns it. */
-    void committed(Store store, String backupId, LocalCache.ChunkSource newChunks) {
+    void committed(Store store, String backupId, boolean selfContained, LocalCache.ChunkSource newChunks) {
         for (PerStore p : stores) {
             if (p.store == store && p.cache != null && p.files != null) {
                 try {
-                    p.cache.committed(backupId, p.files, newChunks);
+                    p.cache.committed(backupId, selfContained, p.files, newChunks);
                 } catch (IOException e) {
                     LOG.infof("the local cache of %s was not updated (%s); the next backup reads the store",
                             store.describe(), e.getMessage());

@@ -62,6 +62,7 @@ public final class LocalCache implements AutoCloseable {
     private final ChunkRecords records;
     private ChunkTable table = new ChunkTable();
     private String lastBackup;
+    private String lastFull;
     private Set<String> present = Set.of();
     private DataInputStream files;
     private final LinkedHashMap<String, TreeEntry> ahead = new LinkedHashMap<>();
@@ -82,6 +83,7 @@ public final class LocalCache implements AutoCloseable {
             clear(); // made under another key (rotated), or new: nothing in it can be used
         } else {
             lastBackup = state.getProperty("lastBackup");
+            lastFull = state.getProperty("lastFull");
             Path objectsPath = dir.resolve("objects");
             if (Files.isRegularFile(objectsPath)) {
                 for (String line : Files.readAllLines(objectsPath, StandardCharsets.UTF_8)) {
@@ -133,6 +135,11 @@ public final class LocalCache implements AutoCloseable {
     /** The backup whose files this cache lists, or null. */
     public String lastBackup() {
         return lastBackup;
+    }
+
+    /** The newest self-contained backup this host made on the store (one that depends on no other), or null. */
+    public String lastFull() {
+        return lastFull;
     }
 
     /**
@@ -278,9 +285,10 @@ public final class LocalCache implements AutoCloseable {
 
     /**
      * Backup {@code backupId} is committed on the store: its new chunks are recorded, its file list replaces the
-     * old one, and the state names it.
+     * old one, and the state names it ({@code full}: as the newest self-contained one too).
      */
-    public void committed(String backupId, FilesWriter newFiles, ChunkSource newChunks) throws IOException {
+    public void committed(String backupId, boolean full, FilesWriter newFiles, ChunkSource newChunks)
+            throws IOException {
         newFiles.close();
         number(backupId);
         List<ChunkRef> batch = new ArrayList<>();
@@ -301,12 +309,17 @@ public final class LocalCache implements AutoCloseable {
         Properties state = new Properties();
         state.setProperty("contentKey", key.fingerprint());
         state.setProperty("lastBackup", backupId);
+        String newestFull = full ? backupId : lastFull;
+        if (newestFull != null) {
+            state.setProperty("lastFull", newestFull);
+        }
         Path temp = dir.resolve("state.new");
         try (OutputStream out = Files.newOutputStream(temp)) {
             state.store(out, "Firesafe's local cache: what this host knows of the store (safe to delete)");
         }
         Files.move(temp, dir.resolve("state"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         lastBackup = backupId;
+        lastFull = newestFull;
     }
 
     /**
@@ -328,7 +341,7 @@ public final class LocalCache implements AutoCloseable {
         records.append(batch, this::number);
         FilesWriter writer = newFiles();
         files.forEach(writer::add);
-        committed(newestBackup, writer, NONE);
+        committed(newestBackup, false, writer, NONE);
     }
 
     /** Chunks to record: a store's backups as a read of it finds them, or the ones a backup stored. */

@@ -27,6 +27,7 @@ import java.util.Arrays;
  *   version     1 byte: the format, 1 (one tar archive) or 2 (chunked, incremental)
  *   length      4 bytes big-endian, length of the JSON that follows (at most 64 KiB)
  *   JSON        backupId, plan, created, compression, keyMode, keyId, segmentSize[, wrappedKey]
+ *               [, contentId, contentSize: archived WAL files only, format 3]
  *   ciphertext  Tink streaming AEAD, associated data = every header byte above
  * </pre>
  *
@@ -36,23 +37,41 @@ import java.util.Arrays;
  * (symmetric master key) or {@code recipient} (write-only: a per-backup key wrapped for a public key).
  */
 public record BackupHeader(String backupId, String plan, String created, String compression, String keyMode,
-                           String keyId, int segmentSize, String wrappedKey, int format) {
+                           String keyId, int segmentSize, String wrappedKey, int format, String contentId,
+                           long contentSize) {
 
     static final byte[] MAGIC = "FIRESAFE".getBytes(StandardCharsets.US_ASCII);
     /** One archive per backup: a compressed tar with its manifest last. */
     public static final int FORMAT_ARCHIVE = 1;
     /** Incremental: chunks in blocks, tree pages, an index and a footer (repository.format.ObjectLayout). */
     public static final int FORMAT_CHUNKED = 2;
+    /**
+     * One archived PostgreSQL WAL file (repository.wal.WalArchive): {@code backupId} is the WAL file's name,
+     * {@code contentId} the HMAC-SHA256 of its bytes under the content key (so pushing the same file again is
+     * recognised without decrypting), {@code contentSize} its length; the body is the compressed file.
+     */
+    public static final int FORMAT_WAL = 3;
 
     public BackupHeader(String backupId, String plan, String created, String compression, String keyMode,
                         String keyId, int segmentSize, String wrappedKey) {
         this(backupId, plan, created, compression, keyMode, keyId, segmentSize, wrappedKey, FORMAT_ARCHIVE);
     }
 
+    public BackupHeader(String backupId, String plan, String created, String compression, String keyMode,
+                        String keyId, int segmentSize, String wrappedKey, int format) {
+        this(backupId, plan, created, compression, keyMode, keyId, segmentSize, wrappedKey, format, null, -1);
+    }
+
     /** This header for a backup of another format (the version byte; authenticated like every header byte). */
     public BackupHeader withFormat(int newFormat) {
         return new BackupHeader(backupId, plan, created, compression, keyMode, keyId, segmentSize, wrappedKey,
-                newFormat);
+                newFormat, contentId, contentSize);
+    }
+
+    /** This header for an archived WAL file of {@code size} bytes whose keyed digest is {@code id}. */
+    public BackupHeader withContent(String id, long size) {
+        return new BackupHeader(backupId, plan, created, compression, keyMode, keyId, segmentSize, wrappedKey,
+                format, id, size);
     }
     private static final int MAX_JSON = 64 * 1024;
     public static final String KEY_MODE_MASTER = "master";
@@ -73,6 +92,10 @@ public record BackupHeader(String backupId, String plan, String created, String 
         putIfSet(json, "keyId", keyId);
         json.add("segmentSize", segmentSize);
         putIfSet(json, "wrappedKey", wrappedKey);
+        putIfSet(json, "contentId", contentId);
+        if (contentSize >= 0) {
+            json.add("contentSize", contentSize);
+        }
         byte[] bytes = json.build().toString().getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(MAGIC.length + 5 + bytes.length).put(MAGIC).put((byte) format)
                 .putInt(bytes.length).put(bytes).array();
@@ -89,9 +112,11 @@ public record BackupHeader(String backupId, String plan, String created, String 
         try (JsonReader reader = Json.createReader(new ByteArrayInputStream(bytes))) {
             JsonObject o = reader.readObject();
             JsonValue size = o.get("segmentSize");
+            JsonValue contentSize = o.get("contentSize");
             return new BackupHeader(text(o, "backupId"), text(o, "plan"), text(o, "created"),
                     text(o, "compression"), text(o, "keyMode"), text(o, "keyId"),
-                    size instanceof JsonNumber n ? n.intValueExact() : 0, text(o, "wrappedKey"));
+                    size instanceof JsonNumber n ? n.intValueExact() : 0, text(o, "wrappedKey"), FORMAT_ARCHIVE,
+                    text(o, "contentId"), contentSize instanceof JsonNumber c ? c.longValueExact() : -1);
         }
     }
 
@@ -126,7 +151,7 @@ public record BackupHeader(String backupId, String plan, String created, String 
             throw FiresafeException.integrity(what + " is not a Firesafe backup (no FIRESAFE magic at its start)");
         }
         int version = fixed[MAGIC.length];
-        if (version != FORMAT_ARCHIVE && version != FORMAT_CHUNKED) {
+        if (version != FORMAT_ARCHIVE && version != FORMAT_CHUNKED && version != FORMAT_WAL) {
             throw FiresafeException.integrity(what + " uses backup format " + version
                     + ", which this Firesafe does not know: upgrade Firesafe to read it");
         }

@@ -243,10 +243,10 @@ class ArchiveCipherTest {
     @Test
     void newerFormatOrAbsurdHeaderLengthIsRefusedClearly() throws IOException {
         byte[] file = encrypt(ID, plaintext);
-        // format 2 (chunked) is this Firesafe's own; 3 would be a newer one
-        FiresafeException newer = failure(flip(file, BackupHeader.MAGIC.length, 1 ^ 3), key, ID);
+        // formats 2 (chunked) and 3 (archived WAL) are this Firesafe's own; 4 would be a newer one
+        FiresafeException newer = failure(flip(file, BackupHeader.MAGIC.length, 1 ^ 4), key, ID);
         assertEquals(ExitCode.INTEGRITY, newer.exitCode());
-        assertTrue(newer.getMessage().contains("format 3") && newer.getMessage().contains("upgrade"),
+        assertTrue(newer.getMessage().contains("format 4") && newer.getMessage().contains("upgrade"),
                 newer.getMessage());
 
         byte[] huge = file.clone();

@@ -22,7 +22,6 @@ final class ChunkRecords implements AutoCloseable {
     static final int RECORD = ChunkRef.ID_BYTES + 4 + 8 + 4 + 4 + 4;
 
     private final FileChannel file;
-    private final ByteBuffer one = ByteBuffer.allocate(RECORD);
 
     ChunkRecords(Path path) throws IOException {
         this.file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -33,9 +32,13 @@ final class ChunkRecords implements AutoCloseable {
         return file.size() / RECORD;
     }
 
-    /** Reads record {@code n} into the given holders; returns its object number. */
+    /**
+     * Reads record {@code n} into the given holders; returns its object number. Safe from several threads at once
+     * (a backup's walk asks for an unchanged file's chunks while its chunker asks for new ones): each read has its
+     * own buffer, since a shared one let one thread's record be read with another's location.
+     */
     int read(long n, byte[] id, long[] location) throws IOException {
-        one.clear();
+        ByteBuffer one = ByteBuffer.allocate(RECORD);
         long at = n * RECORD;
         while (one.hasRemaining()) {
             if (file.read(one, at + one.position()) < 0) {

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Issue #20's benchmark: incremental backups, Firesafe side by side with restic, in one run, printing ratios.
+#
+#   bash bench/incremental.sh                      # the issue's run: a generated 2 GiB tree, 10 changed backups
+#   BENCH_SIZE_MB=300 BENCH_ROUNDS=3 bash bench/incremental.sh   # a quick look
+#
+# The tree: bench/gen_tree.py (a home-lab server's data) of SIZE-500 MiB plus one 500 MB database file. Runs:
+#   (a) first backup; (b) unchanged second backup; (c) after a round of bench/mutate.py (1% of files changed in
+#   place, 50 new files, a folder holding 10% of the data renamed, 20 scattered 64 KiB writes into the database
+#   file), repeated ROUNDS times; (d) restore of the newest of those backups; (e) restore of the oldest of them;
+#   and, as the yardstick for (d) and (e), a Firesafe `backup --full` of the final tree into an empty target and
+#   its restore. Page cache warm (the tree was just written; both tools see the same), every run a fresh process,
+#   wall time to exit, peak RSS from /usr/bin/time, bytes written = growth of the repository folder.
+# Output: a table on stdout and in bench/out/incremental.md; raw rows in bench/out/incremental.tsv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZE_MB=${BENCH_SIZE_MB:-2048}
+ROUNDS=${BENCH_ROUNDS:-10}
+DB_MB=$(( SIZE_MB >= 1000 ? 500 : SIZE_MB / 4 ))
+WORK=bench/work/incremental
+OUT=bench/out
+JAR=${FIRESAFE_JAR:-target/quarkus-app/quarkus-run.jar}
+die() { echo "incremental.sh: $*" >&2; exit 1; }
+
+command -v restic >/dev/null || die "restic is missing (apt-get install restic)"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install time)"
+if [[ ! -f $JAR || ${FIRESAFE_BUILD:-} == always ]]; then
+    ./mvnw -q -B -ntp -DskipTests package >/dev/null
+fi
+[[ $JAR -ot pom.xml ]] && echo "note: $JAR is older than pom.xml; FIRESAFE_BUILD=always rebuilds it" >&2
+
+rm -rf "$WORK"
+mkdir -p "$WORK" "$OUT"
+LOGS=$PWD/$WORK/logs; mkdir -p "$LOGS"
+SRC=$WORK/src
+gen=$(python3 bench/gen_tree.py --size-mb $(( SIZE_MB - DB_MB )) --seed 42 --dir bench/work)
+cp -a "$gen" "$SRC"
+python3 - "$SRC/db/app.db" "$DB_MB" <<'EOF'
+import os, random, sys
+# 4 KiB pages, half random and half zero: a database file that compresses about 2:1
+path, mb = sys.argv[1], int(sys.argv[2])
+os.makedirs(os.path.dirname(path), exist_ok=True)
+rnd = random.Random(7)
+with open(path, "wb") as out:
+    for _ in range(mb * 256):
+        out.write(rnd.randbytes(2048) + bytes(2048))
+EOF
+cat "$SRC"/db/app.db >/dev/null
+SRC=$(cd "$SRC" && pwd)
+
+export RESTIC_PASSWORD=bench RESTIC_CACHE_DIR=$PWD/$WORK/restic-cache
+RREPO=$PWD/$WORK/restic-repo
+restic -r "$RREPO" init >"$LOGS/restic-init.log" 2>&1
+
+FS=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS java -XX:+ExitOnOutOfMemoryError -jar "$PWD/$JAR")
+"${FS[@]}" keygen --out "$PWD/$WORK/master.key" >/dev/null 2>&1 || die "firesafe keygen failed"
+export FIRESAFE_MASTER_KEY_FILE=$PWD/$WORK/master.key   # kept, so a failed run can be looked into
+FREPO=$PWD/$WORK/firesafe-repo
+export FIRESAFE_CACHE_DIR=$PWD/$WORK/firesafe-cache
+
+TSV=$OUT/incremental.tsv
+printf 'run\ttool\tseconds\tpeak_rss_kib\tbytes_written\n' >"$TSV"
+
+bytes() { du -sb "$1" 2>/dev/null | awk '{print $1}' || echo 0; }
+
+# timed NAME TOOL REPO CMD...: runs CMD in SRC, records wall seconds, peak RSS and the repository's growth
+timed() {
+    local run=$1 tool=$2 repo=$3; shift 3
+    local before after log=$LOGS/$run-$tool.log
+    before=$(bytes "$repo")
+    if ! (cd "$SRC" && /usr/bin/time -f '%e %M' -o "$log.time" "$@" >"$log" 2>&1 </dev/null); then
+        die "$tool $run failed; see $log"
+    fi
+    after=$(bytes "$repo")
+    read -r secs rss <"$log.time"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$tool" "$secs" "$rss" $(( after - before )) >>"$TSV"
+}
+
+backup_both() {
+    local run=$1
+    timed "$run" restic "$RREPO" restic -r "$RREPO" backup --host bench .
+    timed "$run" firesafe "$FREPO" "${FS[@]}" backup --plan bench --source "$SRC" --target "file://$FREPO" --json
+    grep -o '"id" *: *"[^"]*"' "$LOGS/$run-firesafe.log" | head -1 | sed 's/.*"\([^"]*\)"$/\1/' >"$LOGS/$run.id"
+}
+
+echo "tree: $(bytes "$SRC") bytes, $(find "$SRC" -type f | wc -l) files; $ROUNDS changed backups" >&2
+backup_both a
+backup_both b
+for r in $(seq 1 "$ROUNDS"); do
+    python3 bench/mutate.py --tree "$SRC" --db "$SRC/db/app.db" --seed "$r" >"$LOGS/mutate-$r.json"
+    backup_both "c$r"
+done
+
+restore_both() {
+    local run=$1 which=$2 ids=$3
+    local rid fid
+    rid=$(restic -r "$RREPO" snapshots --json | python3 -c "import json,sys; s=json.load(sys.stdin); print(s[$which]['short_id'])")
+    fid=$(cat "$LOGS/$ids.id")
+    rm -rf "$WORK/r-restic" "$WORK/r-firesafe"
+    timed "$run" restic "$WORK/r-restic" restic -r "$RREPO" restore "$rid" --target "$PWD/$WORK/r-restic"
+    timed "$run" firesafe "$WORK/r-firesafe" "${FS[@]}" restore "$fid" --plan bench --target "file://$FREPO" \
+        --to "$PWD/$WORK/r-firesafe"
+}
+# snapshots 0: (a), 1: (b), 2: c1 ... ROUNDS+1: the newest
+restore_both d "$(( ROUNDS + 1 ))" "c$ROUNDS"
+# the newest restored trees are the source as it is now: check both
+diff -rq "$SRC" "$WORK/r-restic" >"$LOGS/d-restic.diff" 2>&1 || die "restic's restore differs from the source; $LOGS/d-restic.diff"
+diff -rq "$SRC" "$WORK/r-firesafe/$(basename "$SRC")" >"$LOGS/d-firesafe.diff" 2>&1 \
+    || die "Firesafe's restore differs from the source; $LOGS/d-firesafe.diff"
+restore_both e 2 c1
+
+# the yardstick: a self-contained backup of the final tree, and its restore
+FULL=$PWD/$WORK/firesafe-full
+timed full firesafe "$FULL" "${FS[@]}" backup --plan bench --source "$SRC" --target "file://$FULL" --full --json
+rm -rf "$WORK/r-full"
+timed full-restore firesafe "$WORK/r-full" "${FS[@]}" restore latest --plan bench --target "file://$FULL" \
+    --to "$PWD/$WORK/r-full"
+rm -rf "$WORK/r-restic" "$WORK/r-firesafe" "$WORK/r-full"
+
+python3 - "$TSV" "$ROUNDS" "$(bytes "$SRC")" <<'EOF' | tee "$OUT/incremental.md"
+import csv, statistics, sys
+tsv, rounds, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rows = {}
+for r in csv.DictReader(open(tsv), delimiter="\t"):
+    rows[(r["run"], r["tool"])] = (float(r["seconds"]), int(r["peak_rss_kib"]), int(r["bytes_written"]))
+def med(tool, i):
+    return statistics.median(rows[("c%d" % k, tool)][i] for k in range(1, rounds + 1))
+mib = lambda b: "%.1f MiB" % (b / 2**20)
+full_restore = rows[("full-restore", "firesafe")][0]
+print("Tree: %.2f GiB; (c) is the median of %d changed backups.\n" % (size / 2**30, rounds))
+print("| run | restic s | Firesafe s | ratio | restic written | Firesafe written | ratio | peak RSS restic / Firesafe |")
+print("|---|---|---|---|---|---|---|---|")
+def line(name, rs, fs, rb, fb, rr, fr):
+    ratio_b = "%.2f" % (fb / rb) if rb > 0 else ("-" if fb == 0 else "inf")
+    print("| %s | %.2f | %.2f | %.2f | %s | %s | %s | %d / %d MiB |" % (name, rs, fs, fs / rs, mib(rb), mib(fb), ratio_b,
+          rr // 1024, fr // 1024))
+for run, name in (("a", "(a) first backup"), ("b", "(b) unchanged")):
+    r, f = rows[(run, "restic")], rows[(run, "firesafe")]
+    line(name, r[0], f[0], r[2], f[2], r[1], f[1])
+line("(c) changed (median)", med("restic", 0), med("firesafe", 0), med("restic", 2), med("firesafe", 2),
+     max(rows[("c%d" % k, "restic")][1] for k in range(1, rounds + 1)),
+     max(rows[("c%d" % k, "firesafe")][1] for k in range(1, rounds + 1)))
+for run, name in (("d", "(d) restore newest"), ("e", "(e) restore oldest")):
+    r, f = rows[(run, "restic")], rows[(run, "firesafe")]
+    line(name, r[0], f[0], r[2], f[2], r[1], f[1])
+fb = rows[("full", "firesafe")]
+print()
+print("Firesafe `backup --full` of the final tree: %.2f s, %s; its restore %.2f s (peak RSS %d MiB)."
+      % (fb[0], mib(fb[2]), full_restore, rows[("full-restore", "firesafe")][1] // 1024))
+print("(d) / full restore: %.2f; (e) / full restore: %.2f (target <= 1.2)."
+      % (rows[("d", "firesafe")][0] / full_restore, rows[("e", "firesafe")][0] / full_restore))
+print("Repositories at the end: restic %s, Firesafe %s." % (mib(sum(rows[(k, "restic")][2] for k in
+      ["a", "b"] + ["c%d" % i for i in range(1, rounds + 1)])), mib(sum(rows[(k, "firesafe")][2] for k in
+      ["a", "b"] + ["c%d" % i for i in range(1, rounds + 1)]))))
+EOF

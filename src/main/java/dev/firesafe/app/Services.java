@@ -9,6 +9,7 @@ import dev.firesafe.engine.drill.DrillFinished;
 import dev.firesafe.engine.drill.DrillService;
 import dev.firesafe.engine.restore.RestoreService;
 import dev.firesafe.engine.retention.PruneService;
+import dev.firesafe.engine.wal.WalService;
 import dev.firesafe.host.functions.FunctionCatalog;
 import dev.firesafe.host.notify.Notifier;
 import dev.firesafe.host.notify.NotifyConfig;
@@ -87,6 +88,8 @@ public final class Services implements AutoCloseable {
     private final Lazy<BackupService> backups = new Lazy<>(this::newBackups);
     private final Lazy<RestoreService> restores = new Lazy<>(() -> new RestoreService(keys(), stores()));
     private final Lazy<DrillService> drills = new Lazy<>(this::newDrills);
+    private final Lazy<WalService> wal = new Lazy<>(() -> new WalService(settings().firesafe(), keys(), stores(),
+            clock()));
 
     /**
      * @param env   stands in for the process environment (credentials, tokens); tests pass their own
@@ -143,6 +146,11 @@ public final class Services implements AutoCloseable {
 
     public DrillService drills() {
         return drills.get();
+    }
+
+    /** PostgreSQL WAL archiving: wal-push, wal-fetch (issue #21). */
+    public WalService wal() {
+        return wal.get();
     }
 
     public Clock clock() {

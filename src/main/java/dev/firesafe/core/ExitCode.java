@@ -24,7 +24,14 @@ public enum ExitCode {
      * A restore or drill could not write into its destination (disk full, read-only, permission denied): a problem
      * of the machine restoring, not of the backup, which showed no fault up to where the writing stopped.
      */
-    DESTINATION(8);
+    DESTINATION(8),
+    /**
+     * {@code wal-fetch} only: the archive could not be read (target unreachable, wrong key, damaged object). Above
+     * 125 on purpose: PostgreSQL takes any lower non-zero exit of restore_command for "no such file", which at
+     * the end of a recovery to the latest point means "end of the archive" and would promote the server early;
+     * above 125 it stops recovery instead (docs/pitr.md, "Exit codes").
+     */
+    WAL_UNREADABLE(126);
 
     public final int code;
 

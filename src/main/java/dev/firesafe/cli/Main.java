@@ -22,6 +22,14 @@ import java.util.OptionalInt;
 public class Main {
 
     public static void main(String... args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            FatalErrors.halt(t);
+        }
+    }
+
+    private static void run(String... args) {
         if (!workingFolderReadable()) {
             System.exit(ExitCode.USAGE.code);
         }

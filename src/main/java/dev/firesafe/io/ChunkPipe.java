@@ -32,6 +32,8 @@ public final class ChunkPipe {
     private final BlockingQueue<byte[]> spare;
     private volatile Throwable writerFailure;
     private volatile boolean readerClosed;
+    /** The thread that reads, once it has: a reader that died without closing counts as gone. */
+    private volatile Thread reader;
 
     public ChunkPipe(int chunkSize, int depth) {
         this.chunkSize = chunkSize;
@@ -132,7 +134,8 @@ public final class ChunkPipe {
         }
 
         private void checkReader() throws IOException {
-            if (readerClosed) {
+            Thread r = reader;
+            if (readerClosed || r != null && !r.isAlive()) {
                 throw new ReaderGoneException();
             }
         }
@@ -211,6 +214,9 @@ public final class ChunkPipe {
         }
 
         private Chunk next() throws IOException {
+            if (reader == null) {
+                reader = Thread.currentThread();
+            }
             try {
                 while (true) {
                     Chunk c = full.poll(RECHECK_MS, TimeUnit.MILLISECONDS);

@@ -29,6 +29,8 @@ public final class ReadAhead implements AutoCloseable {
     /** 8 MiB ahead: at the writer's ~250 MB/s that is ~30 ms, well above a disk's latency per file. */
     static final int BUFFERS = 32;
     private static final int STEPS = 1024;
+    /** How often a waiting writer checks that the reading thread is still there. */
+    private static final int RECHECK_MS = 50;
 
     /** The sources' walk, run on the reading thread; it reports to the sink it is given. */
     public interface Walk {
@@ -58,6 +60,12 @@ public final class ReadAhead implements AutoCloseable {
     private volatile int buffersMade;
     private final Thread thread;
     private volatile boolean closed;
+    /**
+     * Why the reading thread ended early, set before anything else is tried: handing the failure over as a step
+     * may itself fail (an OutOfMemoryError allocates nothing to report the next one), and the writer must still
+     * learn of it rather than wait for a step that never comes (issue #18: a backup hung after the reader died).
+     */
+    private volatile Throwable failure;
 
     private final Unchanged unchanged;
 
@@ -87,16 +95,55 @@ public final class ReadAhead implements AutoCloseable {
         while (true) {
             Step step;
             try {
-                step = steps.take();
+                step = steps.poll(RECHECK_MS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for source files to be read");
+            }
+            if (step == null) {
+                step = readerGone();
+                if (step == null) {
+                    continue;
+                }
             }
             if (step == END) {
                 return;
             }
             step.applyTo(writer);
         }
+    }
+
+    /**
+     * Nothing came for a while: the reading thread's failure if it failed, the steps it put just before it ended,
+     * or a failure if it is gone without saying why; null while it still runs.
+     */
+    private Step readerGone() throws IOException {
+        Throwable t = failure;
+        if (t != null) {
+            throw failed(t);
+        }
+        if (thread.isAlive()) {
+            return null;
+        }
+        Step last = steps.poll(); // what it put before ending (END, or a failure step) is already there
+        if (last != null) {
+            return last;
+        }
+        t = failure;
+        throw t != null ? failed(t) : new IOException("the thread reading the source files stopped unexpectedly");
+    }
+
+    private static IOException failed(Throwable t) {
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IOException("reading the source files failed: " + t, t);
     }
 
     /**
@@ -132,27 +179,18 @@ public final class ReadAhead implements AutoCloseable {
         try {
             walk.run(new Reader());
             put(END);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (Throwable t) {
+            failure = t; // first, allocating nothing: see the field
             if (!closed) {
                 try {
-                    put(failure(e));
-                } catch (InterruptedIOException stopped) {
-                    // closed meanwhile: nobody waits for the failure any more
+                    put(writer -> {
+                        throw failed(t);
+                    });
+                } catch (Throwable stopped) {
+                    // closed meanwhile, or out of memory again: the writer finds the failure field instead
                 }
             }
         }
-    }
-
-    private static Step failure(Throwable t) {
-        return writer -> {
-            if (t instanceof IOException io) {
-                throw io;
-            }
-            if (t instanceof RuntimeException re) {
-                throw re;
-            }
-            throw (Error) t;
-        };
     }
 
     private void put(Step step) throws InterruptedIOException {

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -268,6 +269,32 @@ class ChunkPipeTest {
         assertInstanceOf(ChunkPipe.ReaderGoneException.class, writerFailure.get());
         assertTrue(chunksWritten.get() <= depth + 3, "the writer noticed at its next write, not "
                 + (chunksWritten.get() - depth - 1) + " chunks later");
+    }
+
+    /** Issue #18 point 1: a reading thread that died without closing (any Throwable) never leaves the writer waiting. */
+    @Test
+    void aReaderThatDiedWithoutClosingIsGoneForTheWriter() throws Exception {
+        ChunkPipe pipe = new ChunkPipe(8, 1);
+        InputStream in = pipe.source();
+        OutputStream out = pipe.sink();
+        out.write(new byte[8]);
+        Thread reader = start("pipe-reader", () -> {
+            try {
+                in.read(new byte[8]); // takes one chunk, then dies without closing
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            throw new OutOfMemoryError("injected: the reader dies");
+        });
+        reader.join(TimeUnit.SECONDS.toMillis(DEADLINE_SECONDS));
+        assertFalse(reader.isAlive());
+        ChunkPipe.ReaderGoneException gone = assertTimeoutPreemptively(java.time.Duration.ofSeconds(DEADLINE_SECONDS),
+                () -> assertThrows(ChunkPipe.ReaderGoneException.class, () -> {
+                    for (int i = 0; i < 1_000_000; i++) {
+                        out.write(new byte[8]); // blocks at the third chunk before the fix
+                    }
+                }));
+        assertTrue(gone.getMessage().contains("stopped reading"));
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The backup's reading thread: same archive as reading on the writing thread, bounded, stoppable. */
@@ -93,6 +95,68 @@ class ReadAheadTest {
             assertSame(failure, thrown);
             assertTrue(manifest.files > 0, "what was read before the failure was written");
         }
+    }
+
+    /**
+     * Issue #18 point 1: a reading thread that dies of an Error (here after part of the walk) ends the writer's
+     * wait promptly with that Error, never a hang.
+     */
+    @Test
+    void anErrorOnTheReadingThreadEndsTheWriterPromptly() throws IOException {
+        Path root = Trees.everyKind(tmp.resolve("src"));
+        OutOfMemoryError error = new OutOfMemoryError("injected: the reading thread ran out of memory");
+        try (ArchiveWriter writer = new ArchiveWriter(new ByteArrayOutputStream(), new Manifest(), n -> {
+        }); ReadAhead reading = ReadAhead.start(sink -> {
+            new SourceWalker(sink, Set.of()).walk(new SourceSpec(root, List.of(), List.of()), "src");
+            throw error;
+        })) {
+            Error thrown = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> assertThrows(Error.class, () -> reading.drainInto(writer)));
+            assertSame(error, thrown);
+        }
+    }
+
+    /**
+     * Issue #18 point 1: the reading thread may die in a way that hands nothing over (before, a Throwable the
+     * thread did not catch, or an OutOfMemoryError thrown again while reporting the first: the writer waited
+     * forever). The writer notices the thread is gone and fails with a clear message.
+     */
+    @Test
+    void aReadingThreadThatDiesOfAnyThrowableNeverLeavesTheWriterWaiting() throws IOException {
+        Path root = Trees.everyKind(tmp.resolve("src"));
+        Exception checked = new Exception("injected: thrown past the walk's signature");
+        try (ArchiveWriter writer = new ArchiveWriter(new ByteArrayOutputStream(), new Manifest(), n -> {
+        }); ReadAhead reading = ReadAhead.start(sink -> {
+            new SourceWalker(sink, Set.of()).walk(new SourceSpec(root, List.of(), List.of()), "src");
+            ReadAheadTest.<RuntimeException>sneakyThrow(checked);
+        })) {
+            IOException thrown = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> assertThrows(IOException.class, () -> reading.drainInto(writer)));
+            assertSame(checked, thrown.getCause(), thrown.toString());
+            assertTrue(thrown.getMessage().contains("reading the source files failed"), thrown.getMessage());
+        }
+    }
+
+    /** The look-up of unchanged files runs on the reading thread too: an Error there ends the run as well. */
+    @Test
+    void anErrorInTheUnchangedLookUpEndsTheWriterPromptly() throws IOException {
+        Path root = Trees.everyKind(tmp.resolve("src"));
+        StackOverflowError error = new StackOverflowError("injected");
+        try (ArchiveWriter writer = new ArchiveWriter(new ByteArrayOutputStream(), new Manifest(), n -> {
+        }); ReadAhead reading = ReadAhead.start(
+                sink -> new SourceWalker(sink, Set.of()).walk(new SourceSpec(root, List.of(), List.of()), "src"),
+                (name, meta) -> {
+                    throw error;
+                })) {
+            Error thrown = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                    () -> assertThrows(Error.class, () -> reading.drainInto(writer)));
+            assertSame(error, thrown);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
     }
 
     @Test

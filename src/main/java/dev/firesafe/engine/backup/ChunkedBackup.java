@@ -88,7 +88,7 @@ final class ChunkedBackup {
             OutputStream plaintext = new BufferedOutputStream(pipe.sink(), OBJECT_BUFFER);
             output = writeObject(in, plaintext);
             plaintext.close();
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (Throwable e) {
             pipe.fail(e);
             Throwable encryptFailure = failureOf(encrypt);
             if (e instanceof ChunkPipe.ReaderGoneException && encryptFailure != null) {

@@ -51,13 +51,25 @@ final class FileWriterThread {
     private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(256);
     private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(BUFFERS);
     private int allocated;
-    private volatile IOException failure;
+    /**
+     * The first failure of the writing thread: a write's IOException, or whatever else ended the thread (an
+     * Error, a bug), kept so that the reader learns of it instead of a restore reporting files it never wrote.
+     */
+    private volatile Throwable failure;
     private volatile boolean discard;
     private final Thread thread;
     private final boolean sparse;
+    private final Runnable beforeEachOp;
 
     FileWriterThread(boolean sparse) {
+        this(sparse, () -> {
+        });
+    }
+
+    /** For tests: {@code beforeEachOp} runs on the writing thread before each operation (to make it fail). */
+    FileWriterThread(boolean sparse, Runnable beforeEachOp) {
         this.sparse = sparse;
+        this.beforeEachOp = beforeEachOp;
         thread = new Thread(this::loop, "firesafe-write");
         thread.setDaemon(true);
         thread.start();
@@ -99,7 +111,10 @@ final class FileWriterThread {
     void drain() throws IOException {
         stop();
         if (failure != null) {
-            throw DestinationIOException.of(failure);
+            throw reported(failure);
+        }
+        if (!finished) {
+            throw new IOException("the file writer stopped before writing everything");
         }
     }
 
@@ -157,8 +172,18 @@ final class FileWriterThread {
 
     private void checkFailure() throws IOException {
         if (failure != null && !discard) {
-            throw DestinationIOException.of(failure);
+            throw reported(failure);
         }
+    }
+
+    /** A write failure is the destination's; anything else that ended the writer (a bug, an Error) is not. */
+    private static IOException reported(Throwable t) {
+        if (t instanceof IOException io) {
+            return DestinationIOException.of(io);
+        }
+        // a new exception each time: a stream closed by try-with-resources reports it again, and the same
+        // instance twice ("self-suppression") would hide it behind an IllegalArgumentException
+        return new IOException("the file writer failed: " + t, t);
     }
 
     private void checkAlive() throws IOException {
@@ -169,6 +194,19 @@ final class FileWriterThread {
     }
 
     private void loop() {
+        try {
+            writeAll();
+        } catch (Throwable t) {
+            if (failure == null) {
+                failure = t;
+            }
+        }
+    }
+
+    /** Set when the writer took its Stop: everything asked for before it was done (or dropped on purpose). */
+    private volatile boolean finished;
+
+    private void writeAll() throws IOException {
         OutputStream out = null;
         while (true) {
             Op op;
@@ -179,8 +217,10 @@ final class FileWriterThread {
             }
             if (op instanceof Stop) {
                 closeQuietly(out);
+                finished = true;
                 return;
             }
+            beforeEachOp.run();
             try {
                 if (failure != null || discard) {
                     if (op instanceof Data d) {
@@ -212,6 +252,9 @@ final class FileWriterThread {
                 failure = e;
                 closeQuietly(out);
                 out = null;
+            } catch (RuntimeException | Error e) {
+                closeQuietly(out);
+                throw e;
             }
         }
     }

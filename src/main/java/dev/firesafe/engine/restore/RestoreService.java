@@ -249,7 +249,7 @@ public class RestoreService {
                     // Read to the authenticated end: the compressed stream may end before the decrypted one,
                     // whose last segment is only checked when it is read.
                     decrypted.plaintext().transferTo(OutputStream.nullOutputStream());
-                } catch (IOException | RuntimeException | Error e) {
+                } catch (Throwable e) {
                     pipe.fail(e); // not close(): the reader must never mistake a failure for the end
                     throw e;
                 }

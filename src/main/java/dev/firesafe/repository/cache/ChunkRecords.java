@@ -55,6 +55,38 @@ final class ChunkRecords implements AutoCloseable {
         return object;
     }
 
+    /** Told of each record in order by {@link #scan}: its number, id (reused between calls) and object number. */
+    interface Visitor {
+        void record(long n, byte[] id, int object) throws IOException;
+    }
+
+    /**
+     * Every record in order, read in large pieces: the start of every backup visits them all, and a read per
+     * record was a system call per chunk.
+     */
+    void scan(Visitor visitor) throws IOException {
+        long n = count();
+        ByteBuffer piece = ByteBuffer.allocate(RECORD * 2048);
+        byte[] id = new byte[ChunkRef.ID_BYTES];
+        for (long r = 0; r < n; ) {
+            piece.clear();
+            piece.limit((int) Math.min(piece.capacity(), (n - r) * RECORD));
+            long at = r * RECORD;
+            while (piece.hasRemaining()) {
+                if (file.read(piece, at + piece.position()) < 0) {
+                    throw new IOException("chunk record " + (at + piece.position()) / RECORD + " is cut short");
+                }
+            }
+            piece.flip();
+            while (piece.remaining() >= RECORD) {
+                piece.get(id);
+                int object = piece.getInt();
+                piece.position(piece.position() + RECORD - ChunkRef.ID_BYTES - 4);
+                visitor.record(r++, id, object);
+            }
+        }
+    }
+
     /** Appends records, then forces them to disk (the cache must never hold more than was committed). */
     void append(List<ChunkRef> chunks, java.util.function.ToIntFunction<String> objectNumber) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(Math.max(1, chunks.size()) * RECORD);

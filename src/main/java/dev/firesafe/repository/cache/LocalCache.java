@@ -150,17 +150,14 @@ public final class LocalCache implements AutoCloseable {
         present = visible;
         table = new ChunkTable();
         closeFiles();
-        byte[] id = new byte[ChunkRef.ID_BYTES];
         byte[] other = new byte[ChunkRef.ID_BYTES];
-        long[] location = new long[4];
-        long n = records.count();
-        for (long r = 0; r < n && r < Integer.MAX_VALUE; r++) {
-            int object = records.read(r, id, location);
-            if (object >= 0 && object < objects.size() && visible.contains(objects.get(object))) {
+        records.scan((r, id, object) -> {
+            if (r < Integer.MAX_VALUE && object >= 0 && object < objects.size()
+                    && visible.contains(objects.get(object))) {
                 byte[] key = id.clone();
                 table.putNewest(key, (int) r, candidate -> sameRecord(candidate, key, other));
             }
-        }
+        });
         Path filesPath = dir.resolve("files");
         if (lastBackup != null && visible.contains(lastBackup) && Files.isRegularFile(filesPath)) {
             try {

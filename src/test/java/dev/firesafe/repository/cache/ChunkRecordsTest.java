@@ -33,6 +33,27 @@ class ChunkRecordsTest {
     }
 
     @Test
+    void aScanVisitsEveryRecordInOrderAcrossItsReadPieces() throws Exception {
+        int records = 5000; // more than one piece of 2048 records
+        try (ChunkRecords file = new ChunkRecords(tmp.resolve("chunks"))) {
+            List<ChunkRef> refs = new ArrayList<>();
+            for (int i = 0; i < records; i++) {
+                refs.add(new ChunkRef(id(i), new ChunkLocation("o" + i % 3, i, 1, 0, 1)));
+            }
+            file.append(refs, object -> Integer.parseInt(object.substring(1)));
+            List<String> seen = new ArrayList<>();
+            file.scan((n, id, object) -> {
+                if (!Arrays.equals(id, id((int) n)) || object != n % 3) {
+                    seen.add("record " + n + ": object " + object);
+                }
+                seen.add("");
+            });
+            assertEquals(records, seen.size());
+            assertEquals(List.of(), seen.stream().filter(x -> !x.isEmpty()).toList());
+        }
+    }
+
+    @Test
     void concurrentReadsEachGetTheirOwnRecordWhole() throws Exception {
         int records = 2000;
         try (ChunkRecords file = new ChunkRecords(tmp.resolve("chunks"))) {

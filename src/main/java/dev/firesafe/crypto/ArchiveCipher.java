@@ -69,7 +69,7 @@ public final class ArchiveCipher {
             throws IOException {
         BackupHeader.Parsed parsed = BackupHeader.read(in, what);
         BackupHeader header = parsed.header();
-        StreamingAead aead = keys.aeadFor(header, what);
+        StreamingAead aead = DamagedKeyId.aeadFor(keys, parsed, what, () -> in);
         if (expectedBackupId != null && !expectedBackupId.equals(header.backupId())) {
             throw FiresafeException.integrity(what + " holds backup " + header.backupId() + ", not "
                     + expectedBackupId + ": the file was renamed or swapped");
@@ -95,7 +95,10 @@ public final class ArchiveCipher {
         object.position(0);
         BackupHeader.Parsed parsed = BackupHeader.read(Channels.newInputStream(object), what);
         BackupHeader header = parsed.header();
-        StreamingAead aead = keys.aeadFor(header, what);
+        StreamingAead aead = DamagedKeyId.aeadFor(keys, parsed, what, () -> {
+            object.position(parsed.rawBytes().length);
+            return Channels.newInputStream(object);
+        });
         if (expectedBackupId != null && !expectedBackupId.equals(header.backupId())) {
             throw FiresafeException.integrity(what + " holds backup " + header.backupId() + ", not "
                     + expectedBackupId + ": the file was renamed or swapped");

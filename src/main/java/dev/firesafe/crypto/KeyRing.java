@@ -100,6 +100,17 @@ public final class KeyRing {
         return recovery;
     }
 
+    /** The ids of the keys given that open backups of this key mode (master or recipient); empty if none. */
+    List<Integer> keyIdsFor(String keyMode) {
+        if (BackupHeader.KEY_MODE_MASTER.equals(keyMode)) {
+            return master.map(MasterKey::keyIds).orElse(List.of());
+        }
+        if (BackupHeader.KEY_MODE_RECIPIENT.equals(keyMode)) {
+            return recovery.stream().flatMap(r -> r.keyIds().stream()).toList();
+        }
+        return List.of();
+    }
+
     /** The streaming AEAD that opens the backup this header starts, or a KEY error saying which key is needed. */
     StreamingAead aeadFor(BackupHeader header, String what) {
         int keyId;

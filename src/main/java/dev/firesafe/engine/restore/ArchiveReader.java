@@ -64,7 +64,10 @@ final class ArchiveReader {
 
     private Report readAll(InputStream plaintextTar, EntryHandler handler) throws IOException {
         Map<String, String> seen = new HashMap<>();
-        LinkGuard links = new LinkGuard();
+        LinkGuard links = new LinkGuard(parent -> {
+            String kind = seen.get(parent);
+            return kind != null && !kind.equals(Manifest.Entry.DIR);
+        });
         StreamParts streams = new StreamParts(handler, seen, links, this::pump);
         Manifest manifest = null;
         long files = 0;
@@ -90,7 +93,7 @@ final class ArchiveReader {
             }
             String name = ArchivePaths.check(raw);
             requireNew(seen, name);
-            links.check(name, e.isSymbolicLink());
+            links.check(name, e.isSymbolicLink(), e.isDirectory());
             if (requireManifest) {
                 byte[] exactName = exactBytes(e, ArchiveWriter.PAX_NAME_BYTES, name);
                 byte[] exactLink = e.isSymbolicLink() ? exactBytes(e, ArchiveWriter.PAX_LINK_BYTES, e.getLinkName())
@@ -107,6 +110,12 @@ final class ArchiveReader {
             } else if (e.isSymbolicLink()) {
                 handler.symlink(name, e.getLinkName(), mtime);
                 seen.put(name, ManifestCheck.symlinkKey(e.getLinkName()));
+            } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+                // a backup skips these with a warning; writing one as an empty file would hide that it is foreign
+                throw FiresafeException.integrity("archive entry '" + ArchivePaths.printable(name) + "' is a "
+                        + (e.isFIFO() ? "FIFO (named pipe)" : e.isBlockDevice() ? "block device" : "character device")
+                        + ": Firesafe never stores devices or FIFOs (a backup skips them with a warning), so this "
+                        + "archive is damaged or was not made by Firesafe");
             } else if (e.isFile() && !e.isLink()) {
                 if ((mode & 06000) != 0) {
                     handler.recordedOwner(name, e.getLongUserId(), e.getLongGroupId());

@@ -255,7 +255,7 @@ final class ChunkedReader {
                             + "file '" + ArchivePaths.printable(name.substring(0, slash)) + "': damaged or crafted");
                 }
             }
-            links.check(name, e.kind() == TreeEntry.Kind.SYMLINK);
+            links.check(name, e.kind() == TreeEntry.Kind.SYMLINK, e.kind() == TreeEntry.Kind.DIR);
             if (e.exactName() != null && !FileNames.decode(e.exactName()).text().equals(name)) {
                 throw FiresafeException.integrity("entry '" + ArchivePaths.printable(name) + "': its exact name bytes "
                         + "do not match its name; not made by Firesafe");

@@ -73,7 +73,7 @@ final class StreamParts {
                         + index + ": earlier parts are missing");
             }
             ArchiveReader.requireNew(seen, name);
-            links.check(name, false);
+            links.check(name, false, false);
             int mode = e.getMode() & 07777;
             if ((mode & 06000) != 0) { // the same rule as for files: such bits need the recorded owner
                 handler.recordedOwner(name, e.getLongUserId(), e.getLongGroupId());

@@ -13,6 +13,7 @@ import dev.firesafe.plan.Retention;
 import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.engine.restore.RestoreService;
 import dev.firesafe.store.local.LocalStore;
+import dev.firesafe.testing.CraftedBackups;
 import dev.firesafe.testing.Fixtures;
 import dev.firesafe.testing.Trees;
 import org.junit.jupiter.api.BeforeEach;
@@ -187,6 +188,33 @@ class TamperTest {
         int plan = json.indexOf("\"plan\":\"" + PLAN + "\"") + "\"plan\":\"".length();
         flipBit(file, 13 + plan, 0x01); // "tamper" -> "uamper": still a valid header, no longer the signed one
         assertNothingRestored(assertRefused(backup.id(), ExitCode.INTEGRITY, "failed authentication"));
+    }
+
+    /**
+     * One flipped bit in the header's key id (issue #18): the key id names no key of the ring, but the backup is
+     * the ring's and damaged, not made with another key: exit 4, not 3. Both formats; a real wrong key stays 3
+     * ({@link #wrongKeyIsAKeyErrorAndRestoresNothing}).
+     */
+    @Test
+    void flippedBitInTheKeyIdIsDamageNotAWrongKey() throws IOException {
+        String formatOne = CraftedBackups.withWriter(target, PLAN, key, (w, m) ->
+                w.file("tree/hello.txt", source.resolve("hello.txt"), CraftedBackups.meta(6)));
+        for (String id : List.of(backup.id(), formatOne)) {
+            Path f = target.resolve(BackupCatalog.objectName(PLAN, id));
+            byte[] bytes = Files.readAllBytes(f);
+            int length;
+            try (InputStream in = Files.newInputStream(f)) {
+                length = BackupHeader.read(in, "test").rawBytes().length;
+            }
+            String json = new String(bytes, 13, length - 13, StandardCharsets.UTF_8);
+            int keyId = json.indexOf("\"keyId\":\"") + "\"keyId\":\"".length();
+            int digit = keyId;
+            while (!Character.isDigit(json.charAt(digit))) {
+                digit++; // a digit with bit 0 flipped is still a hex digit: the header still parses
+            }
+            flipBit(f, 13 + digit, 0x01);
+            assertNothingRestored(assertRefused(id, ExitCode.INTEGRITY, "key id", "damaged"));
+        }
     }
 
     @Test

@@ -100,6 +100,9 @@ class ChunkedAttackTest {
                 entry(TreeEntry.Kind.FILE, "data/x", null)), "twice");
         assertRefused(List.of(dir, entry(TreeEntry.Kind.FILE, "data/x", null),
                 entry(TreeEntry.Kind.FILE, "data/x/y", null)), "below its file");
+        // issue #18: a file where earlier entries made a folder (verify passed it, restore blamed the destination)
+        assertRefused(List.of(dir, entry(TreeEntry.Kind.FILE, "data/x/y", null),
+                entry(TreeEntry.Kind.FILE, "data/x", null)), "has the name of a folder");
         assertRefused(List.of(dir, entry(TreeEntry.Kind.SYMLINK, "data/l", tmp.toString()),
                 entry(TreeEntry.Kind.FILE, "data/l/escaped", null)), "below its file 'data/l'");
     }

@@ -39,6 +39,11 @@ class BackupCommand implements Callable<Integer> {
             + "with pg_dumpall: postgresql://USER@HOST:PORT/ (password from PGPASSWORD or PGPASSFILE; repeatable).")
     List<String> postgres;
 
+    @Option(names = "--postgres-base", paramLabel = "URL", description = "Also take a base backup of this whole "
+            + "cluster with pg_basebackup, the start of a point-in-time recovery (its WAL: wal-push; docs/pitr.md): "
+            + "postgresql://USER@HOST:PORT/ (repeatable).")
+    List<String> postgresBase;
+
     @Option(names = "--target", description = "Write here instead of the plan's targets (repeatable): "
             + "file:///path or a path, s3://BUCKET/PREFIX, github://OWNER/REPO/PATH.")
     List<String> targets;
@@ -65,7 +70,7 @@ class BackupCommand implements Callable<Integer> {
             Json.prepareInBackground();
         }
         boolean hasSources = sources != null && !sources.isEmpty();
-        boolean fromCli = hasSources || commands != null || postgres != null;
+        boolean fromCli = hasSources || commands != null || postgres != null || postgresBase != null;
         Plan plan = plans.find(planName, fromCli);
         if (hasSources) {
             plan = plan.withSources(sources.stream().map(SourceSpec::of).toList());
@@ -80,6 +85,9 @@ class BackupCommand implements Callable<Integer> {
         }
         for (String url : postgres == null ? List.<String>of() : postgres) {
             plan = plan.plusPostgres(PgConnection.parseUrl(url));
+        }
+        for (String url : postgresBase == null ? List.<String>of() : postgresBase) {
+            plan = plan.plusPostgres(PgConnection.parseUrl(url).asBase());
         }
         if (targets != null && !targets.isEmpty()) {
             plan = plan.withTargets(targets);

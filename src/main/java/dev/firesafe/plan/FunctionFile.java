@@ -17,7 +17,8 @@ public record FunctionFile(PlanSection plan, List<TriggerSection> triggers) {
 
     /** Exactly one of: {@code path} (with include/exclude), {@code command} (with name, timeout, env), {@code postgres}. */
     public record SourceSection(String path, List<String> include, List<String> exclude, String command, String name,
-                                String timeout, Map<String, String> env, PostgresSection postgres) {
+                                String timeout, Map<String, String> env, PostgresSection postgres,
+                                PostgresSection postgresBase) {
     }
 
     /** {@code mode: all} (pg_dumpall, the default) or a {@code databases} list (pg_dump -Fc each). */

@@ -34,9 +34,10 @@ final class FunctionFileReader {
     private static final List<String> PLAN = List.of("name", "sources", "targets", "compression", "retention", "before",
             "after", "full-every");
     private static final List<String> SOURCE = List.of("path", "include", "exclude", "command", "name", "timeout", "env",
-            "postgres");
+            "postgres", "postgres-base");
     private static final List<String> POSTGRES = List.of("host", "port", "user", "password-file", "sslmode", "databases",
             "mode");
+    private static final List<String> POSTGRES_BASE = List.of("host", "port", "user", "password-file", "sslmode");
     private static final List<String> RETENTION = List.of("keep-last", "keep-hourly", "keep-daily", "keep-weekly",
             "keep-monthly", "keep-yearly");
     private static final List<String> TRIGGER = List.of("type", "every", "cron", "delay", "catch-up", "channel");
@@ -106,7 +107,9 @@ final class FunctionFileReader {
                 false), texts(m.get("exclude"), where + ".exclude", false), text(m, "command", where),
                 text(m, "name", where), text(m, "timeout", where), env,
                 m.get("postgres") == null ? null : postgres(map(m.get("postgres"), where + ".postgres", POSTGRES),
-                        where + ".postgres"));
+                        where + ".postgres"),
+                m.get("postgres-base") == null ? null : postgres(map(m.get("postgres-base"), where
+                        + ".postgres-base", POSTGRES_BASE), where + ".postgres-base"));
     }
 
     private static FunctionFile.PostgresSection postgres(Map<String, Object> m, String where) {

@@ -132,9 +132,11 @@ public class PlanRepository {
         List<CommandSource> commands = new ArrayList<>();
         List<PostgresSource> postgres = new ArrayList<>();
         for (FunctionFile.SourceSection s : p.sources() == null ? List.<FunctionFile.SourceSection>of() : p.sources()) {
-            int kinds = (s.path() != null ? 1 : 0) + (s.command() != null ? 1 : 0) + (s.postgres() != null ? 1 : 0);
+            int kinds = (s.path() != null ? 1 : 0) + (s.command() != null ? 1 : 0) + (s.postgres() != null ? 1 : 0)
+                    + (s.postgresBase() != null ? 1 : 0);
             if (kinds != 1) {
-                throw FiresafeException.usage(file + ": a source needs exactly one of 'path', 'command', 'postgres'");
+                throw FiresafeException.usage(file + ": a source needs exactly one of 'path', 'command', 'postgres', "
+                        + "'postgres-base'");
             }
             if (s.path() != null) {
                 if (s.path().isBlank() || s.name() != null || s.timeout() != null || s.env() != null) {
@@ -146,6 +148,10 @@ public class PlanRepository {
                     throw FiresafeException.usage(file + ": a 'command' source takes name, timeout and env only");
                 }
                 commands.add(command(file.toString(), s.name(), s.command(), s.timeout(), s.env()));
+            } else if (s.postgresBase() != null) {
+                FunctionFile.PostgresSection b = s.postgresBase();
+                postgres.add(new PostgresSource(b.host(), b.port() == null ? 0 : b.port(), b.user(),
+                        b.passwordFile() == null ? null : Path.of(b.passwordFile()), b.sslmode(), List.of(), true));
             } else {
                 postgres.add(postgres(file, s.postgres()));
             }

@@ -74,7 +74,12 @@ final class BackupRun {
     BackupResult run(Plan plan, Progress progress, List<Path> roots, List<String> labels, List<CommandJob> jobs,
                      Keys keys, List<Store> stores, boolean full, StopGuard stop) {
         Instant started = clock.instant();
-        String id = BackupId.next(started);
+        return run(plan, progress, roots, labels, jobs, keys, stores, full, stop, started, BackupId.next(started));
+    }
+
+    /** The same, for a backup whose id was chosen before its sources were prepared (a base backup's label names it). */
+    BackupResult run(Plan plan, Progress progress, List<Path> roots, List<String> labels, List<CommandJob> jobs,
+                     Keys keys, List<Store> stores, boolean full, StopGuard stop, Instant started, String id) {
         String objectName = BackupCatalog.objectName(plan.name(), id);
         ArchiveCipher.Sealing sealing = keys.encryption().seal(id, plan.name(), started.toString(),
                         plan.compression().id)

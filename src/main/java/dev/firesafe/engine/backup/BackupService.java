@@ -26,6 +26,8 @@ import dev.firesafe.plan.Plan;
 import dev.firesafe.plan.PostgresSource;
 import dev.firesafe.postgres.PgClients;
 import dev.firesafe.postgres.PostgresDumps;
+import dev.firesafe.postgres.BaseBackups;
+import dev.firesafe.repository.BackupId;
 import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.engine.retention.PruneService;
 import dev.firesafe.source.ReadAhead;
@@ -234,7 +236,9 @@ public class BackupService {
     private BackupResult backup(Plan plan, Progress progress, boolean full, StopGuard stop) {
         List<Path> roots = plan.sources().stream().map(SourceWalker::checkReadable).toList();
         List<String> labels = labels(roots);
-        List<CommandJob> jobs = commandJobs(plan, labels);
+        Instant started = clock.instant();
+        String id = BackupId.next(started);
+        List<CommandJob> jobs = commandJobs(plan, labels, id);
         EncryptionKey key = keys.forBackup();
         BackupRun.Keys runKeys = new BackupRun.Keys(key, keys.contentKey(), readingKeys(key));
         List<Store> targets = new ArrayList<>();
@@ -244,7 +248,7 @@ public class BackupService {
             }
             JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
             return new BackupRun(config, retention, clock).run(plan, progress, roots, labels, jobs, runKeys, targets,
-                    full, stop);
+                    full, stop, started, id);
         } finally {
             targets.forEach(Store::close);
         }
@@ -268,7 +272,7 @@ public class BackupService {
      * matching dump client is chosen here, before any upload starts. Entry names may not collide with each other
      * or with a folder source's top-level name.
      */
-    private List<CommandJob> commandJobs(Plan plan, List<String> pathLabels) {
+    private List<CommandJob> commandJobs(Plan plan, List<String> pathLabels, String backupId) {
         List<CommandJob> jobs = new ArrayList<>();
         for (CommandSource c : plan.commands()) {
             jobs.add(new CommandJob(c.name(), ExternalCommand.shell("command source '" + c.name() + "'", c.command(),
@@ -277,7 +281,8 @@ public class BackupService {
         PgClients clients = new PgClients(postgres.clientPaths());
         for (PostgresSource pg : plan.postgres()) {
             try {
-                jobs.addAll(PostgresDumps.prepare(pg, clients));
+                jobs.addAll(pg.base() ? List.of(BaseBackups.prepare(pg, clients, BaseBackups.label(backupId)))
+                        : PostgresDumps.prepare(pg, clients));
             } catch (IOException e) {
                 throw FiresafeException.source("cannot reach PostgreSQL server " + pg.host() + ":" + pg.port() + ": "
                         + e.getMessage());

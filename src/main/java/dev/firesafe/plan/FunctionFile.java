@@ -8,7 +8,11 @@ import java.util.Map;
  * {@link FunctionFileReader}. Unknown keys are errors, so a typo (say {@code exlude:}) stops Firesafe instead of
  * silently backing up too much.
  */
-public record FunctionFile(PlanSection plan, List<TriggerSection> triggers) {
+public record FunctionFile(PlanSection plan, List<TriggerSection> triggers, WalSection wal) {
+
+    public FunctionFile(PlanSection plan, List<TriggerSection> triggers) {
+        this(plan, triggers, null);
+    }
 
     public record PlanSection(String name, List<SourceSection> sources, List<String> targets, String compression,
                               Retention retention,
@@ -33,5 +37,11 @@ public record FunctionFile(PlanSection plan, List<TriggerSection> triggers) {
      */
     public record TriggerSection(String type, String every, String cron, String delay,
                                  Boolean catchUp, String channel) {
+    }
+
+    /** Continuous WAL archiving of one server ({@link WalSpec}): the connection as a postgres source, then how. */
+    public record WalSection(String host, Integer port, String user, String passwordFile, String sslmode,
+                             String mode, String slot, String synchronous, String spool, String spoolLimit,
+                             String partialEvery, String rpo) {
     }
 }

@@ -30,7 +30,7 @@ import java.util.Map;
  */
 final class FunctionFileReader {
 
-    private static final List<String> ROOT = List.of("plan", "triggers");
+    private static final List<String> ROOT = List.of("plan", "triggers", "wal");
     private static final List<String> PLAN = List.of("name", "sources", "targets", "compression", "retention", "before",
             "after", "full-every");
     private static final List<String> SOURCE = List.of("path", "include", "exclude", "command", "name", "timeout", "env",
@@ -40,6 +40,8 @@ final class FunctionFileReader {
     private static final List<String> POSTGRES_BASE = List.of("host", "port", "user", "password-file", "sslmode");
     private static final List<String> RETENTION = List.of("keep-last", "keep-hourly", "keep-daily", "keep-weekly",
             "keep-monthly", "keep-yearly");
+    private static final List<String> WAL = List.of("host", "port", "user", "password-file", "sslmode", "mode",
+            "slot", "synchronous", "spool", "spool-limit", "partial-every", "rpo");
     private static final List<String> TRIGGER = List.of("type", "every", "cron", "delay", "catch-up", "channel");
 
     /** A mistake in the file's shape, with the path of the offending node ({@code plan.sources[1].port}). */
@@ -83,7 +85,16 @@ final class FunctionFileReader {
     private static FunctionFile functionFile(Map<String, Object> m) {
         Object plan = m.get("plan");
         return new FunctionFile(plan == null ? null : plan(map(plan, "plan", PLAN)),
-                list(m.get("triggers"), "triggers", (node, where) -> trigger(map(node, where, TRIGGER), where)));
+                list(m.get("triggers"), "triggers", (node, where) -> trigger(map(node, where, TRIGGER), where)),
+                m.get("wal") == null ? null : wal(map(m.get("wal"), "wal", WAL)));
+    }
+
+    private static FunctionFile.WalSection wal(Map<String, Object> m) {
+        String w = "wal";
+        return new FunctionFile.WalSection(text(m, "host", w), integer(m, "port", w), text(m, "user", w),
+                text(m, "password-file", w), text(m, "sslmode", w), text(m, "mode", w), text(m, "slot", w),
+                text(m, "synchronous", w), text(m, "spool", w), text(m, "spool-limit", w), text(m, "partial-every", w),
+                text(m, "rpo", w));
     }
 
     private static FunctionFile.PlanSection plan(Map<String, Object> m) {

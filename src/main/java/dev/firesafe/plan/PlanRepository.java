@@ -102,7 +102,8 @@ public class PlanRepository {
                 throw FiresafeException.usage(file + ": plan.targets: " + e.getMessage());
             }
         }
-        return new FunctionDefinition(name, file, plan, TriggerSpec.parseAll(file.toString(), f.triggers()));
+        return new FunctionDefinition(name, file, plan, TriggerSpec.parseAll(file.toString(), f.triggers()),
+                Optional.ofNullable(f.wal()).map(w -> WalSpec.parse(file.toString(), name, w)));
     }
 
     /**
@@ -119,6 +120,9 @@ public class PlanRepository {
             throw FiresafeException.usage(file + ": has no 'plan:' section");
         }
         TriggerSpec.parseAll(file.toString(), f.triggers());
+        if (f.wal() != null) {
+            WalSpec.parse(file.toString(), file.getFileName().toString().replaceFirst("\\.yaml$", ""), f.wal());
+        }
         parsed.put(file, f);
         return f;
     }

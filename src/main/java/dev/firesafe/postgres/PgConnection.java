@@ -101,4 +101,16 @@ public final class PgConnection {
                         "SHOW server_version_num"), env(), QUERY_TIMEOUT, SECRET_ENV).output();
         return ServerVersion.parse(out, describe());
     }
+
+    /**
+     * Runs one query with {@code psql} (unaligned, tuples only, fields separated by {@code |}) and returns its
+     * rows; {@code what} says in messages why the server was asked.
+     */
+    public List<String[]> query(PgClients clients, String database, String what, String sql) throws IOException {
+        PgClients.Client psql = clients.any("psql");
+        String out = new ExternalCommand("psql (" + what + " on PostgreSQL server " + describe() + ")",
+                List.of(psql.path().toString(), "-X", "-A", "-t", "-w", "-F", "|", "-d", database, "-c", sql), env(),
+                QUERY_TIMEOUT, SECRET_ENV).output();
+        return out.lines().filter(l -> !l.isBlank()).map(l -> l.split("\\|", -1)).toList();
+    }
 }

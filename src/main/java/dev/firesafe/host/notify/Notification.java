@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The JSON body of a webhook call (README, "Notifications"). {@code event} is one of {@code backup.completed},
- * {@code backup.failed}, {@code drill.completed}, {@code drill.failed}. Holds names, sizes and messages written for
+ * {@code backup.failed}, {@code drill.completed}, {@code drill.failed}, {@code wal.lag} (a function's WAL archive
+ * lag exceeds its {@code rpo}; {@code durationMs} is the lag) and {@code wal.lag.recovered}. Holds names, sizes and messages written for
  * operators, never key material.
  */
 public record Notification(String event, String function, boolean ok, int exitCode, String error, String host,
@@ -34,5 +35,11 @@ public record Notification(String event, String function, boolean ok, int exitCo
                 : r.targets().stream().map(t -> new TargetOutcome(t.target(), t.ok(), t.error())).toList();
         return new Notification(e.ok() ? "drill.completed" : "drill.failed", e.plan(), e.ok(), e.exitCode(),
                 e.error(), host, time, null, r == null ? null : r.durationMs(), targets);
+    }
+
+    static Notification walLag(String function, boolean recovered, String message, long lagMs, String host,
+                               String time) {
+        return new Notification(recovered ? "wal.lag.recovered" : "wal.lag", function, recovered, 0,
+                recovered ? null : message, host, time, null, lagMs, List.of());
     }
 }

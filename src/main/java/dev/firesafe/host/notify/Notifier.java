@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * Sends a webhook notification when a backup or drill fails (and when it succeeds, with
- * {@code firesafe.notify.on-success}). Does nothing unless a URL is configured. The send happens before the
+ * {@code firesafe.notify.on-success}), and when a function's WAL archive lag crosses its {@code rpo}. Does nothing unless a URL is configured. The send happens before the
  * event returns, so a one-shot CLI run delivers it before exiting; it is bounded by timeout times attempts.
  */
 public class Notifier {
@@ -38,6 +38,15 @@ public class Notifier {
         if (!e.ok() || config.onSuccess()) {
             webhook().ifPresent(w -> w.send(Notification.of(e, HostName.current(), Instant.now().toString())));
         }
+    }
+
+    /**
+     * A function's WAL archive lag went over its {@code rpo} ({@code recovered}: back under it). Both are sent:
+     * the recovery closes the alert the first one opened.
+     */
+    public void walLag(String function, boolean recovered, String message, Duration lag) {
+        webhook().ifPresent(w -> w.send(Notification.walLag(function, recovered, message, lag.toMillis(),
+                HostName.current(), Instant.now().toString())));
     }
 
     /**

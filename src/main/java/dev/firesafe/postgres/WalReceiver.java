@@ -1,12 +1,10 @@
 package dev.firesafe.postgres;
 
-import dev.firesafe.command.ExternalCommand;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.plan.WalSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +18,6 @@ import java.util.Map;
  */
 public final class WalReceiver {
 
-    private static final Duration SLOT_TIMEOUT = Duration.ofMinutes(1);
     private static final String DATABASE = "postgres";
 
     /** A replication slot: whether a receiver is attached, and how much WAL it keeps on the server. */
@@ -68,11 +65,15 @@ public final class WalReceiver {
         return clients.forServer("pg_receivewal", version, connection.describe());
     }
 
-    /** Creates the slot unless it exists ({@code pg_receivewal --create-slot --if-not-exists}). */
-    public void createSlot(PgClients.Client receivewal) throws IOException {
-        new ExternalCommand("pg_receivewal (creating replication slot " + spec.slot() + " on " + connection.describe()
-                + ")", List.of(receivewal.path().toString(), "--create-slot", "--if-not-exists", "--slot",
-                spec.slot(), "--no-password"), env(), SLOT_TIMEOUT, PgConnection.SECRET_ENV).output();
+    /**
+     * Creates the slot unless it exists, reserving WAL at once ({@code immediately_reserve}): a slot made by
+     * {@code pg_receivewal --create-slot} keeps nothing until a receiver first streams from it, so WAL written in
+     * between would never reach the archive. The name is checked ({@link WalSpec}) before it is put in the query.
+     */
+    public void createSlot() throws IOException {
+        connection.query(clients, DATABASE, "creating replication slot " + spec.slot(),
+                "SELECT pg_create_physical_replication_slot('" + spec.slot() + "', true) WHERE NOT EXISTS "
+                        + "(SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + spec.slot() + "')");
     }
 
     /**

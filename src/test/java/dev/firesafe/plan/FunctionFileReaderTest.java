@@ -76,7 +76,7 @@ class FunctionFileReaderTest {
         assertTrue(refused("plan:\n  sources:\n    - path: /a\n      exlude: ['*.tmp']\n")
                 .contains("unknown key 'exlude' in plan.sources[0]"));
         assertTrue(refused("plan:\n  retention: {keep-lats: 3}\n").contains("unknown key 'keep-lats'"));
-        assertTrue(refused("plans:\n  name: x\n").contains("unknown key 'plans' (known: [plan, triggers])"));
+        assertTrue(refused("plans:\n  name: x\n").contains("unknown key 'plans' (known: [plan, triggers, wal])"));
     }
 
     @Test

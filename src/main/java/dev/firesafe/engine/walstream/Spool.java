@@ -74,6 +74,39 @@ final class Spool {
         return new Contents(completed, Optional.ofNullable(partial), bytes);
     }
 
+    /**
+     * Removes {@code .partial} files holding nothing but zeros. pg_receivewal fills a new segment file with zeros
+     * before it writes WAL into it, and a receiver stopped meanwhile leaves a file shorter than a segment, which
+     * the next receiver refuses ("has N bytes, should be 0 or 16777216"), forever. Such a file holds no WAL.
+     */
+    List<Path> dropEmptyPartials() throws IOException {
+        List<Path> dropped = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> PARTIAL.matcher(p.getFileName().toString()).matches()).toList()) {
+                if (onlyZeros(f)) {
+                    Files.delete(f);
+                    dropped.add(f);
+                }
+            }
+        }
+        return dropped;
+    }
+
+    private static boolean onlyZeros(Path f) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        try (var in = Files.newInputStream(f)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != 0) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
     static long size(Path f) {
         try {
             return Files.size(f);

@@ -192,8 +192,10 @@ public final class WalStream implements AutoCloseable {
     private String runReceiverOnce() {
         Process p;
         try {
+            spool.dropEmptyPartials().forEach(f -> LOG.infof("function %s: removed %s, which holds no WAL (a "
+                    + "receiver was stopped while it prepared the file)", function, f));
             var client = receiver.client();
-            receiver.createSlot(client);
+            receiver.createSlot();
             ProcessBuilder pb = new ProcessBuilder(receiver.command(client, spool.dir())).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().putAll(receiver.env());

@@ -146,6 +146,18 @@ class WalStreamTest {
     }
 
     @Test
+    void aPartialFileOnlyBegunByAKilledReceiverDoesNotBlockTheNextOne() throws Exception {
+        // pg_receivewal fills a new segment file with zeros first; killed meanwhile, it leaves a short one, which
+        // the next pg_receivewal refuses on every start ("has 12582912 bytes, should be 0 or 16777216")
+        Path spool = Files.createDirectories(tmp.resolve("spool"));
+        Files.write(spool.resolve("000000010000000000000001.partial"), new byte[12 << 20]);
+        start(1L << 30, Duration.ofMillis(200));
+        String switched = writeAndSwitch(1, 100);
+        await(() -> listing().find(switched).isPresent(), "segment " + switched + " is archived");
+        assertEquals(0, stream.status().restarts(), stream.status().toString());
+    }
+
+    @Test
     void aReceiverThatDiesIsRestartedWithAGrowingBackoffAndCounted() throws Exception {
         Duration first = Duration.ofMillis(400);
         start(1L << 30, first);

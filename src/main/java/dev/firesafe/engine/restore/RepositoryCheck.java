@@ -159,18 +159,13 @@ final class RepositoryCheck {
             boolean checkIds = BackupHeader.KEY_MODE_MASTER.equals(opened.header().keyMode())
                     && !contentKeys.isEmpty();
             Mac[] macs = contentKeys.stream().map(ContentKey::newMac).toArray(Mac[]::new);
-            Integer[] order = new Integer[s.table.size()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            java.util.Arrays.sort(order, Comparator.comparingLong((Integer i) -> s.table.location(i).blockOffset())
-                    .thenComparingInt(i -> s.table.location(i).offsetInBlock()));
+            int[] order = s.table.storageOrder();
             List<Footer.PageRef> pages = counts == null ? List.of() : footer.treePages();
             long files = 0;
             int k = 0;
             int page = 0;
             while (k < order.length || page < pages.size()) {
-                long blockAt = k < order.length ? s.table.location(order[k]).blockOffset() : Long.MAX_VALUE;
+                long blockAt = k < order.length ? s.table.blockOffset(order[k]) : Long.MAX_VALUE;
                 if (page < pages.size() && pages.get(page).offset() < blockAt) {
                     files += treePage(s, opened, pages.get(page++), counts, listing, present, deferred);
                     continue;
@@ -199,11 +194,11 @@ final class RepositoryCheck {
     }
 
     /** Checks the block of the chunks from {@code order[k]} on; returns where the next block's chunks start. */
-    private int block(Scanned s, ChunkedObjects.Opened opened, Integer[] order, int k, boolean checkIds, Mac[] macs)
+    private int block(Scanned s, ChunkedObjects.Opened opened, int[] order, int k, boolean checkIds, Mac[] macs)
             throws IOException {
         ChunkLocation first = s.table.location(order[k]);
         int end = k;
-        while (end < order.length && s.table.location(order[end]).blockOffset() == first.blockOffset()) {
+        while (end < order.length && s.table.blockOffset(order[end]) == first.blockOffset()) {
             end++;
         }
         byte[] block = null;

@@ -1,0 +1,170 @@
+package dev.firesafe.it;
+
+import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.Trees;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #18 point 2 and issue #20 point 8: memory does not grow with the number of files. A generated tree of
+ * 1,000,000 small files (100 B to 1 KiB) is backed up, backed up again unchanged (incremental: nothing read),
+ * restored and verified through the packaged jar under {@code -Xmx128m}, and each process's peak RSS (VmHWM of
+ * /proc/PID/status, read while it runs) must stay at most 256 MiB. Slow (~10 minutes on 2 cores): it runs in its
+ * own Maven profile, {@code ./mvnw verify -Pmillion}, which .ci/run runs. {@code -Dfiresafe.million.files=N} runs
+ * it on fewer files.
+ */
+@Tag("million")
+class MillionFilesIT {
+
+    private static final int FILES = Integer.getInteger("firesafe.million.files", 1_000_000);
+    private static final int PER_FOLDER = 1000;
+    private static final long LIMIT_KIB = 256 * 1024;
+
+    @TempDir
+    Path tmp;
+
+    /** One command's outcome: exit, output, wall time and peak RSS. */
+    private record Run(String what, int exitCode, String stdout, String stderr, long millis, long peakKib) {
+        @Override
+        public String toString() {
+            return String.format("%-22s %7.1f s  peak RSS %4d MiB", what, millis / 1000.0, peakKib / 1024);
+        }
+    }
+
+    @Test
+    void aMillionSmallFilesBackUpRestoreAndVerifyInAtMost256MiB() throws Exception {
+        Path source = tmp.resolve("src");
+        long started = System.nanoTime();
+        generate(source);
+        System.out.printf("MillionFilesIT: generated %,d files in %.1f s%n", FILES,
+                (System.nanoTime() - started) / 1e9);
+        Cli cli = new Cli(tmp).jvm("-Xmx128m").jvm("-XX:+ExitOnOutOfMemoryError");
+        cli.useNewKey();
+        String target = tmp.resolve("backups").toString();
+        List<Run> runs = new ArrayList<>();
+
+        Run full = run(cli, runs, "backup", "backup", "--source", source.toString(), "--target", target, "--json");
+        assertTrue(full.stdout().contains("\"files\":" + FILES + ","), full.stdout());
+
+        Run again = run(cli, runs, "backup (unchanged)", "backup", "--source", source.toString(), "--target",
+                target, "--json");
+        assertTrue(again.stdout().contains("\"bytesNew\":0,"), "an unchanged backup stores nothing: " + again.stdout());
+        assertTrue(again.stdout().contains("\"full\":false"), again.stdout());
+
+        Path out = tmp.resolve("restored");
+        run(cli, runs, "restore", "restore", "latest", "--to", out.toString(), "--target", target);
+        Path restored = out.resolve("src");
+        try (Stream<Path> files = Files.walk(restored)) {
+            assertEquals(FILES, files.filter(Files::isRegularFile).count(), "every file restored");
+        }
+        for (int i = 0; i < FILES; i += Math.max(1, FILES / 1000)) { // a sample, byte for byte
+            Path relative = source.relativize(file(source, i));
+            assertEquals(Trees.sha256(file(source, i)), Trees.sha256(restored.resolve(relative)), relative.toString());
+        }
+
+        run(cli, runs, "verify", "verify", "latest", "--target", target);
+        run(cli, runs, "verify all", "verify", "all", "--target", target);
+
+        System.out.println("MillionFilesIT: " + FILES + " files under -Xmx128m");
+        runs.forEach(r -> System.out.println("MillionFilesIT:   " + r));
+        for (Run r : runs) {
+            assertTrue(r.peakKib() <= LIMIT_KIB, r + ": over 256 MiB");
+        }
+    }
+
+    /** Runs one command, polling its VmHWM every 10 ms; it must exit 0. */
+    private Run run(Cli cli, List<Run> runs, String what, String... args) throws Exception {
+        Path stdout = Files.createTempFile(tmp, "out", ".txt");
+        Path stderr = Files.createTempFile(tmp, "err", ".txt");
+        long started = System.nanoTime();
+        Process p = cli.builder(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+        long peak = 0;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        while (!p.waitFor(10, TimeUnit.MILLISECONDS)) {
+            peak = Math.max(peak, vmHwmKib(status));
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError(what + " did not finish within 15 minutes");
+            }
+        }
+        Run r = new Run(what, p.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+                Files.readString(stderr, StandardCharsets.UTF_8), (System.nanoTime() - started) / 1_000_000, peak);
+        assertEquals(0, r.exitCode(), what + ": exit " + r.exitCode() + "\n" + r.stdout() + r.stderr());
+        assertTrue(peak > 0, what + ": no VmHWM read from " + status);
+        runs.add(r);
+        System.out.println("MillionFilesIT: " + r);
+        return r;
+    }
+
+    /** The process's peak resident set so far, in KiB; 0 once it has exited (its memory is gone then). */
+    private static long vmHwmKib(Path status) {
+        try {
+            for (String line : Files.readAllLines(status, StandardCharsets.US_ASCII)) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.substring(6).replace("kB", "").strip());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // exited between two looks
+        }
+        return 0;
+    }
+
+    private static Path file(Path root, int i) {
+        return root.resolve(String.format("d%04d/f%07d.txt", i / PER_FOLDER, i));
+    }
+
+    /**
+     * FILES files of 100 to 1024 bytes, 1000 a folder, from two threads (creating files is the kernel's work: two
+     * cores make it twice as fast). Content is taken from a random buffer at a random place: distinct files.
+     */
+    private static void generate(Path root) throws Exception {
+        byte[] pool = new byte[1 << 20];
+        new Random(18).nextBytes(pool);
+        int folders = (FILES + PER_FOLDER - 1) / PER_FOLDER;
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int first = t;
+                done.add(workers.submit(() -> {
+                    Random random = new Random(first);
+                    for (int d = first; d < folders; d += 2) {
+                        Files.createDirectories(root.resolve(String.format("d%04d", d)));
+                        for (int i = d * PER_FOLDER; i < Math.min(FILES, (d + 1) * PER_FOLDER); i++) {
+                            int size = 100 + random.nextInt(925);
+                            int at = random.nextInt(pool.length - size);
+                            try (var out = Files.newOutputStream(file(root, i))) {
+                                out.write(pool, at, size);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+    }
+}

@@ -47,9 +47,11 @@ class ListCommand implements Runnable {
      * {@code mode}: "master", "write-only", "damaged" when the plaintext header is not a valid one, or "unreadable"
      * when the target did not deliver it (unreachable, access denied), which says nothing about the backup.
      * {@code incomplete}: the backup ended with exit code 7, entries its plan names are missing from it
-     * ({@code verify} names them).
+     * ({@code verify} names them). {@code problem}: where the header names another backup or plan than where the
+     * backup was found (moved or copied from another plan's folder: issue #18), what; else null.
      */
-    record Row(String id, String plan, String created, long size, String mode, String keyId, boolean incomplete) {
+    record Row(String id, String plan, String created, long size, String mode, String keyId, boolean incomplete,
+               String problem) {
     }
 
     @Override
@@ -69,12 +71,18 @@ class ListCommand implements Runnable {
             System.out.println(Json.of(new JsonView(t.describe(), rows)));
         } else {
             System.out.printf("%-30s %-16s %10s  %-10s %s%n", "ID", "PLAN", "SIZE", "MODE", "KEY");
-            rows.forEach(r -> System.out.printf("%-30s %-16s %10s  %-10s %s%s%n", r.id(), r.plan(),
+            rows.forEach(r -> System.out.printf("%-30s %-16s %10s  %-10s %s%s%s%n", r.id(), r.plan(),
                     Units.bytes(r.size()), r.mode(), r.keyId() == null ? "-" : r.keyId(),
-                    r.incomplete() ? "  INCOMPLETE (files missing; verify names them)" : ""));
+                    r.incomplete() ? "  INCOMPLETE (files missing; verify names them)" : "",
+                    r.problem() == null ? "" : "  MISPLACED: " + r.problem()));
             long incomplete = rows.stream().filter(Row::incomplete).count();
             System.out.printf("%d backup(s) in %s%s%n", rows.size(), t.describe(), incomplete == 0 ? ""
                     : "; " + incomplete + " incomplete (made with files it could not read, exit code 7)");
+        }
+        List<String> misplaced = rows.stream().map(Row::problem).filter(p -> p != null).toList();
+        if (!misplaced.isEmpty()) {
+            throw FiresafeException.integrity(misplaced.size() + " backup(s) in " + t.describe() + " are not where "
+                    + "their header says they belong (not to be restored as listed); first: " + misplaced.get(0));
         }
         if (!unreadable.isEmpty()) {
             throw FiresafeException.target(unreadable.size() + " backup(s) listed but not read from " + t.describe()
@@ -88,12 +96,13 @@ class ListCommand implements Runnable {
         try {
             BackupHeader h = BackupCatalog.header(t, r);
             String mode = BackupHeader.KEY_MODE_RECIPIENT.equals(h.keyMode()) ? "write-only" : h.keyMode();
-            return new Row(r.id(), r.plan(), created, r.size(), mode, h.keyId(), incomplete);
+            return new Row(r.id(), r.plan(), created, r.size(), mode, h.keyId(), incomplete,
+                    BackupCatalog.misplaced(r, h).orElse(null));
         } catch (StoreIOException e) {
             unreadable.add(r.id() + ": " + e.getMessage());
-            return new Row(r.id(), r.plan(), created, r.size(), "unreadable", null, incomplete);
+            return new Row(r.id(), r.plan(), created, r.size(), "unreadable", null, incomplete, null);
         } catch (IOException | FiresafeException e) {
-            return new Row(r.id(), r.plan(), created, r.size(), "damaged", null, incomplete);
+            return new Row(r.id(), r.plan(), created, r.size(), "damaged", null, incomplete, null);
         }
     }
 

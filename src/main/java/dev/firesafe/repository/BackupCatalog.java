@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  */
 public final class BackupCatalog {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(BackupCatalog.class);
+
     public static final String SUFFIX = ".firesafe";
     /**
      * Marks a backup that retention removed while other backups may still need chunks in its object:
@@ -277,8 +279,50 @@ public final class BackupCatalog {
         }
     }
 
+    /**
+     * What is wrong where a backup's header names another backup or plan than where it was found: a backup moved
+     * or copied into another plan's folder, or renamed (issue #18: anyone who can write to the target could make
+     * "latest vault" restore plan web's data). The header is authenticated, so one edited to match its place fails
+     * decryption instead. Empty where the header agrees.
+     */
+    public static Optional<String> misplaced(Ref ref, dev.firesafe.crypto.BackupHeader header) {
+        boolean otherPlan = header.plan() != null && !header.plan().equals(ref.plan());
+        if (!otherPlan && header.backupId().equals(ref.id())) {
+            return Optional.empty();
+        }
+        return Optional.of(ref.objectName() + " is backup " + header.backupId() + " of plan '" + header.plan()
+                + "' by its header: it was " + (otherPlan ? "moved or copied there from another plan's folder, or "
+                + "its header was edited" : "renamed or swapped") + " (damaged or tampered with); it is not "
+                + "backup " + ref.id() + " of plan '" + ref.plan() + "'");
+    }
+
     /** Enough bytes for any header: its fixed part and JSON of at most 64 KiB. */
     private static final long HEADER_RANGE = 13 + 64 * 1024;
+
+    /**
+     * The newest backup whose header agrees with where it is ({@link #misplaced}): 'latest' never picks a backup
+     * moved in from another plan's folder; one that is skipped is logged. A header that cannot be read is not
+     * skipped: restoring it reports what is wrong with it.
+     */
+    private static Ref newestInPlace(Store target, List<Ref> all, String plan) throws IOException {
+        List<String> skipped = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Ref ref = all.get(i);
+            Optional<String> problem;
+            try {
+                problem = misplaced(ref, header(target, ref));
+            } catch (FiresafeException e) {
+                return ref;
+            }
+            if (problem.isEmpty()) {
+                return ref;
+            }
+            LOG.warnf("'latest' skips %s: %s", ref.objectName(), problem.get());
+            skipped.add(problem.get());
+        }
+        throw FiresafeException.integrity("no backup" + (plan == null ? "" : " of plan '" + plan + "'") + " in "
+                + target.describe() + " is where it belongs: " + String.join("; ", skipped));
+    }
 
     /**
      * Resolves {@code latest} (newest of {@code plan}) or an exact id. Without a plan, {@code latest} is the newest
@@ -298,7 +342,7 @@ public final class BackupCatalog {
                         + plans.size() + " plans (" + String.join(", ", plans) + "); choose one with --plan NAME, or "
                         + "give a backup id ('list' shows them)");
             }
-            return all.get(all.size() - 1);
+            return newestInPlace(target, all, plan);
         }
         return all.stream().filter(r -> r.id.equals(idOrLatest)).findFirst()
                 .orElseThrow(() -> new FiresafeException(dev.firesafe.core.ExitCode.TARGET, "no backup with id "

@@ -79,7 +79,13 @@ public final class CraftedBackups {
 
     /** A backup whose archive holds what {@code entries} writes through an {@link ArchiveWriter}, then a manifest. */
     public static String withWriter(Path targetRoot, String plan, MasterKey key, Entries entries) throws IOException {
-        return write(targetRoot, plan, key, Compression.ZSTD, plain -> {
+        return withWriter(targetRoot, plan, key, Instant.now(), entries);
+    }
+
+    /** As {@link #withWriter(Path, String, MasterKey, Entries)}, made at {@code now}. */
+    public static String withWriter(Path targetRoot, String plan, MasterKey key, Instant now, Entries entries)
+            throws IOException {
+        return write(targetRoot, plan, key, Compression.ZSTD, now, plain -> {
             Manifest manifest = manifest(plan);
             try (ArchiveWriter w = new ArchiveWriter(plain, manifest, n -> {
             })) {

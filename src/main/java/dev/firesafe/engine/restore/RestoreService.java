@@ -97,19 +97,17 @@ public class RestoreService {
         for (BackupCatalog.Ref ref : listing.backups()) {
             String what = "backup " + ref.id() + " in " + target.describe();
             try {
-                if (BackupCatalog.header(target, ref).format() == BackupHeader.FORMAT_CHUNKED) {
+                if (isChunked(inPlace(target, ref, what))) {
                     chunked.computeIfAbsent(ref.plan(), p -> new java.util.ArrayList<>()).add(ref);
                     continue;
                 }
                 RestoreResult r = run(target, ref.id(), ref.plan(), null, new Discarder(), null, List.of(), key,
                         Progress.NONE, false);
-                verdicts.put(ref.id(), new VerifyAllResult.Backup(ref.id(), ref.plan(), true, 0, null, r.files(),
-                        r.bytes()));
-            } catch (IOException | FiresafeException e) {
-                FiresafeException f = e instanceof FiresafeException fe ? fe : Failures.classify(e, what
-                        + " could not be read");
-                verdicts.put(ref.id(), new VerifyAllResult.Backup(ref.id(), ref.plan(), false, f.exitCode().code,
-                        f.getMessage(), 0, 0));
+                verdicts.put(ref.objectName(), new VerifyAllResult.Backup(ref.id(), ref.plan(), true, 0, null,
+                        r.files(), r.bytes()));
+            } catch (FiresafeException f) {
+                verdicts.put(ref.objectName(), new VerifyAllResult.Backup(ref.id(), ref.plan(), false,
+                        f.exitCode().code, f.getMessage(), 0, 0));
             }
         }
         List<VerifyAllResult.ObjectProblem> problems = new java.util.ArrayList<>();
@@ -121,11 +119,13 @@ public class RestoreService {
             } catch (IOException ex) {
                 throw Failures.classify(ex, "cannot read " + target.describe());
             }
-            outcome.backups().forEach(b -> verdicts.put(b.id(), b));
+            outcome.backups().forEach(b -> verdicts.put(BackupCatalog.objectName(b.plan(), b.id()), b));
             problems.addAll(outcome.problems());
             objects += outcome.objects();
         }
-        return new VerifyAllResult(target.describe(), listing.backups().stream().map(r -> verdicts.get(r.id()))
+        // by object name: a backup copied into another plan's folder has the same id in both
+        return new VerifyAllResult(target.describe(), listing.backups().stream()
+                .map(r -> verdicts.get(r.objectName()))
                 .toList(), problems, objects);
     }
 
@@ -231,7 +231,7 @@ public class RestoreService {
             throw Failures.classify(e, "cannot list " + target.describe());
         }
         String what = "backup " + ref.id() + " in " + target.describe();
-        if (isChunked(target, ref, what)) {
+        if (isChunked(inPlace(target, ref, what))) {
             return chunked(target, ref, dest, handler, selection, include, key, progress, started, what,
                     listEntries);
         }
@@ -284,12 +284,26 @@ public class RestoreService {
         }
     }
 
-    private static boolean isChunked(Store target, BackupCatalog.Ref ref, String what) {
+    private static boolean isChunked(BackupHeader header) {
+        return header.format() == BackupHeader.FORMAT_CHUNKED;
+    }
+
+    /**
+     * The plaintext header of {@code ref}, refused (damage, exit 4) where it names another backup or plan than where
+     * it was found: moved or copied from another plan's folder ({@link BackupCatalog#misplaced}). The header is
+     * authenticated by the decryption that follows, so one edited to agree fails there.
+     */
+    private static BackupHeader inPlace(Store target, BackupCatalog.Ref ref, String what) {
+        BackupHeader header;
         try {
-            return BackupCatalog.header(target, ref).format() == BackupHeader.FORMAT_CHUNKED;
+            header = BackupCatalog.header(target, ref);
         } catch (IOException e) {
             throw Failures.classify(e, what + " could not be read");
         }
+        BackupCatalog.misplaced(ref, header).ifPresent(problem -> {
+            throw FiresafeException.integrity(problem);
+        });
+        return header;
     }
 
     /** A chunked (incremental) backup: its tree, with each file's chunks read by range from where they are. */

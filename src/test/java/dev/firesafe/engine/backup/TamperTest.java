@@ -185,9 +185,13 @@ class TamperTest {
     void flippedBitInTheJsonHeader() throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         String json = new String(bytes, 13, headerLength - 13, StandardCharsets.UTF_8);
-        int plan = json.indexOf("\"plan\":\"" + PLAN + "\"") + "\"plan\":\"".length();
-        flipBit(file, 13 + plan, 0x01); // "tamper" -> "uamper": still a valid header, no longer the signed one
+        int created = json.indexOf("\"created\":\"") + "\"created\":\"".length();
+        flipBit(file, 13 + created + 3, 0x01); // "2026" -> "2027": still a valid header, no longer the signed one
         assertNothingRestored(assertRefused(backup.id(), ExitCode.INTEGRITY, "failed authentication"));
+        flipBit(file, 13 + created + 3, 0x01);
+        int plan = json.indexOf("\"plan\":\"" + PLAN + "\"") + "\"plan\":\"".length();
+        flipBit(file, 13 + plan, 0x01); // "tamper" -> "uamper": not the plan of the folder it lies in (issue #18)
+        assertNothingRestored(assertRefused(backup.id(), ExitCode.INTEGRITY, "plan 'uamper'", "edited"));
     }
 
     /**

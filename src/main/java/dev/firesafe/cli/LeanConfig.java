@@ -35,7 +35,7 @@ final class LeanConfig {
     /** Every {@code @ConfigMapping} of Firesafe; LeanLaunchTest checks that none is missing. */
     static final Class<?>[] MAPPINGS = {FiresafeConfig.class, S3Config.class, GitHubConfig.class,
         PostgresConfig.class, NotifyConfig.class, DrillConfig.class, LogConfig.class, HealthConfig.class,
-        TriggerConfig.class, HttpConfig.class, CliConfig.class};
+        TriggerConfig.class, HttpConfig.class, CliConfig.class, dev.firesafe.host.wal.WalConfig.class};
 
     private LeanConfig() {
     }

@@ -1,0 +1,259 @@
+package dev.firesafe.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.firesafe.crypto.KeyRing;
+import dev.firesafe.crypto.MasterKey;
+import dev.firesafe.repository.wal.WalArchive;
+import dev.firesafe.store.local.LocalStore;
+import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.Host;
+import dev.firesafe.testing.PgCluster;
+import dev.firesafe.testing.StartedHosts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * WAL streaming in the packaged {@code serve} (issue #21 points 1b and 4) against a throwaway PostgreSQL cluster:
+ * a receiver that dies is restarted and the restart shows in health and metrics; a target that is down makes
+ * segments wait in the spool, the lag exceed the rpo (health DOWN, the {@code wal.lag} webhook), and when it is
+ * back the queued segments are shipped and {@code wal.lag.recovered} is sent; {@code kill -9} of serve partway
+ * through a segment, then a new serve: the receiver the killed host left is stopped and streaming resumes with
+ * nothing lost.
+ */
+class WalStreamIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private PgCluster pg;
+    private Cli cli;
+    private MasterKey key;
+    private Path functions;
+    private Path target;
+    private Path spool;
+    private HttpServer webhook;
+    private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+    private final StartedHosts hosts = new StartedHosts();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path bin = PgCluster.requireServer();
+        pg = PgCluster.start(bin);
+        pg.sql("postgres", "CREATE TABLE t (id int PRIMARY KEY, pad text)");
+        key = MasterKey.generate(65536);
+        functions = Files.createDirectories(tmp.resolve("fns"));
+        target = tmp.resolve("backups");
+        spool = tmp.resolve("spool");
+        webhook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        webhook.createContext("/hook", exchange -> {
+            events.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        webhook.start();
+        cli = new Cli(tmp).env("FIRESAFE_MASTER_KEY", key.toEscrowText())
+                .env("FIRESAFE_NOTIFY_URL", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook");
+        cli.jvm("-Dfiresafe.wal.restart-backoff=200ms").jvm("-Dfiresafe.wal.check-every=1s");
+        Files.writeString(functions.resolve("db.yaml"), "plan:\n"
+                + "  sources:\n    - postgres-base: {host: 127.0.0.1, port: " + pg.port() + ", user: postgres}\n"
+                + "  targets: [" + target + "]\n"
+                + "wal:\n  host: 127.0.0.1\n  port: " + pg.port() + "\n  user: postgres\n"
+                + "  spool: " + spool + "\n  spool-limit: 1GB\n  partial-every: 1s\n  rpo: 3s\n");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        hosts.stopAll();
+        webhook.stop(0);
+        PgCluster.closeAll(pg);
+    }
+
+    private Host serve() throws IOException {
+        return hosts.start(cli, tmp, "--functions", functions.toString());
+    }
+
+    /** The {@code wal db} check of /q/health. */
+    private static JsonNode walCheck(Host host) {
+        for (JsonNode check : host.get("/q/health").json().get("checks")) {
+            if (check.get("name").asText().equals("wal db")) {
+                return check;
+            }
+        }
+        throw new AssertionError("no 'wal db' health check");
+    }
+
+    private static long data(Host host, String field) {
+        JsonNode d = walCheck(host).get("data");
+        return d.has(field) ? d.get(field).asLong() : -1;
+    }
+
+    private static double metric(Host host, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{function=\"db\"[^}]*\\} (\\S+)$")
+                .matcher(host.get("/q/metrics").body());
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    private JsonNode awaitEvent(String event) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode e = events.poll(1, TimeUnit.SECONDS);
+            if (e != null && e.get("event").asText().equals(event)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no webhook event " + event);
+    }
+
+    private String writeAndSwitch(int from, int rows) throws Exception {
+        insert(from, rows);
+        return pg.sql("postgres", "SELECT pg_walfile_name(pg_switch_wal())").strip();
+    }
+
+    private void insert(int from, int rows) throws Exception {
+        pg.sql("postgres", "INSERT INTO t SELECT g, repeat('x', 100) FROM generate_series(" + from + ", "
+                + (from + rows - 1) + ") g");
+    }
+
+    private boolean archived(String segment) {
+        try {
+            return WalArchive.forListing(new LocalStore(target), "db").list().find(segment).isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private long receiverPid() throws IOException {
+        return Long.parseLong(Files.readString(spool.resolve("receiver.pid")).strip());
+    }
+
+    @Test
+    void restartsAndATargetDownShowInHealthMetricsAndAlertsThenTheQueueDrains() throws Exception {
+        Host host = serve();
+        host.awaitCondition(() -> walCheck(host).get("data").get("receiver").asText().equals("running"), WAIT,
+                "the receiver runs");
+
+        // the receiver dies: restarted after the backoff, counted in health and metrics
+        long pid = receiverPid();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        host.awaitCondition(() -> data(host, "receiver-restarts") == 1
+                && walCheck(host).get("data").get("receiver").asText().equals("running"), WAIT, "one restart");
+        assertTrue(walCheck(host).get("data").get("last-receiver-exit").asText().startsWith("exit code"));
+        assertEquals(1.0, metric(host, "firesafe_wal_receiver_restarts_total"));
+
+        // the target goes away: segments wait, the lag passes the rpo, health DOWN, webhook wal.lag
+        Path away = tmp.resolve("backups.away");
+        String first = writeAndSwitch(1, 100);
+        host.awaitCondition(() -> archived(first), WAIT, "segment " + first + " archived");
+        host.awaitCondition(() -> walCheck(host).get("status").asText().equals("UP"), WAIT, "health UP");
+        events.clear(); // an alert of the start (the lag counts from the host's start until streaming begins)
+        Files.move(target, away);
+        Files.writeString(target, "not a folder: the target is down");
+        String a = writeAndSwitch(1000, 100);
+        String b = writeAndSwitch(2000, 100);
+        host.awaitCondition(() -> data(host, "segments-waiting") >= 2, WAIT, "segments waiting in the spool");
+        JsonNode lag = awaitEvent("wal.lag");
+        assertEquals("db", lag.get("function").asText());
+        assertTrue(lag.get("error").asText().contains("exceeds rpo 3s"), lag.toString());
+        JsonNode down = walCheck(host);
+        assertEquals("DOWN", down.get("status").asText(), down + "\nalert: " + lag + "\nlog:\n" + host.log());
+        assertTrue(down.get("data").has("last-push-error"), down.toString());
+        assertTrue(metric(host, "firesafe_wal_archive_lag_seconds") > 3, host.get("/q/metrics").body());
+        assertTrue(metric(host, "firesafe_wal_segments_waiting") >= 2);
+        assertEquals(3.0, metric(host, "firesafe_wal_rpo_seconds"));
+
+        // back: the queue drains in order, the lag falls, wal.lag.recovered
+        Files.delete(target);
+        Files.move(away, target);
+        host.awaitCondition(() -> archived(a) && archived(b), WAIT, "the queued segments shipped");
+        awaitEvent("wal.lag.recovered");
+        host.awaitCondition(() -> walCheck(host).get("status").asText().equals("UP")
+                && data(host, "segments-waiting") == 0, WAIT, "health UP again");
+        assertEquals(0.0, metric(host, "firesafe_wal_segments_waiting"));
+    }
+
+    @Test
+    void killMinusNineOfServeMidSegmentThenANewServeResumesWithNothingLost() throws Exception {
+        Host first = serve();
+        first.awaitCondition(() -> walCheck(first).get("data").get("receiver").asText().equals("running"), WAIT,
+                "the receiver runs");
+        insert(1, 300);
+        String segment = pg.sql("postgres", "SELECT pg_walfile_name(pg_current_wal_lsn())").strip();
+        first.awaitCondition(() -> {
+            try {
+                return WalArchive.forListing(new LocalStore(target), "db").list().newestPartial(segment).isPresent();
+            } catch (IOException e) {
+                return false;
+            }
+        }, WAIT, "a partial version of " + segment + " archived");
+        long receiver = receiverPid();
+        first.kill(); // partway through the segment: nothing switched, the receiver's file is a .partial
+        assertTrue(ProcessHandle.of(receiver).map(ProcessHandle::isAlive).orElse(false),
+                "pg_receivewal outlives the killed host (it is stopped by the next one)");
+        insert(301, 100);
+        String lsn = pg.sql("postgres", "SELECT pg_current_wal_lsn()").strip();
+
+        Host second = serve();
+        second.await("stopping pg_receivewal (pid " + receiver + ") left running", WAIT);
+        assertTrue(ProcessHandle.of(receiver).map(h -> !h.isAlive()).orElse(true), "the old receiver is gone");
+        second.awaitCondition(() -> archivedUpTo(lsn), WAIT, "the archive holds the WAL up to " + lsn);
+        second.awaitCondition(() -> walCheck(second).get("status").asText().equals("UP"), WAIT, "health UP");
+        assertEquals(0, data(second, "receiver-restarts"), "the new host started its receiver once");
+        assertNotNull(segment);
+    }
+
+    /**
+     * Whether the archived WAL reaches {@code lsn}: the segment holding it, complete or as its newest partial
+     * version, has WAL (not the zeros of a segment file not yet written) in the 8 bytes before it.
+     */
+    private boolean archivedUpTo(String lsn) {
+        try {
+            String[] parts = lsn.split("/");
+            long pos = (Long.parseLong(parts[0], 16) << 32) | Long.parseLong(parts[1], 16);
+            long segSize = 16L << 20;
+            long segNo = pos / segSize;
+            String name = String.format("%08X%08X%08X", 1, segNo / (0x100000000L / segSize),
+                    segNo % (0x100000000L / segSize));
+            Path dest = tmp.resolve("fetched-" + System.nanoTime());
+            WalArchive.Fetched got = WalArchive.forReading(new LocalStore(target), "db", KeyRing.of(key))
+                    .fetch(name, dest);
+            if (got == WalArchive.Fetched.ABSENT) {
+                return false;
+            }
+            byte[] bytes = Files.readAllBytes(dest);
+            Files.delete(dest);
+            int off = (int) (pos % segSize);
+            for (int i = Math.max(0, off - 8); i < off; i++) {
+                if (bytes[i] != 0) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -12,7 +12,6 @@ import dev.firesafe.archive.Manifest;
 import dev.firesafe.command.CommandJob;
 import dev.firesafe.command.ExternalCommand;
 import dev.firesafe.crypto.ArchiveCipher;
-import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.EncryptionKey;
 import dev.firesafe.crypto.KeyRing;
@@ -246,7 +245,6 @@ public class BackupService {
             for (String uri : plan.targetsOrDefault(config.defaultTarget())) {
                 targets.add(stores.open(uri));
             }
-            JitWarmup.encryption(); // in the background; never waited for, so small backups pay nothing
             return new BackupRun(config, retention, clock).run(plan, progress, roots, labels, jobs, runKeys, targets,
                     full, stop, started, id);
         } finally {

@@ -32,8 +32,10 @@ public final class ChunkPipe {
     private final BlockingQueue<byte[]> spare;
     private volatile Throwable writerFailure;
     private volatile boolean readerClosed;
-    /** The thread that reads, once it has: a reader that died without closing counts as gone. */
+    /** The thread that reads, once known: a reader that died without closing counts as gone. */
     private volatile Thread reader;
+    /** The thread that writes, if known: a writer that died without failing or closing the pipe ends the reading. */
+    private volatile Thread writer;
 
     public ChunkPipe(int chunkSize, int depth) {
         this.chunkSize = chunkSize;
@@ -44,6 +46,21 @@ public final class ChunkPipe {
     /** Marks the writing side as failed: the reader gets an IOException caused by {@code cause}. */
     public void fail(Throwable cause) {
         writerFailure = cause;
+    }
+
+    /**
+     * Names the thread that reads, before it starts: one that dies before its first read (an OutOfMemoryError in
+     * its set-up) still counts as gone for the writer.
+     */
+    public ChunkPipe readBy(Thread thread) {
+        reader = thread;
+        return this;
+    }
+
+    /** Names the thread that writes: if it dies without {@link #fail} or closing, the reader's next read throws. */
+    public ChunkPipe writtenBy(Thread thread) {
+        writer = thread;
+        return this;
     }
 
     public Sink sink() {
@@ -226,6 +243,11 @@ public final class ChunkPipe {
                     Throwable failure = writerFailure;
                     if (failure != null) {
                         throw new IOException("the previous pipeline stage failed", failure);
+                    }
+                    Thread w = writer;
+                    if (w != null && !w.isAlive() && full.isEmpty() && writerFailure == null) {
+                        throw new IOException("the previous pipeline stage stopped without finishing (its thread "
+                                + "died: out of memory?)");
                     }
                 }
             } catch (InterruptedException e) {

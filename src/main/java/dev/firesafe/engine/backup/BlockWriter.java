@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import dev.firesafe.io.StageWait;
 
 /**
  * Packs new chunks into blocks and writes them to the object in order, compressing on worker threads: chunks are
@@ -61,7 +63,8 @@ final class BlockWriter implements AutoCloseable {
     }
 
     /** A block being compressed: its buffer and, once done, the encoded length. */
-    private record InFlight(Future<Integer> encodedLength, ByteBuffer encoded, List<NewChunk> chunks) {
+    private record InFlight(Future<Integer> encodedLength, ByteBuffer encoded, List<NewChunk> chunks,
+                            AtomicReference<Thread> runner) {
     }
 
     private final ObjectWriter object;
@@ -146,13 +149,15 @@ final class BlockWriter implements AutoCloseable {
         int length = filled;
         List<NewChunk> chunks = openChunks;
         ByteBuffer encoded = take(freeEncoded, Blocks.maxEncoded(bufferSize));
+        AtomicReference<Thread> runner = new AtomicReference<>();
         inFlight.add(new InFlight(workers.submit(() -> {
+            runner.set(Thread.currentThread());
             try {
                 return Blocks.encode(raw, length, compression, level, encoded);
             } finally {
                 freeRaw.offer(raw);
             }
-        }), encoded, chunks));
+        }), encoded, chunks, runner));
         open = null;
         filled = 0;
         openChunks = new ArrayList<>();
@@ -186,7 +191,7 @@ final class BlockWriter implements AutoCloseable {
             if (!wait && !head.encodedLength().isDone()) {
                 return;
             }
-            int length = result(head.encodedLength());
+            int length = result(head);
             inFlight.remove();
             long at = object.writeBlock(head.encoded(), length);
             freeEncoded.offer(head.encoded());
@@ -197,12 +202,10 @@ final class BlockWriter implements AutoCloseable {
         }
     }
 
-    private static int result(Future<Integer> f) throws IOException {
+    /** The block's encoded length once compressed; never waits for a compressing thread that died. */
+    private static int result(InFlight block) throws IOException {
         try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while compressing");
+            return StageWait.get(block.encodedLength(), block.runner()::get, "compressing a block");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof Error err) {

@@ -8,6 +8,7 @@ import dev.firesafe.core.Version;
 import dev.firesafe.crypto.ArchiveCipher;
 import dev.firesafe.crypto.ContentKey;
 import dev.firesafe.io.ChunkPipe;
+import dev.firesafe.io.StageWait;
 import dev.firesafe.core.Failures;
 import dev.firesafe.io.HostName;
 import dev.firesafe.io.Streams;
@@ -82,6 +83,7 @@ final class ChunkedBackup {
         });
         Thread encryptThread = new Thread(encrypt, "firesafe-encrypt");
         encryptThread.setDaemon(true);
+        pipe.readBy(encryptThread);
         encryptThread.start();
         Output output;
         try {
@@ -90,17 +92,14 @@ final class ChunkedBackup {
             plaintext.close();
         } catch (Throwable e) {
             pipe.fail(e);
-            Throwable encryptFailure = failureOf(encrypt);
+            Throwable encryptFailure = failureOf(encrypt, encryptThread);
             if (e instanceof ChunkPipe.ReaderGoneException && encryptFailure != null) {
                 throw new IOException("encrypting or writing failed", encryptFailure);
             }
             throw e;
         }
         try {
-            encrypt.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while finishing encryption");
+            StageWait.get(encrypt, () -> encryptThread, "encrypting and writing");
         } catch (ExecutionException e) {
             throw Failures.unwrap(e);
         }
@@ -150,15 +149,15 @@ final class ChunkedBackup {
         }
     }
 
-    private static Throwable failureOf(FutureTask<Void> task) {
+    /** Why the encrypting stage failed, or null if it did not (waits for it: it ends once the pipe failed). */
+    private static Throwable failureOf(FutureTask<Void> task, Thread thread) {
         try {
-            task.get();
+            StageWait.get(task, () -> thread, "encrypting and writing");
             return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return e;
         } catch (ExecutionException e) {
             return e.getCause();
+        } catch (IOException e) {
+            return e;
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.firesafe.crypto.JitWarmup;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.KeyRing;
 import dev.firesafe.io.ChunkPipe;
+import dev.firesafe.io.StageWait;
 import dev.firesafe.core.Failures;
 import dev.firesafe.io.Streams;
 import dev.firesafe.store.Store;
@@ -258,6 +259,7 @@ public class RestoreService {
             });
             Thread pumpThread = new Thread(pump, "firesafe-decrypt");
             pumpThread.setDaemon(true);
+            pipe.writtenBy(pumpThread);
             pumpThread.start();
             ArchiveReader.Report report;
             try (InputStream tar = pipe.source()) {
@@ -266,7 +268,7 @@ public class RestoreService {
                 // early would fail the other thread's last hand-over as "stopped reading".
                 tar.transferTo(OutputStream.nullOutputStream());
             }
-            pump.get();
+            StageWait.get(pump, () -> pumpThread, "decrypting");
             return new RestoreResult(ref.id(), ref.plan(), report.manifest().host, report.manifest().started,
                     report.files(), report.bytes(), clock.millis() - started,
                     dest == null ? null : dest.toString(), List.copyOf(include),
@@ -274,9 +276,6 @@ public class RestoreService {
                     report.manifest().warnings.stream().map(w -> w.path() + ": " + w.problem()).toList(),
                     handler.warnings(),
                     report.manifest());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw FiresafeException.usage("interrupted");
         } catch (ExecutionException e) {
             throw Failures.classify(e.getCause(), what + " could not be read");
         } catch (IOException | RuntimeException e) {

@@ -9,7 +9,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayDeque;
@@ -56,13 +56,17 @@ final class Extractor implements EntryHandler {
     private final Map<String, long[]> recordedOwners = new HashMap<>();
     private final List<RunAs> runAs = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
-    private long entriesWritten;
+    private long foldersWritten;
 
     Extractor(Path dest, boolean force, boolean sparse, IncompleteRestore note) throws IOException {
+        this(dest, force, note, new FileWriterThread(sparse));
+    }
+
+    Extractor(Path dest, boolean force, IncompleteRestore note, FileWriterThread writer) throws IOException {
         this.dest = dest.toRealPath();
         this.force = force;
         this.note = note;
-        this.writer = new FileWriterThread(sparse);
+        this.writer = writer;
         safeDirs.add(this.dest);
     }
 
@@ -89,8 +93,8 @@ final class Extractor implements EntryHandler {
     @Override
     public void directory(String name, int mode, FileTime mtime) throws IOException {
         Path dir = resolve(name);
-        entriesWritten++;
         ensureDirectory(dir);
+        foldersWritten++;
         dirs.add(new Pending(dir, mode, mtime, null));
     }
 
@@ -105,17 +109,23 @@ final class Extractor implements EntryHandler {
     @Override
     public OutputStream file(String name, long size, int mode, FileTime mtime) throws IOException {
         Path file = resolve(name);
-        entriesWritten++;
         ensureDirectory(file.getParent());
-        if (force) { // without --force the destination started empty and the reader refuses duplicate entries
-            clearForReplacement(file);
+        // without --force the destination started empty and the reader refuses duplicate entries
+        if (force && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                return writer.replace(file); // the old file stays until the new one is written (issue #18)
+            }
+            clearForReplacement(file); // an empty folder goes; a full one is refused
         }
         return writer.create(file);
     }
 
-    /** Folders and files created so far (links are made only at the end, once every file is written). */
+    /**
+     * Folders and files on disk so far (links are made only at the end, once every file is written): a file counts
+     * once its writer closed it, not when it was handed over (issue #18: discarded ones were counted).
+     */
     long entriesWritten() {
-        return entriesWritten;
+        return foldersWritten + writer.filesWritten();
     }
 
     @Override
@@ -176,10 +186,18 @@ final class Extractor implements EntryHandler {
     private void linksAndFolderAttributes() throws IOException {
         for (Pending l : links) {
             ensureDirectory(l.path.getParent());
-            if (force) {
-                clearForReplacement(l.path);
+            if (force && Files.exists(l.path, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isDirectory(l.path, LinkOption.NOFOLLOW_LINKS)) {
+                // as for files: made beside it, then renamed over it, so the old one stays until the new one is there
+                Path temporary = FileWriterThread.temporarySibling(l.path);
+                Files.createSymbolicLink(temporary, l.linkTarget);
+                Files.move(temporary, l.path, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                if (force) {
+                    clearForReplacement(l.path);
+                }
+                Files.createSymbolicLink(l.path, l.linkTarget);
             }
-            Files.createSymbolicLink(l.path, l.linkTarget);
             setTimesNoFollow(l.path, l.mtime);
         }
         dirs.sort(Comparator.comparingInt((Pending p) -> p.path.getNameCount()).reversed());

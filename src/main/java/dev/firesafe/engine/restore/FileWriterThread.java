@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -33,7 +34,8 @@ final class FileWriterThread {
     private sealed interface Op permits Open, Data, CloseFile, Attributes, Stop {
     }
 
-    private record Open(Path path) implements Op {
+    /** Opens {@code path}; {@code replacing}: a temporary file, renamed over that path once written (else null). */
+    private record Open(Path path, Path replacing) implements Op {
     }
 
     private record Data(byte[] buffer, int length) implements Op {
@@ -77,7 +79,35 @@ final class FileWriterThread {
 
     /** A stream for a new file at {@code path} (created exclusively, never through a link, on the writer). */
     OutputStream create(Path path) throws IOException {
-        put(new Open(path));
+        return open(new Open(path, null));
+    }
+
+    /**
+     * A stream whose content replaces the file (or link) at {@code path} (restore --force, issue #18): written to a
+     * temporary file in the same folder, renamed over {@code path} when closed. A failure, or an abort before the
+     * rename, deletes the temporary file and leaves the old one; the rename is atomic, so {@code path} is always the
+     * old file or the new one.
+     */
+    OutputStream replace(Path path) throws IOException {
+        return open(new Open(temporarySibling(path), path));
+    }
+
+    /** A name beside {@code path} that no entry has (entries are never hidden temporary names of ours). */
+    static Path temporarySibling(Path path) {
+        return path.resolveSibling(".firesafe-restore-" + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** Files closed (and renamed into place) so far: entries on disk, for "N entries were written". */
+    long filesWritten() {
+        return filesWritten;
+    }
+
+    private volatile long filesWritten;
+
+    private OutputStream open(Open open) throws IOException {
+        put(open);
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -206,57 +236,88 @@ final class FileWriterThread {
     /** Set when the writer took its Stop: everything asked for before it was done (or dropped on purpose). */
     private volatile boolean finished;
 
+    /** The file being written and its stream (null between files). */
+    private Open current;
+    private OutputStream out;
+
     private void writeAll() throws IOException {
-        OutputStream out = null;
-        while (true) {
-            Op op;
-            try {
-                op = queue.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (op instanceof Stop) {
-                closeQuietly(out);
-                finished = true;
-                return;
-            }
-            beforeEachOp.run();
-            try {
-                if (failure != null || discard) {
-                    if (op instanceof Data d) {
-                        spare.offer(d.buffer);
-                    }
-                    continue;
+        try {
+            while (true) {
+                Op op;
+                try {
+                    op = queue.take();
+                } catch (InterruptedException e) {
+                    return;
                 }
-                if (op instanceof Open o) {
-                    out = sparse ? new SparseOutput(FileChannel.open(o.path, StandardOpenOption.CREATE_NEW,
-                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
-                            : Files.newOutputStream(o.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                            LinkOption.NOFOLLOW_LINKS);
-                } else if (op instanceof Data d) {
-                    try {
-                        out.write(d.buffer, 0, d.length);
-                    } finally {
-                        spare.offer(d.buffer);
-                    }
-                } else if (op instanceof CloseFile) {
-                    OutputStream closing = out;
-                    out = null;
-                    closing.close();
-                } else if (op instanceof Attributes a) {
-                    // the time first: setting it opens the file, which a mode like 0200 or 000 forbids its owner
-                    FileTimes.set(a.path, a.mtime);
-                    Files.setAttribute(a.path, "unix:mode", a.mode); // all twelve bits, sticky included
+                if (op instanceof Stop) {
+                    dropCurrent();
+                    finished = true;
+                    return;
                 }
+                beforeEachOp.run();
+                try {
+                    if (failure != null || discard) {
+                        dropCurrent();
+                        if (op instanceof Data d) {
+                            spare.offer(d.buffer);
+                        }
+                        continue;
+                    }
+                    perform(op);
+                } catch (IOException e) {
+                    failure = e;
+                    dropCurrent();
+                }
+            }
+        } finally {
+            dropCurrent(); // a bug or an Error ends the writer: no temporary file stays
+        }
+    }
+
+    private void perform(Op op) throws IOException {
+        if (op instanceof Open o) {
+            current = o;
+            out = sparse ? new SparseOutput(FileChannel.open(o.path, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
+                    : Files.newOutputStream(o.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        } else if (op instanceof Data d) {
+            try {
+                out.write(d.buffer, 0, d.length);
+            } finally {
+                spare.offer(d.buffer);
+            }
+        } else if (op instanceof CloseFile) {
+            out.close();
+            out = null;
+            if (current.replacing != null) {
+                // rename(2): the old file is there until the new one takes its name, never neither
+                Files.move(current.path, current.replacing, StandardCopyOption.ATOMIC_MOVE);
+            }
+            current = null;
+            filesWritten++;
+        } else if (op instanceof Attributes a) {
+            // the time first: setting it opens the file, which a mode like 0200 or 000 forbids its owner
+            FileTimes.set(a.path, a.mtime);
+            Files.setAttribute(a.path, "unix:mode", a.mode); // all twelve bits, sticky included
+        }
+    }
+
+    /**
+     * Gives up the file being written: closed; a temporary file that was to replace another is deleted (the old one
+     * stays); a new file stays cut short, as the incomplete-restore note says.
+     */
+    private void dropCurrent() {
+        closeQuietly(out);
+        out = null;
+        if (current != null && current.replacing != null) {
+            try {
+                Files.deleteIfExists(current.path);
             } catch (IOException e) {
-                failure = e;
-                closeQuietly(out);
-                out = null;
-            } catch (RuntimeException | Error e) {
-                closeQuietly(out);
-                throw e;
+                // the failure already reported is what matters; a hidden temporary file may stay
             }
         }
+        current = null;
     }
 
     private static void closeQuietly(OutputStream out) {

@@ -156,6 +156,18 @@ class WalStreamIT {
         host.awaitCondition(() -> walCheck(host).get("data").get("receiver").asText().equals("running"), WAIT,
                 "the receiver runs");
 
+        // a slot a removed function left behind keeps WAL on the server: health DOWN naming it, counted
+        pg.sql("postgres", "SELECT pg_create_physical_replication_slot('firesafe_removed', true)");
+        host.awaitCondition(() -> walCheck(host).get("data").has("slot-left-behind firesafe_removed"), WAIT,
+                "the slot left behind is reported");
+        JsonNode left = walCheck(host);
+        assertEquals("DOWN", left.get("status").asText(), left.toString());
+        assertTrue(left.get("data").get("slot-left-behind firesafe_removed").asText()
+                .contains("pg_drop_replication_slot('firesafe_removed')"), left.toString());
+        assertEquals(1.0, metric(host, "firesafe_wal_slots_left_behind"));
+        pg.sql("postgres", "SELECT pg_drop_replication_slot('firesafe_removed')");
+        host.awaitCondition(() -> walCheck(host).get("status").asText().equals("UP"), WAIT, "UP once dropped");
+
         // the receiver dies: restarted after the backoff, counted in health and metrics
         long pid = receiverPid();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();

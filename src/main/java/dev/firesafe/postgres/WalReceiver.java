@@ -30,7 +30,7 @@ public final class WalReceiver {
      * {@code pg_wal} grow.
      */
     public record Archiver(long archivedCount, Instant lastArchivedTime, long failedCount, String lastFailedWal,
-                           Instant lastFailedTime, long readySegments, long walBytes) {
+                           Instant lastFailedTime, long readySegments, Instant oldestReady, long walBytes) {
         /** Failing now: the last failure is newer than the last success. */
         public boolean failing() {
             return lastFailedTime != null && (lastArchivedTime == null || lastFailedTime.isAfter(lastArchivedTime));
@@ -105,14 +105,16 @@ public final class WalReceiver {
         List<String[]> rows = connection.query(clients, DATABASE, "reading pg_stat_archiver",
                 "SELECT archived_count, extract(epoch FROM last_archived_time), failed_count, "
                         + "COALESCE(last_failed_wal, ''), extract(epoch FROM last_failed_time), (SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE "
-                        + "'%.ready'), (SELECT COALESCE(sum(size), 0) FROM pg_ls_waldir()) FROM pg_stat_archiver");
-        if (rows.size() != 1 || rows.get(0).length != 7) {
+                        + "'%.ready'), (SELECT extract(epoch FROM min(modification)) FROM pg_ls_archive_statusdir() "
+                        + "WHERE name LIKE '%.ready'), (SELECT COALESCE(sum(size), 0) FROM pg_ls_waldir()) "
+                        + "FROM pg_stat_archiver");
+        if (rows.size() != 1 || rows.get(0).length != 8) {
             throw FiresafeException.source("PostgreSQL server " + connection.describe()
                     + " gave no pg_stat_archiver row");
         }
         String[] r = rows.get(0);
         return new Archiver(Long.parseLong(r[0]), time(r[1]), Long.parseLong(r[2]), r[3].isEmpty() ? null : r[3],
-                time(r[4]), Long.parseLong(r[5]), Long.parseLong(r[6]));
+                time(r[4]), Long.parseLong(r[5]), time(r[6]), Long.parseLong(r[7]));
     }
 
     /** Seconds since 1970 as psql prints {@code extract(epoch ...)}; null when empty (never happened). */

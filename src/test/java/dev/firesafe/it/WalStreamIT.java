@@ -237,6 +237,39 @@ class WalStreamIT {
         assertNotNull(segment);
     }
 
+    @Test
+    void aFailingArchiveCommandShowsInHealthMetricsAndAlerts() throws Exception {
+        // archive_command mode: serve only watches pg_stat_archiver; here the command always fails
+        String dataDir = pg.sql("postgres", "SHOW data_directory").strip();
+        pg.sql("postgres", "ALTER SYSTEM SET archive_mode = on");
+        pg.sql("postgres", "ALTER SYSTEM SET archive_command = 'false'");
+        List<String> restart = new java.util.ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            restart.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        restart.addAll(List.of(PgCluster.serverBin().resolve("pg_ctl").toString(), "-D", dataDir, "-m", "fast",
+                "-w", "restart"));
+        Process p = new ProcessBuilder(restart).redirectErrorStream(true).redirectOutput(
+                tmp.resolve("restart.log").toFile()).start();
+        assertEquals(0, p.waitFor(), Files.readString(tmp.resolve("restart.log")));
+        Files.writeString(functions.resolve("db.yaml"), "plan:\n  targets: [" + target + "]\n"
+                + "wal:\n  host: 127.0.0.1\n  port: " + pg.port() + "\n  user: postgres\n"
+                + "  mode: archive-command\n  rpo: 3s\n");
+        Host host = serve();
+        writeAndSwitch(1, 100);
+        writeAndSwitch(1000, 100);
+        host.awaitCondition(() -> walCheck(host).get("data").has("archiver"), WAIT, "the failing archiver shown");
+        JsonNode failing = walCheck(host);
+        assertEquals("DOWN", failing.get("status").asText(), failing.toString());
+        assertTrue(failing.get("data").get("archiver-failed-count").asLong() >= 1, failing.toString());
+        assertTrue(failing.get("data").get("pg-wal-bytes").asLong() >= 2 * 16L << 20, failing.toString());
+        assertTrue(failing.get("data").get("segments-waiting").asLong() >= 2, failing.toString());
+        assertTrue(metric(host, "firesafe_wal_archiver_failed") >= 1, host.get("/q/metrics").body());
+        assertTrue(metric(host, "firesafe_wal_pg_wal_bytes") >= 2 * 16L << 20);
+        JsonNode lag = awaitEvent("wal.lag");
+        assertTrue(lag.get("error").asText().contains("archive_command failing"), lag.toString());
+    }
+
     /**
      * Whether the archived WAL reaches {@code lsn}: the segment holding it, complete or as its newest partial
      * version, has WAL (not the zeros of a segment file not yet written) in the 8 bytes before it.

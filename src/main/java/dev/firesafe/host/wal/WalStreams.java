@@ -161,9 +161,9 @@ public class WalStreams {
         if (a == null) {
             return new Lag(f.name(), spec, Duration.ZERO, 0, null, w.error() == null ? "not asked yet" : w.error());
         }
-        // waiting segments are as old as the last success at least (at most since this host asked first)
-        Duration lag = a.readySegments() == 0 ? Duration.ZERO
-                : Duration.between(a.lastArchivedTime() == null ? w.at() : a.lastArchivedTime(), clock.instant());
+        // the oldest segment waiting became ready to archive when its .ready file was made
+        Duration lag = a.readySegments() == 0 || a.oldestReady() == null ? Duration.ZERO
+                : Duration.between(a.oldestReady(), clock.instant());
         return new Lag(f.name(), spec, lag.isNegative() ? Duration.ZERO : lag, a.readySegments(),
                 a.lastArchivedTime(), a.failing() ? "archive_command failing since " + a.lastFailedTime() + " ("
                 + a.failedCount() + " failures, last on " + a.lastFailedWal() + "); pg_wal holds " + (a.walBytes()

@@ -97,6 +97,11 @@ class BackupCommand implements Callable<Integer> {
         BackupResult r;
         try {
             r = service.run(plan, progress, full);
+        } catch (FiresafeException e) {
+            if (json) { // a script reading stdout gets its object also when no target took the backup (issue #18)
+                System.out.println(Json.of(new FailedView(plan, e)));
+            }
+            throw e;
         } finally {
             ProgressLine.end(progress);
         }
@@ -131,6 +136,19 @@ class BackupCommand implements Callable<Integer> {
         if (good != null) {
             System.out.printf("restore it with:  java -jar target/quarkus-app/quarkus-run.jar restore %s --to "
                     + "DIR --target %s%n", r.id(), ShellWords.quote(good.target()));
+        }
+    }
+
+    /**
+     * The --json shape of a backup that stored nothing (every target failed, a source, a hook or the key did): no
+     * id, {@code ok} false, the exit code and error, and each target named with that error.
+     */
+    record FailedView(String id, String plan, boolean ok, int exitCode, String error,
+                      List<BackupResult.TargetResult> targets) {
+        FailedView(Plan plan, FiresafeException e) {
+            this(null, plan.name(), false, e.exitCode().code, e.getMessage(), plan.targets().stream()
+                    .map(t -> new BackupResult.TargetResult(t, null, false, e.getMessage(), List.of(), null))
+                    .toList());
         }
     }
 

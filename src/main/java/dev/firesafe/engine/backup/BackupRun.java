@@ -142,7 +142,8 @@ final class BackupRun {
         for (int i = 0; i < uploads.size(); i++) {
             Upload u = uploads.get(i);
             String error = errors.get(i);
-            results.add(prune(u.store(), plan, id, objectName, error, missing == 0));
+            results.add(prune(u.store(), plan, id, objectName, error, missing == 0,
+                    previous.listedAtStart(u.store())));
             if (error == null) {
                 previous.committed(u.store(), id, output.footer().full(), output.newChunks());
             }
@@ -186,8 +187,9 @@ final class BackupRun {
     }
 
     private BackupResult.TargetResult prune(Store s, Plan plan, String id, String objectName, String error,
-                                            boolean complete) {
-        PruneService.Report pruned = error == null && complete ? retention.prune(s, plan, false, id) : null;
+                                            boolean complete, Set<String> listedAtStart) {
+        PruneService.Report pruned = error == null && complete ? retention.prune(s, plan, false, id, listedAtStart)
+                : null;
         if (pruned != null && !pruned.ok()) {
             LOG.warnf("retention on %s after backup %s: %s", s.describe(), id, pruned.error());
         }

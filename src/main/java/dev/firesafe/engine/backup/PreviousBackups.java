@@ -72,6 +72,8 @@ final class PreviousBackups implements AutoCloseable {
         final Store store;
         final Knowledge knowledge;
         final LocalCache cache;
+        /** The backups (ids) the store listed as this backup started; null if it could not be listed. */
+        Set<String> listed;
         LocalCache.FilesWriter files;
 
         PerStore(Store store, Knowledge knowledge, LocalCache cache) {
@@ -97,6 +99,14 @@ final class PreviousBackups implements AutoCloseable {
      */
     Set<String> sources() {
         return sources;
+    }
+
+    /**
+     * The backups {@code store} listed as this backup started (null if it could not be listed): its retention
+     * removes no other backup, since one committed meanwhile was another run's, just reported (issue #18).
+     */
+    Set<String> listedAtStart(Store store) {
+        return stores.stream().filter(p -> p.store == store).findFirst().map(p -> p.listed).orElse(null);
     }
 
     /** Whether this backup is to be self-contained: asked for, or the plan's {@code full-every} is due. */
@@ -172,6 +182,10 @@ final class PreviousBackups implements AutoCloseable {
                 knowledge = NOTHING;
             }
             PerStore p = new PerStore(f.store(), knowledge, f.cache());
+            if (f.listing() != null) {
+                p.listed = f.listing().backups().stream().map(BackupCatalog.Ref::id)
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+            }
             if (f.cache() != null) {
                 try {
                     p.files = f.cache().newFiles();

@@ -158,6 +158,16 @@ public class PruneService {
 
     /** Retention right after backup {@code justMade}, which it never removes ({@link RetentionPolicy}). */
     public Report prune(Store target, Plan plan, boolean dryRun, String justMade) {
+        return prune(target, plan, dryRun, justMade, null);
+    }
+
+    /**
+     * The same, removing only backups in {@code listedAtStart} (null: any): the retention after a backup never
+     * removes one committed while that backup ran, which another run has just reported ok (issue #18: two hosts,
+     * keep-last 1, and the one whose id sorted older was gone within the minute). The next run's retention, which
+     * sees it listed when it starts, applies the policy to it.
+     */
+    public Report prune(Store target, Plan plan, boolean dryRun, String justMade, Set<String> listedAtStart) {
         Instant now = clock.instant();
         if (!dryRun) {
             // what killed backups left (issue #19): never listed, so retention alone would never remove it
@@ -178,6 +188,14 @@ public class PruneService {
         for (Map.Entry<RetentionPolicy.Item, List<String>> e : decision.keep().entrySet()) {
             kept.add(new Kept(e.getKey().id(), e.getValue()));
         }
+        List<RetentionPolicy.Item> toRemove = new ArrayList<>();
+        for (RetentionPolicy.Item item : decision.remove()) {
+            if (listedAtStart != null && !listedAtStart.contains(item.id())) {
+                kept.add(new Kept(item.id(), List.of("committed while this backup ran")));
+            } else {
+                toRemove.add(item);
+            }
+        }
         Set<String> keptIds = new HashSet<>();
         kept.forEach(k -> keptIds.add(k.id()));
 
@@ -186,7 +204,7 @@ public class PruneService {
         Set<String> marked = new HashSet<>();
         Reclaim.Outcome outcome;
         try {
-            for (RetentionPolicy.Item item : decision.remove()) {
+            for (RetentionPolicy.Item item : toRemove) {
                 BackupCatalog.Ref ref = listing.backups().stream().filter(r -> r.id().equals(item.id()))
                         .findFirst().orElseThrow();
                 if (isChunked(target, ref)) {

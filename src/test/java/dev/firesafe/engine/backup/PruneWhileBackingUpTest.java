@@ -117,6 +117,56 @@ class PruneWhileBackingUpTest {
                 "not committed");
     }
 
+    /**
+     * Issue #18, point 5: two hosts back up one plan at once with keep-last 1. Backup p (its id sorts older: it
+     * started first, or its host's clock is behind) commits and is reported ok while backup q is under way; then q
+     * commits. q's retention must not remove p, which was not listed when q started: another run's backup, just
+     * reported ok. The next backup, which sees p listed when it starts, applies keep-last 1 to it. Format 2 here;
+     * format-1 backups are never made any more, and the rule is the same for them (the ids are all it reads).
+     */
+    @Test
+    void aBackupCommittedWhileAnotherRanIsNotRemovedByThatOnesRetention() throws IOException {
+        Services services = services(PruneService.DEFAULT_GRACE);
+        Path source = Files.createDirectories(tmp.resolve("data"));
+        Path target = tmp.resolve("target");
+        Trees.write(source.resolve("f"), random(100 << 10, 1), "rw-r--r--");
+        Plan keepOne = plan(source, target, 1);
+        clock.advance(Duration.ofHours(1));
+        java.time.Instant qStarts = clock.instant();
+        String[] p = new String[1];
+        Runnable otherHost = () -> {
+            try (StopGuard stop = StopGuard.guard("p")) {
+                // started a minute before q, on another host: its id sorts older
+                java.time.Instant started = qStarts.minus(Duration.ofMinutes(1));
+                BackupResult other = new BackupRun(Fixtures.configWithKey(key, tmp), services.retention(), clock)
+                        .run(keepOne, Progress.NONE, List.of(source), List.of("data"), List.of(),
+                                new BackupRun.Keys(key, key.contentKey(), KeyRing.of(key)),
+                                List.of(new LocalStore(target)), false, stop, started,
+                                dev.firesafe.repository.BackupId.next(started));
+                assertTrue(other.ok(), other.toString());
+                p[0] = other.id();
+            }
+        };
+        BackupResult q;
+        try (StopGuard stop = StopGuard.guard("p")) {
+            q = new BackupRun(Fixtures.configWithKey(key, tmp), services.retention(), clock).run(keepOne,
+                    Progress.NONE, List.of(source), List.of("data"), List.of(),
+                    new BackupRun.Keys(key, key.contentKey(), KeyRing.of(key)),
+                    List.of(new CommitHook(new LocalStore(target), otherHost)), false, stop);
+        }
+        assertTrue(q.ok(), q.toString());
+        assertTrue(p[0].compareTo(q.id()) < 0, "p's id sorts older: " + p[0] + " " + q.id());
+        assertEquals(List.of(), q.targets().get(0).pruned(), "q's retention leaves p, reported ok meanwhile");
+        assertEquals(List.of(p[0], q.id()), BackupCatalog.list(new LocalStore(target), "p").stream()
+                .map(BackupCatalog.Ref::id).toList());
+        services.restores().verify(target.toString(), p[0], "p", Progress.NONE);
+
+        clock.advance(Duration.ofHours(1));
+        BackupResult next = services.backups().run(keepOne, Progress.NONE);
+        assertEquals(List.of(p[0], q.id()), next.targets().get(0).pruned().stream().sorted().toList(),
+                "the next run, which saw both, keeps only itself");
+    }
+
     private final class Scenario {
         Path source;
         Path target;

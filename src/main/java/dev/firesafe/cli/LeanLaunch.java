@@ -84,8 +84,11 @@ final class LeanLaunch {
             }
             try {
                 LeanLogging.configure(config);
+            } catch (FiresafeException e) {
+                System.err.println("firesafe: configuration: " + e.getMessage());
+                return Outcome.exit(e.exitCode().code);
             } catch (IllegalArgumentException e) {
-                return Outcome.quarkus(mode);
+                return Outcome.quarkus(mode); // e.g. a console format only Quarkus' formatter reads
             }
             return Outcome.exit(commandLine.execute(args));
         }

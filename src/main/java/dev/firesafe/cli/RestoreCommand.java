@@ -75,6 +75,32 @@ class RestoreCommand implements Runnable {
     @Option(names = "--legacy-key-file", paramLabel = "FILE", description = "File holding the Fernet key.")
     Path legacyKeyFile;
 
+    @Option(names = "--postgres-pitr", description = "Point-in-time recovery of a PostgreSQL cluster: write a data "
+            + "directory (from the newest base backup before the target) that pg_ctl start recovers from the WAL "
+            + "archive to --target-time or --target-lsn (default: everything archived). docs/pitr.md")
+    boolean postgresPitr;
+
+    @Option(names = "--target-time", paramLabel = "T", description = "With --postgres-pitr: recover to this time, "
+            + "e.g. 2026-12-06T21:30:00Z or '2026-12-06 21:30:00+01'.")
+    String targetTime;
+
+    @Option(names = "--target-lsn", paramLabel = "L", description = "With --postgres-pitr: recover to this LSN, "
+            + "e.g. 0/3000028.")
+    String targetLsn;
+
+    @Option(names = "--pause", description = "With --postgres-pitr and a target: pause at the target instead of "
+            + "ending recovery (inspect, then pg_wal_replay_resume() or promote).")
+    boolean pause;
+
+    @Option(names = "--start-port", paramLabel = "N", description = "With --postgres-pitr: start the server on "
+            + "127.0.0.1:N with pg_ctl and wait until recovery has finished.")
+    Integer startPort;
+
+    @Option(names = "--run-as", paramLabel = "USER", defaultValue = "postgres", description = "With --start-port, "
+            + "when run as root: the user the server runs as (the data directory is handed to it). "
+            + "Default: ${DEFAULT-VALUE}.")
+    String runAs;
+
     private final Optional<String> aitherMasterKey;
     private final PlanRepository plans;
     private final FiresafeConfig config;
@@ -88,7 +114,10 @@ class RestoreCommand implements Runnable {
         this.config = services.settings().firesafe();
         this.settings = services.settings();
         this.service = services.restores();
+        this.services = services;
     }
+
+    private final Services services;
 
     @Override
     public void run() {
@@ -98,6 +127,14 @@ class RestoreCommand implements Runnable {
         }
         if (json) {
             Json.prepareInBackground();
+        }
+        if (postgresPitr) {
+            PitrRestoreRun.run(this, services);
+            return;
+        }
+        if (targetTime != null || targetLsn != null || pause || startPort != null) {
+            throw FiresafeException.usage("--target-time, --target-lsn, --pause and --start-port go with "
+                    + "--postgres-pitr");
         }
         if (legacyFernet != null) {
             if (include != null || sparse) {

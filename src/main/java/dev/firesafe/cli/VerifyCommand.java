@@ -52,6 +52,11 @@ class VerifyCommand implements Callable<Integer> {
             + "time, name as restore --include matches it); with --json as \"entries\".")
     boolean list;
 
+    @Option(names = "--wal", description = "Check the plan's PostgreSQL WAL archive instead: continuity per "
+            + "timeline, and how far a recovery from each base backup reaches (exit 4 when the newest base backup "
+            + "cannot reach the newest segment). docs/pitr.md")
+    boolean wal;
+
     private final PlanRepository plans;
     private final FiresafeConfig config;
     private final RestoreService service;
@@ -63,12 +68,19 @@ class VerifyCommand implements Callable<Integer> {
         this.config = services.settings().firesafe();
         this.service = services.restores();
         this.stores = services.stores();
+        this.walCheck = new dev.firesafe.engine.wal.WalCheck(services.keys(), services.stores());
     }
+
+    private final dev.firesafe.engine.wal.WalCheck walCheck;
 
     @Override
     public Integer call() {
         if (json) {
             Json.prepareInBackground();
+        }
+        if (wal) {
+            return WalReport.print(walCheck.check(TargetOption.select(target, plan == null ? "default" : plan, plans,
+                    config).target(), plans.find(plan == null ? "default" : plan, true).name()), json);
         }
         TargetOption.Selection selected = TargetOption.select(target, plan, plans, config);
         if (ALL.equals(id)) {

@@ -63,6 +63,15 @@ public final class PgCluster implements AutoCloseable {
     }
 
     public static PgCluster start(Path bin) throws IOException, InterruptedException {
+        return start(bin, List.of(), java.util.Map.of());
+    }
+
+    /**
+     * A cluster made with {@code initdbArgs} added (say {@code --wal-segsize=1}) and {@code settings} appended to its
+     * postgresql.conf before the first start (say wal_level, archive_mode, archive_command).
+     */
+    public static PgCluster start(Path bin, List<String> initdbArgs, java.util.Map<String, String> settings)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("firesafe-pg-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path data = dir.resolve("data");
@@ -79,7 +88,13 @@ public final class PgCluster implements AutoCloseable {
         }
         int port = S3Mock.freePort();
         PgCluster c = new PgCluster(bin, dir, port);
-        c.server("initdb", "-D", data.toString(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8");
+        List<String> initdb = new ArrayList<>(List.of("-D", data.toString(), "-A", "trust", "-U", "postgres", "-E",
+                "UTF8", "--locale=C.UTF-8"));
+        initdb.addAll(initdbArgs);
+        c.server("initdb", initdb.toArray(String[]::new));
+        StringBuilder conf = new StringBuilder("\n");
+        settings.forEach((k, v) -> conf.append(k).append(" = '").append(v.replace("'", "''")).append("'\n"));
+        Files.writeString(data.resolve("postgresql.conf"), conf.toString(), java.nio.file.StandardOpenOption.APPEND);
         c.server("pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-o",
                 "-p " + port + " -k " + dir.resolve("sock") + " -c listen_addresses=127.0.0.1", "-w", "start");
         return c;
@@ -101,6 +116,24 @@ public final class PgCluster implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The cluster's data directory. */
+    public Path data() {
+        return dir.resolve("data");
+    }
+
+    /** The server's log file. */
+    public Path log() {
+        return dir.resolve("server.log");
+    }
+
+    /** Gives {@code path} to the user the server runs as (under root: postgres), so the server can use it. */
+    public static void giveToServer(Path path) throws IOException {
+        if (asRoot()) {
+            UserPrincipalLookupService users = path.getFileSystem().getUserPrincipalLookupService();
+            Files.setOwner(path, users.lookupPrincipalByName("postgres"));
+        }
     }
 
     /** Runs SQL as the superuser with psql (unaligned, tuples only) and returns what it printed. */

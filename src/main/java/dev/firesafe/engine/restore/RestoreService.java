@@ -283,6 +283,16 @@ public class RestoreService {
         }
     }
 
+    /**
+     * Reads backup {@code id} of {@code plan} on an open store, handing the entries {@code include} selects to
+     * {@code handler} (a point-in-time restore streams a base backup's tar through it).
+     */
+    RestoreResult read(Store target, String id, String plan, Path dest, EntryHandler handler, List<String> include,
+                       KeyRing key) {
+        SelectedEntries selection = new SelectedEntries(handler, include);
+        return run(target, id, plan, dest, selection, selection, include, key, Progress.NONE, false);
+    }
+
     private static boolean isChunked(BackupHeader header) {
         return header.format() == BackupHeader.FORMAT_CHUNKED;
     }

@@ -244,6 +244,22 @@ public final class WalArchive {
         copyOut(stored, stored.substring(stored.lastIndexOf('/') + 1), dest);
     }
 
+    /**
+     * The content of a small archived file ({@code .history}, {@code .backup}) as text; refuses one larger than
+     * {@code maxBytes}, which is no such file.
+     */
+    public String readText(WalListing.Item item, int maxBytes) throws IOException {
+        String stored = item.objectName();
+        try (InputStream in = plaintext(stored, stored.substring(stored.lastIndexOf('/') + 1)).body()) {
+            byte[] b = in.readNBytes(maxBytes + 1);
+            if (b.length > maxBytes) {
+                throw FiresafeException.integrity(stored + " in " + store.describe() + " is larger than a "
+                        + item.name().kind().name().toLowerCase(java.util.Locale.ROOT) + " file can be");
+            }
+            return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     /** Every archived file of this plan (one listing of the store). */
     public WalListing list() throws IOException {
         List<WalListing.Item> items = new ArrayList<>();

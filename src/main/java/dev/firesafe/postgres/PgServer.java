@@ -57,7 +57,8 @@ public final class PgServer {
             try {
                 state = new ExternalCommand("psql (recovery state)", List.of(psql.path().toString(), "-X", "-A", "-t",
                         "-w", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", superuser(), "-d", "postgres",
-                        "-c", "SELECT pg_is_in_recovery()::text || ' ' || pg_get_wal_replay_pause_state()"), Map.of(),
+                        "-c", "SELECT CASE WHEN pg_is_in_recovery() THEN 'recovering ' || pg_get_wal_replay_pause_state() "
+                        + "ELSE 'promoted' END"), Map.of(),
                         Duration.ofSeconds(30)).output().strip();
             } catch (IOException | FiresafeException e) {
                 if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
@@ -66,10 +67,10 @@ public final class PgServer {
                 }
                 state = "";
             }
-            if (state.startsWith("false")) {
+            if (state.equals("promoted")) {
                 return Recovered.PROMOTED;
             }
-            if (state.equals("true paused")) {
+            if (state.equals("recovering paused")) {
                 return Recovered.PAUSED;
             }
             try {

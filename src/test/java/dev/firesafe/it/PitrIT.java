@@ -151,6 +151,15 @@ class PitrIT {
                 perSegment);
         assertEquals(SEGMENTS, Integer.parseInt(sql(port, "SELECT count(*) FROM t WHERE phase = 'late'")));
 
+        // the latest: everything archived
+        Path latest = dataDir("latest");
+        int latestPort = S3Mock.freePort();
+        Cli.Result r2 = cli(work.resolve("home-r2")).run("restore", "--postgres-pitr", "--plan", "db", "--target",
+                target.toString(), "--to", latest.toString(), "--start-port", Integer.toString(latestPort));
+        assertEquals(0, r2.exitCode(), r2.toString());
+        assertEquals(Integer.toString(200 + SEGMENTS), sql(latestPort, "SELECT count(*) FROM t"));
+        stopServer(latest);
+
         // a point in time in the middle: the middle rows, none of the late ones; the server accepts writes after
         Path atMiddle = dataDir("at-middle");
         int middlePort = S3Mock.freePort();
@@ -162,15 +171,6 @@ class PitrIT {
         assertEquals("200", sql(middlePort, "SELECT count(*) FROM t"));
         assertEquals("700", Integer.toOctalString(Files.getPosixFilePermissions(atMiddle).stream()
                 .mapToInt(p -> 1 << (8 - p.ordinal())).sum()));
-
-        // the latest: everything archived
-        Path latest = dataDir("latest");
-        int latestPort = S3Mock.freePort();
-        Cli.Result r2 = cli(work.resolve("home-r2")).run("restore", "--postgres-pitr", "--plan", "db", "--target",
-                target.toString(), "--to", latest.toString(), "--start-port", Integer.toString(latestPort));
-        assertEquals(0, r2.exitCode(), r2.toString());
-        assertEquals(Integer.toString(200 + SEGMENTS), sql(latestPort, "SELECT count(*) FROM t"));
-        stopServer(latest);
 
         // the restored middle server is on timeline 2 and archives into the same plan; a restore follows it
         assertEquals("00000002", sql(middlePort, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"));
@@ -200,12 +200,15 @@ class PitrIT {
         try (Stream<Path> s = Files.list(tl1)) {
             segments = s.filter(p -> p.getFileName().toString().matches("[0-9A-F]{24}")).sorted().toList();
         }
-        Path victim = segments.get(segments.size() - 5);
+        long baseStart = Long.parseLong(r1.stdout().replaceAll("(?s).*WAL from 0/([0-9A-F]+),.*", "$1"), 16);
+        String victimName = String.format("00000001000000000000%04X", (baseStart >> 20) + 1);
+        Path victim = segments.stream().filter(p -> p.getFileName().toString().equals(victimName)).findFirst()
+                .orElseThrow();
         Path aside = work.resolve("aside");
         Files.move(victim, aside);
         Path gapDir = work.resolve("gap");
         Cli.Result gap = cli(work.resolve("home-gap")).run("restore", "--postgres-pitr", "--plan", "db", "--target",
-                target.toString(), "--to", gapDir.toString(), "--target-lsn", "0/FFFFFFFF");
+                target.toString(), "--to", gapDir.toString());
         assertEquals(4, gap.exitCode(), gap.toString());
         String missingSegment = victim.getFileName().toString();
         String lsn = Long.toHexString(Long.parseLong(missingSegment.substring(16), 16)).toUpperCase() + "00000";

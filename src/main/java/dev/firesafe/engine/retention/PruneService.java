@@ -1,5 +1,7 @@
 package dev.firesafe.engine.retention;
 
+import dev.firesafe.engine.wal.WalRetention;
+
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.crypto.BackupHeader;
 import dev.firesafe.crypto.EncryptionKey;
@@ -46,6 +48,7 @@ import java.util.function.Supplier;
  * their space. Format-1 backups are single archives nothing else refers to, and are deleted at once.
  */
 public class PruneService {
+    // WAL archives (issue #21) are pruned with their plan: engine.wal.WalRetention
 
     private static final Logger LOG = Logger.getLogger(PruneService.class);
 
@@ -240,8 +243,20 @@ public class PruneService {
                     null, List.of(), e.getMessage());
         }
         reclaimed.addAll(outcome.reclaimed());
-        return new Report(target.describe(), plan.name(), dryRun, kept, removed, reclaimed, freed(reclaimed),
-                outcome.held(), outcome.nextReclaim(), outcome.notes(), null);
+        List<String> notes = new ArrayList<>(outcome.notes());
+        long walFreed = 0;
+        try {
+            Optional<WalRetention.Outcome> wal = WalRetention.prune(target, plan.name(), keptIds, readingKeys.get(),
+                    dryRun);
+            if (wal.isPresent()) {
+                notes.add(wal.get().note());
+                walFreed = wal.get().bytes();
+            }
+        } catch (IOException | FiresafeException e) {
+            notes.add("WAL archive not pruned: " + e.getMessage());
+        }
+        return new Report(target.describe(), plan.name(), dryRun, kept, removed, reclaimed,
+                freed(reclaimed) + walFreed, outcome.held(), outcome.nextReclaim(), notes, null);
     }
 
     private static long freed(List<Reclaimed> reclaimed) {

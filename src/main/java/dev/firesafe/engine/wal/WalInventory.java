@@ -131,30 +131,41 @@ public final class WalInventory {
         List<Gap> gaps = new ArrayList<>();
         long from = base.history().start().segment(segmentSize);
         long stop = base.history().stop().segment(segmentSize);
+        Long switchSegment = null; // where replay entered the current timeline: the parent's copy serves too
+        int parent = -1;
         for (int i = 0; i < way.size(); i++) {
             int tl = way.get(i);
             boolean last = i == way.size() - 1;
             if (tl != baseTl && !histories.containsKey(tl)) {
                 gaps.add(new Gap(tl, Lsn.startOf(from, segmentSize), Lsn.startOf(from, segmentSize)));
             }
-            long to;
+            java.util.Set<Long> also = new java.util.HashSet<>();
+            if (switchSegment != null && has(parent, switchSegment)) {
+                also.add(switchSegment);
+            }
             if (!last) {
                 long switchSeg = path.switchPointOf(tl).segment(segmentSize);
-                to = switchSeg - 1; // the segment holding the switch point is read from the child's copy
-                stop = Math.max(stop, from);
-                missing(tl, from, to, gaps);
+                // the segment holding the switch point is read from the child's copy (or this one's)
+                missing(tl, from, switchSeg - 1, also, gaps);
                 from = switchSeg;
+                switchSegment = switchSeg;
+                parent = tl;
             } else {
                 long newest = archivedEnd(tl).map(e -> e.segment(segmentSize) - 1).orElse(from - 1);
-                to = end != null ? end.segment(segmentSize) : Math.max(newest, stop);
-                missing(tl, from, Math.max(to, stop), gaps);
+                long to = end != null ? end.segment(segmentSize) : Math.max(Math.max(newest, stop),
+                        switchSegment != null ? from : from - 1);
+                missing(tl, from, Math.max(to, stop), also, gaps);
             }
         }
         return gaps;
     }
 
-    private void missing(int tl, long from, long to, List<Gap> gaps) {
-        java.util.HashSet<Long> have = new java.util.HashSet<>();
+    private boolean has(int tl, long segment) {
+        return listing.segments(tl).stream().anyMatch(s -> s.name().segmentNumber(segmentSize) == segment);
+    }
+
+    private void missing(int tl, long from, long to, java.util.Set<Long> also, List<Gap> gaps) {
+        java.util.HashSet<Long> have = new java.util.HashSet<>(also);
         for (WalListing.Item s : listing.segments(tl)) {
             have.add(s.name().segmentNumber(segmentSize));
         }

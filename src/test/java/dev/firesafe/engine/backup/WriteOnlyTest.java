@@ -102,6 +102,38 @@ class WriteOnlyTest {
         assertTrue(other.getMessage().contains("wrong key"), other.getMessage());
     }
 
+    /** Issue #18: a flipped key id in a write-only backup's header is damage (4); another recovery key stays 3. */
+    @Test
+    void aFlippedKeyIdIsDamageNotAWrongKey() throws IOException {
+        BackupResult b = backupOnHost(recovery.publicKey().toText(), true);
+        Path file = onlyFile(b.id());
+        BackupHeader header = readHeader(file);
+        byte[] original = header.toBytes();
+        String id = header.keyId();
+        int digit = 0;
+        while (!Character.isDigit(id.charAt(digit))) {
+            digit++;
+        }
+        String flipped = id.substring(0, digit) + (char) (id.charAt(digit) ^ 1) + id.substring(digit + 1);
+        BackupHeader forged = new BackupHeader(header.backupId(), header.plan(), header.created(),
+                header.compression(), header.keyMode(), flipped, header.segmentSize(), header.wrappedKey(),
+                header.format());
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] newHeader = forged.toBytes();
+        assertEquals(original.length, newHeader.length);
+        System.arraycopy(newHeader, 0, bytes, 0, newHeader.length);
+        Files.write(file, bytes);
+
+        FiresafeException e = assertThrows(FiresafeException.class, () -> reader(recovery.toEscrowText())
+                .verify(target.toString(), b.id(), null, Progress.NONE));
+        assertEquals(ExitCode.INTEGRITY, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("key id " + flipped) && e.getMessage().contains("damaged"),
+                e.getMessage());
+        FiresafeException other = assertThrows(FiresafeException.class, () -> reader(RecoveryKey.generate()
+                .toEscrowText()).verify(target.toString(), b.id(), null, Progress.NONE));
+        assertEquals(ExitCode.KEY, other.exitCode(), other.getMessage());
+    }
+
     @Test
     void swappedWrappedKeyFailsAuthentication() throws IOException {
         BackupResult a = backupOnHost(recovery.publicKey().toText());

@@ -43,6 +43,26 @@ final class CraftedRestore {
         return CraftedBackups.withWriter(target, PLAN, key, entries);
     }
 
+    /** A regular file's tar entry as raw bytes: its header, then its content padded to whole 512-byte blocks. */
+    static void rawTarFile(java.io.OutputStream out, String name, byte[] content) throws IOException {
+        org.apache.commons.compress.archivers.tar.TarArchiveEntry e =
+                new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name,
+                        org.apache.commons.compress.archivers.tar.TarConstants.LF_NORMAL);
+        e.setSize(content.length);
+        byte[] header = new byte[512];
+        e.writeEntryHeader(header);
+        out.write(header);
+        out.write(java.util.Arrays.copyOf(content, (content.length + 511) / 512 * 512));
+    }
+
+    /** A block that is no tar header (its checksum cannot match), then the two blocks that end an archive. */
+    static void garbageBlockThenEnd(java.io.OutputStream out) throws IOException {
+        byte[] garbage = new byte[512];
+        java.util.Arrays.fill(garbage, (byte) 'A');
+        out.write(garbage);
+        out.write(new byte[1024]);
+    }
+
     FiresafeException restoreFails(String id, boolean force) {
         return assertThrows(FiresafeException.class, () -> Fixtures.restoreService(key, tmp)
                 .restore(target.toString(), id, PLAN, dest, force, Progress.NONE));

@@ -4,8 +4,6 @@ import dev.firesafe.core.FiresafeException;
 import dev.firesafe.core.Progress;
 import dev.firesafe.testing.CraftedBackups;
 import dev.firesafe.testing.Fixtures;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -89,18 +86,10 @@ class ForcedReplaceTest {
         String id = CraftedBackups.write(fx.target, CraftedRestore.PLAN, fx.key,
                 dev.firesafe.archive.Compression.ZSTD, plain -> {
                     for (int i = 0; i < 20; i++) {
-                        byte[] content = ("new " + i).getBytes(StandardCharsets.UTF_8);
-                        TarArchiveEntry e = new TarArchiveEntry("data/f" + i + ".txt", TarConstants.LF_NORMAL);
-                        e.setSize(content.length);
-                        byte[] header = new byte[512];
-                        e.writeEntryHeader(header);
-                        plain.write(header);
-                        plain.write(Arrays.copyOf(content, 512));
+                        CraftedRestore.rawTarFile(plain, "data/f" + i + ".txt",
+                                ("new " + i).getBytes(StandardCharsets.UTF_8));
                     }
-                    byte[] garbage = new byte[512];
-                    Arrays.fill(garbage, (byte) 'A');
-                    plain.write(garbage);
-                    plain.write(new byte[1024]);
+                    CraftedRestore.garbageBlockThenEnd(plain);
                 });
         FiresafeException e = assertThrows(FiresafeException.class, () -> Fixtures.restoreService(fx.key, tmp)
                 .restore(fx.target.toString(), id, CraftedRestore.PLAN, fx.dest, true, Progress.NONE));

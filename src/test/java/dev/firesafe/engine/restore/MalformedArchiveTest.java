@@ -83,17 +83,8 @@ class MalformedArchiveTest {
     @Test
     void aGarbageHeaderBlockIsDamageNotAnInternalError() throws IOException {
         String id = CraftedBackups.write(fx.target, CraftedRestore.PLAN, fx.key, Compression.ZSTD, plain -> {
-            byte[] content = "ok\n".getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry e = new TarArchiveEntry("data/ok.txt", TarConstants.LF_NORMAL);
-            e.setSize(content.length);
-            byte[] header = new byte[512];
-            e.writeEntryHeader(header);
-            plain.write(header);
-            plain.write(Arrays.copyOf(content, 512));
-            byte[] garbage = new byte[512];
-            Arrays.fill(garbage, (byte) 'A'); // not a header: its checksum cannot match
-            plain.write(garbage);
-            plain.write(new byte[1024]);
+            CraftedRestore.rawTarFile(plain, "data/ok.txt", "ok\n".getBytes(StandardCharsets.UTF_8));
+            CraftedRestore.garbageBlockThenEnd(plain);
         });
         assertDamaged(id, "malformed");
     }

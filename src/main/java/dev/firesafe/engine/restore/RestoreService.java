@@ -245,7 +245,7 @@ public class RestoreService {
             ChunkPipe pipe = new ChunkPipe(Streams.STAGE_BUFFER, 4);
             FutureTask<Void> pump = new FutureTask<>(() -> {
                 ChunkPipe.Sink out = pipe.sink();
-                try (InputStream tar = compression.decompress(decrypted.plaintext())) {
+                try (InputStream tar = malformedAsDamage(compression.decompress(decrypted.plaintext()), what)) {
                     out.transferFrom(tar);
                     // Read to the authenticated end: the compressed stream may end before the decrypted one,
                     // whose last segment is only checked when it is read.
@@ -291,6 +291,28 @@ public class RestoreService {
                        KeyRing key) {
         SelectedEntries selection = new SelectedEntries(handler, include);
         return run(target, id, plan, dest, selection, selection, include, key, Progress.NONE, false);
+    }
+
+    /**
+     * Decompressed data whose decompressor's own errors (data zstd cannot read, inside a ciphertext that
+     * authenticated) are damage, exit 4 (issue #18: "internal error"); failures of the stream below it (the
+     * target's, authentication's) pass through as they are.
+     */
+    private static InputStream malformedAsDamage(InputStream decompressed, String what) {
+        return new dev.firesafe.io.ErrorMappingInputStream(decompressed) {
+            @Override
+            protected IOException map(IOException e) {
+                for (Throwable c = e; c != null; c = c.getCause()) {
+                    if (c instanceof dev.firesafe.core.TamperedException
+                            || c instanceof dev.firesafe.core.StoreIOException) {
+                        return e;
+                    }
+                }
+                throw FiresafeException.integrity("malformed archive: the compressed data inside " + what
+                        + " cannot be decompressed (" + e.getMessage() + "): it decrypted, but what it holds is "
+                        + "damaged or was not made by Firesafe", e);
+            }
+        };
     }
 
     private static boolean isChunked(BackupHeader header) {

@@ -89,6 +89,24 @@ class MalformedArchiveTest {
         assertDamaged(id, "malformed");
     }
 
+    /** Compressed data that zstd cannot read, inside a valid ciphertext: damage (it was "internal error"). */
+    @Test
+    void compressedDataThatDoesNotDecompressIsDamage() throws IOException {
+        String id = dev.firesafe.repository.BackupId.next(Instant.now());
+        dev.firesafe.crypto.BackupHeader header = dev.firesafe.crypto.ArchiveCipher.headerFor(id,
+                CraftedRestore.PLAN, Instant.now().toString(), Compression.ZSTD.id, fx.key);
+        dev.firesafe.store.Store.Upload upload = new dev.firesafe.store.local.LocalStore(fx.target)
+                .create(dev.firesafe.repository.BackupCatalog.objectName(CraftedRestore.PLAN, id));
+        try (java.io.OutputStream encrypted = dev.firesafe.crypto.ArchiveCipher.encrypt(upload.stream(), header,
+                fx.key)) {
+            byte[] garbage = new byte[4096];
+            new java.util.Random(7).nextBytes(garbage);
+            encrypted.write(garbage);
+        }
+        upload.commit();
+        assertDamaged(id, "malformed", "compressed");
+    }
+
     @Test
     void anEntryClaimingMoreThanItHoldsIsDamage() throws IOException {
         String id = craftTar(tar -> {

@@ -29,16 +29,35 @@ class DrillCommand implements Callable<Integer> {
             + "into this scratch server: postgresql://USER@HOST:PORT/ (one target at a time).")
     String postgres;
 
+    @Option(names = "--postgres-pitr", description = "Point-in-time recovery drill: restore the newest base backup "
+            + "and the archived WAL (restore --postgres-pitr, to the newest WAL) into a scratch cluster, start it on a "
+            + "free port, check that it answers SELECT 1 (and --query), report the RTO, stop and remove it.")
+    boolean postgresPitr;
+
+    @Option(names = "--query", paramLabel = "SQL", description = "With --postgres-pitr: also run this query on the "
+            + "recovered server; the drill fails when it fails.")
+    String query;
+
+    @Option(names = "--database", paramLabel = "NAME", defaultValue = "postgres", description = "With "
+            + "--postgres-pitr: the database --query runs in. Default: ${DEFAULT-VALUE}.")
+    String database;
+
+    @Option(names = "--run-as", paramLabel = "USER", defaultValue = "postgres", description = "With "
+            + "--postgres-pitr, when run as root: the user the scratch server runs as. Default: ${DEFAULT-VALUE}.")
+    String runAs;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
     private final PlanRepository plans;
     private final DrillService drills;
+    private final dev.firesafe.crypto.KeySource keys;
 
     @Inject
     DrillCommand(Services services) {
         this.plans = services.plans();
         this.drills = services.drills();
+        this.keys = services.keys();
     }
 
     @Override
@@ -48,13 +67,24 @@ class DrillCommand implements Callable<Integer> {
         }
         // with --target, a function without a file is fine: `backup --source ... --target ...` makes such backups
         // every target's outcome is printed below (or in the JSON): no log line besides it
-        DrillResult r = drills.drill(plans.find(function, target != null), target, postgres, false);
+        if (postgresPitr && postgres != null) {
+            throw dev.firesafe.core.FiresafeException.usage("--postgres replays dumps; --postgres-pitr recovers base "
+                    + "backups and WAL: give one of them");
+        }
+        if (!postgresPitr && (query != null)) {
+            throw dev.firesafe.core.FiresafeException.usage("--query goes with --postgres-pitr");
+        }
+        DrillResult r = postgresPitr ? pitr() : drills.drill(plans.find(function, target != null), target, postgres,
+                false);
         if (json) {
             System.out.println(Json.of(r));
             return r.exitCode();
         }
         for (DrillResult.TargetDrill t : r.targets()) {
-            if (t.ok()) {
+            if (t.ok() && postgresPitr) {
+                System.out.printf("ok      %s: base backup %s and its WAL %s; RTO %s%n", t.target(), t.backupId(),
+                        t.backupCreated(), Units.seconds(t.restoreMs()));
+            } else if (t.ok()) {
                 System.out.printf("ok      %s: backup %s (%s) restored and checked: %s, %s in %s%n",
                         t.target(), t.backupId(), t.backupCreated(), Units.count(t.files(), "file", "files"),
                         Units.bytes(t.bytes()),
@@ -71,5 +101,12 @@ class DrillCommand implements Callable<Integer> {
         System.out.printf("drill of '%s': %s%n", r.plan(), r.ok() ? "PASSED, every target restores"
                 : "FAILED (exit " + r.exitCode() + ")");
         return r.exitCode();
+    }
+
+    /** The restore_command of the scratch server: wal-fetch from the drilled target, its spool in pg_wal. */
+    private DrillResult pitr() {
+        var plan = plans.find(function, target != null);
+        return drills.drillPitr(plan, target, query, database, runAs, uri -> data -> WalFetchLine.build(plan.name(),
+                uri, data.resolve("pg_wal").resolve("firesafe-prefetch"), keys.masterKeyFile()));
     }
 }

@@ -84,8 +84,21 @@ public final class PgServer {
                 + " (the server is still running on port " + port + "): " + tail(log));
     }
 
+    /**
+     * Stops the server ({@code pg_ctl stop -m fast}), for a drill's scratch cluster; a server that is not running
+     * is left as it is.
+     */
+    public void stop() throws IOException {
+        if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
+            return;
+        }
+        PgClients.Client pgCtl = clients.forServer("pg_ctl", version(), "of the data directory " + dataDir);
+        run("pg_ctl stop", asUser(List.of(pgCtl.path().toString(), "-D", dataDir.toString(), "-m", "fast", "-w",
+                "stop")));
+    }
+
     /** The superuser of the restored cluster: the owner of its files' cluster, as initdb named it (the OS user). */
-    private String superuser() {
+    public String superuser() {
         String u = System.getenv("PGUSER");
         return u != null && !u.isBlank() ? u : asRoot() ? runAs : System.getProperty("user.name");
     }

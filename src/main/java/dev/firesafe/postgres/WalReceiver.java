@@ -100,6 +100,23 @@ public final class WalReceiver {
         return slots;
     }
 
+    /**
+     * The backup history files ({@code SEGMENT.OFFSET.backup}) the server keeps in {@code pg_wal}: a base backup's
+     * start and stop positions, which a point-in-time restore needs to find its base backups. The server hands them
+     * to archive_command but never streams them, so the streamer ships them itself. Needs superuser or
+     * pg_monitor and pg_read_server_files.
+     */
+    public java.util.Map<String, String> backupHistoryFiles() throws IOException {
+        java.util.Map<String, String> files = new java.util.TreeMap<>();
+        for (String[] row : connection.query(clients, DATABASE, "reading backup history files",
+                "SELECT name, encode(pg_read_binary_file('pg_wal/' || name), 'base64') FROM pg_ls_waldir() "
+                        + "WHERE name ~ '^[0-9A-F]{24}\\.[0-9A-F]{8}\\.backup$' ORDER BY name")) {
+            files.put(row[0], new String(java.util.Base64.getMimeDecoder().decode(row[1]),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return files;
+    }
+
     /** The server's archiver statistics and pg_wal size (needs a superuser or a role in pg_monitor). */
     public Archiver archiver() throws IOException {
         List<String[]> rows = connection.query(clients, DATABASE, "reading pg_stat_archiver",

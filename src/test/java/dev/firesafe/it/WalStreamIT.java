@@ -75,9 +75,17 @@ class WalStreamIT {
             exchange.close();
         });
         webhook.start();
-        cli = new Cli(tmp).env("FIRESAFE_MASTER_KEY", key.toEscrowText())
+        // the restored server runs restore_command as the postgres user: the key file and the folders on the way
+        // must be readable by it
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path keyFile = tmp.resolve("master.key");
+        Files.writeString(keyFile, key.toEscrowText() + "\n");
+        Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        PgCluster.giveToServer(keyFile);
+        cli = new Cli(tmp).env("FIRESAFE_MASTER_KEY_FILE", keyFile.toString())
                 .env("FIRESAFE_NOTIFY_URL", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook");
-        cli.jvm("-Dfiresafe.wal.restart-backoff=200ms").jvm("-Dfiresafe.wal.check-every=1s");
+        cli.jvm("-Dfiresafe.wal.restart-backoff=200ms").jvm("-Dfiresafe.wal.check-every=1s")
+                .jvm("-Dfiresafe.functions-dir=" + functions).jvm("-Dfiresafe.drill.scratch-dir=" + tmp.resolve("scratch"));
         Files.writeString(functions.resolve("db.yaml"), "plan:\n"
                 + "  sources:\n    - postgres-base: {host: 127.0.0.1, port: " + pg.port() + ", user: postgres}\n"
                 + "  targets: [" + target + "]\n"
@@ -208,10 +216,12 @@ class WalStreamIT {
     }
 
     @Test
-    void killMinusNineOfServeMidSegmentThenANewServeResumesWithNothingLost() throws Exception {
+    void killMinusNineOfServeMidSegmentThenANewServeResumesWithNothingLostAndADrillRecoversIt() throws Exception {
         Host first = serve();
         first.awaitCondition(() -> walCheck(first).get("data").get("receiver").asText().equals("running"), WAIT,
                 "the receiver runs");
+        Cli.Result base = cli.run("backup", "--plan", "db");
+        assertEquals(0, base.exitCode(), base.toString());
         insert(1, 300);
         String segment = pg.sql("postgres", "SELECT pg_walfile_name(pg_current_wal_lsn())").strip();
         first.awaitCondition(() -> {
@@ -235,6 +245,56 @@ class WalStreamIT {
         second.awaitCondition(() -> walCheck(second).get("status").asText().equals("UP"), WAIT, "health UP");
         assertEquals(0, data(second, "receiver-restarts"), "the new host started its receiver once");
         assertNotNull(segment);
+        second.kill(); // the fire: host and cluster gone; the receiver the killed host left is stopped with it
+        ProcessHandle.of(receiverPid()).ifPresent(ProcessHandle::destroyForcibly);
+        pg.close();
+        pg = null;
+
+        // every row written before and while the host was down is recovered, once each
+        Path restored = tmp.resolve("restored");
+        int port = dev.firesafe.testing.S3Mock.freePort();
+        Cli.Result r = cli.run("restore", "--postgres-pitr", "--plan", "db", "--to", restored.toString(),
+                "--start-port", Integer.toString(port));
+        try {
+            assertEquals(0, r.exitCode(), r.toString());
+            assertEquals("400|400|1|400", psql(port, "SELECT count(*), count(DISTINCT id), min(id), max(id) FROM t"));
+        } finally {
+            stopServer(restored);
+        }
+
+        // the PITR drill: a scratch cluster recovered, started, asked, stopped and removed; the RTO reported
+        Cli.Result drill = cli.run("drill", "db", "--postgres-pitr", "--query", "SELECT count(*) FROM t");
+        assertEquals(0, drill.exitCode(), drill.toString());
+        assertTrue(drill.stdout().contains("answered SELECT 1 and the query (1 row(s): 400)"), drill.toString());
+        assertTrue(drill.stdout().matches("(?s).*RTO \\d+(\\.\\d+)? s.*"), drill.toString());
+        try (var left = Files.list(tmp.resolve("scratch"))) {
+            assertEquals(List.of(), left.toList(), "the scratch cluster is removed");
+        }
+        Cli.Result failing = cli.run("drill", "db", "--postgres-pitr", "--query", "SELECT * FROM no_such_table");
+        assertEquals(6, failing.exitCode(), failing.toString());
+        assertTrue(failing.stdout().contains("no_such_table"), failing.toString());
+    }
+
+    private static String psql(int port, String query) throws Exception {
+        Process p = new ProcessBuilder(PgCluster.serverBin().resolve("psql").toString(), "-X", "-A", "-t", "-v",
+                "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "-d",
+                "postgres", "-c", query).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor(), query + ": " + out);
+        return out;
+    }
+
+    private static void stopServer(Path data) throws Exception {
+        if (!Files.exists(data.resolve("postmaster.pid"))) {
+            return;
+        }
+        List<String> cmd = new java.util.ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        cmd.addAll(List.of(PgCluster.serverBin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m",
+                "immediate", "-w", "stop"));
+        new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }
 
     @Test

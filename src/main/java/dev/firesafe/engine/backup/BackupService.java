@@ -237,6 +237,7 @@ public class BackupService {
         List<String> labels = labels(roots);
         Instant started = clock.instant();
         String id = BackupId.next(started);
+        List<BaseBackupHistory> histories = baseBackupHistories(plan);
         List<CommandJob> jobs = commandJobs(plan, labels, id);
         EncryptionKey key = keys.forBackup();
         BackupRun.Keys runKeys = new BackupRun.Keys(key, keys.contentKey(), readingKeys(key));
@@ -245,8 +246,16 @@ public class BackupService {
             for (String uri : plan.targetsOrDefault(config.defaultTarget())) {
                 targets.add(stores.open(uri));
             }
-            return new BackupRun(config, retention, clock).run(plan, progress, roots, labels, jobs, runKeys, targets,
-                    full, stop, started, id);
+            BackupResult result = new BackupRun(config, retention, clock).run(plan, progress, roots, labels, jobs,
+                    runKeys, targets, full, stop, started, id);
+            if (!histories.isEmpty()) {
+                List<Store> committed = targets.stream().filter(t -> result.targets().stream()
+                        .anyMatch(r -> r.ok() && r.target().equals(t.describe()))).toList();
+                PgClients clients = new PgClients(postgres.clientPaths());
+                histories.forEach(h -> h.publish(plan.name(), result.id(), committed, key, keys.contentKey(),
+                        readingKeys(key), config.compressionLevel(), clients, clock));
+            }
+            return result;
         } finally {
             targets.forEach(Store::close);
         }
@@ -264,6 +273,26 @@ public class BackupService {
      * Stores {@link BackupCatalog#incompleteMarker} on {@code target}; a failure only costs the mark in
      * {@code list} (verify reads the manifest itself), so it is a warning.
      */
+
+    /**
+     * For each base backup source whose server does not archive WAL itself (its WAL is streamed): its WAL position
+     * before the backup, for the backup history file written after it ({@link BaseBackupHistory}).
+     */
+    private List<BaseBackupHistory> baseBackupHistories(Plan plan) {
+        List<BaseBackupHistory> out = new ArrayList<>();
+        PgClients clients = new PgClients(postgres.clientPaths());
+        for (PostgresSource pg : plan.postgres()) {
+            if (pg.base()) {
+                try {
+                    BaseBackupHistory.begin(pg, clients).ifPresent(out::add);
+                } catch (IOException e) {
+                    throw FiresafeException.source("cannot reach PostgreSQL server " + pg.host() + ":" + pg.port()
+                            + ": " + e.getMessage());
+                }
+            }
+        }
+        return out;
+    }
 
     /**
      * The command and database sources as streamed entries. Database servers are asked their version and a

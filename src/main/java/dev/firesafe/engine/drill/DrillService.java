@@ -92,6 +92,42 @@ public class DrillService {
         }
     }
 
+    /**
+     * A point-in-time recovery drill ({@code drill --postgres-pitr}, {@link PitrDrill}) of {@code plan} on
+     * {@code targetOverride}, or on each of its targets: a scratch cluster recovered to the newest archived WAL,
+     * started, asked {@code SELECT 1} and {@code query} (may be null) in {@code database}, stopped and removed.
+     * {@code restoreCommand} gives the recovered server's restore_command for its data directory. The RTO is the
+     * target's {@code restoreMs}; the result is announced like every drill's.
+     */
+    public DrillResult drillPitr(Plan plan, String targetOverride, String query, String database, String runAs,
+                                 java.util.function.Function<String, java.util.function.Function<Path, String>>
+                                         restoreCommand) {
+        try {
+            requireReadingKey();
+            List<String> targets = targetOverride != null ? List.of(targetOverride)
+                    : plan.targetsOrDefault(config.defaultTarget());
+            PgClients clients = new PgClients(postgres.clientPaths());
+            PitrDrill drill = new PitrDrill(new dev.firesafe.engine.restore.PitrRestore(keys, stores, restore,
+                    clients), clients, scratchParent, clock);
+            Instant started = clock.instant();
+            List<DrillResult.TargetDrill> results = new ArrayList<>();
+            for (String target : targets) {
+                DrillResult.TargetDrill r = drill.run(plan.name(), target, new PitrDrill.Check(query,
+                        database == null ? "postgres" : database, runAs, restoreCommand.apply(target)));
+                results.add(new DrillResult.TargetDrill(describe(target), r.ok(), r.exitCode(), r.backupId(),
+                        r.backupCreated(), r.files(), r.bytes(), r.restoreMs(), r.differences(), r.replayed(),
+                        r.error()));
+            }
+            DrillResult result = DrillResult.of(plan.name(), started.toString(),
+                    clock.millis() - started.toEpochMilli(), results);
+            announce(new DrillFinished(plan.name(), result, null, result.exitCode()));
+            return result;
+        } catch (FiresafeException e) {
+            announce(new DrillFinished(plan.name(), null, e.getMessage(), e.exitCode().code));
+            throw e;
+        }
+    }
+
     private DrillResult run(Plan plan, String targetOverride, String postgresUrl, boolean logEachTarget) {
         List<String> targets = targetOverride != null ? List.of(targetOverride)
                 : plan.targetsOrDefault(config.defaultTarget());

@@ -14,13 +14,15 @@ import java.util.stream.Stream;
 
 /**
  * The local folder {@code pg_receivewal} writes into: completed segments ({@code 24 hex digits}), timeline history
- * files ({@code 8 hex digits.history}), and the one segment being written ({@code SEGMENT.partial}). Completed
+ * files ({@code 8 hex digits.history}), and the one segment being written ({@code SEGMENT.partial}); and the
+ * backup history files ({@code SEGMENT.OFFSET.backup}) the streamer copies from the server. Completed
  * files stay here until every target holds them, so a target that is down costs disk here, never WAL.
  */
 final class Spool {
 
     private static final Pattern SEGMENT = Pattern.compile("[0-9A-F]{24}");
     private static final Pattern HISTORY = Pattern.compile("[0-9A-F]{8}\\.history");
+    private static final Pattern BACKUP = Pattern.compile("[0-9A-F]{24}\\.[0-9A-F]{8}\\.backup");
     private static final Pattern PARTIAL = Pattern.compile("([0-9A-F]{24})\\.partial");
 
     /** What the folder holds now. */
@@ -52,7 +54,8 @@ final class Spool {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString();
-                boolean complete = SEGMENT.matcher(name).matches() || HISTORY.matcher(name).matches();
+                boolean complete = SEGMENT.matcher(name).matches() || HISTORY.matcher(name).matches()
+                        || BACKUP.matcher(name).matches();
                 boolean isPartial = PARTIAL.matcher(name).matches();
                 if (!complete && !isPartial) {
                     continue; // the receiver's pid file and log, a temporary file of pg_receivewal's own
@@ -70,6 +73,7 @@ final class Spool {
             }
         }
         completed.sort(Comparator.comparing((Path p) -> !p.getFileName().toString().endsWith(".history"))
+                .thenComparing(p -> !p.getFileName().toString().endsWith(".backup"))
                 .thenComparing(p -> p.getFileName().toString()));
         return new Contents(completed, Optional.ofNullable(partial), bytes);
     }
@@ -105,6 +109,14 @@ final class Spool {
             }
         }
         return true;
+    }
+
+    /** Adds a file the receiver does not write (a backup history file) whole: written aside, then renamed in. */
+    void add(String name, String content) throws IOException {
+        Path temp = dir.resolve("." + name + ".tmp");
+        Files.writeString(temp, content);
+        Files.move(temp, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     static long size(Path f) {

@@ -33,7 +33,8 @@ import java.util.Optional;
  * receiver is stopped and not restarted; it acknowledges nothing more, so the slot keeps the WAL on the server and
  * nothing is lost. It starts again once the shipper has drained the spool below the bound.
  *
- * <p>The shipper: every tick, completed files in name order (history files first), each deleted from the spool
+ * <p>The shipper: every tick, completed files in name order (history files first, then the base backups' backup
+ * history files, which it copies from the server's {@code pg_wal} since pg_receivewal never receives them), each deleted from the spool
  * only after every target stored it; then the {@code .partial} segment, when it changed and {@link
  * WalSpec#partialEvery()} has passed since its last upload, as a new partial version. A
  * failed push is retried after a backoff; nothing is skipped.
@@ -45,9 +46,10 @@ public final class WalStream implements AutoCloseable {
 
     /** Timings; {@link #DEFAULTS} in production. */
     public record Settings(Duration tick, Duration firstRestart, Duration maxRestart, Duration healthyRun,
-                           Duration firstShipRetry, Duration maxShipRetry) {
+                           Duration firstShipRetry, Duration maxShipRetry, Duration backupHistoryEvery) {
         public static final Settings DEFAULTS = new Settings(Duration.ofMillis(250), Duration.ofSeconds(1),
-                Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(1));
+                Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(1),
+                Duration.ofSeconds(5));
     }
 
     private final String function;
@@ -83,6 +85,8 @@ public final class WalStream implements AutoCloseable {
     private String partialSegment;
     private FileTime partialShippedTime;
     private int supersededSegments;
+    private Instant nextBackupHistoryLook = Instant.MIN;
+    private final java.util.Set<String> backupHistoryCopied = new java.util.HashSet<>();
     private Instant partialShippedAt = Instant.MIN;
 
     public WalStream(String function, WalSpec spec, Path spoolDir, PgClients clients, WalShipping shipping,
@@ -312,11 +316,34 @@ public final class WalStream implements AutoCloseable {
 
     private void ship() {
         while (running) {
+            copyBackupHistory();
             shipOnce();
             if (spoolFull()) {
                 stopChild(); // the bound: acknowledge nothing more, the slot keeps the rest on the server
             }
             pause(settings.tick());
+        }
+    }
+
+    /**
+     * Every {@link Settings#backupHistoryEvery()}: the backup history files the server holds that this stream has not
+     * yet put in the spool. pg_receivewal never receives them (they go to archive_command only), and without them a
+     * point-in-time restore finds no base backup.
+     */
+    private void copyBackupHistory() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextBackupHistoryLook)) {
+            return;
+        }
+        nextBackupHistoryLook = now.plus(settings.backupHistoryEvery());
+        try {
+            for (var e : receiver.backupHistoryFiles().entrySet()) {
+                if (backupHistoryCopied.add(e.getKey())) {
+                    spool.add(e.getKey(), e.getValue());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("function %s: cannot read the server's backup history files: %s", function, e.getMessage());
         }
     }
 

@@ -104,7 +104,7 @@ public class WalStreams {
                 WalStream.Settings d = WalStream.Settings.DEFAULTS;
                 WalStream stream = new WalStream(f.name(), spec, spool, clients, shippings.open(f.plan()),
                         new WalStream.Settings(d.tick(), config.restartBackoff(), d.maxRestart(), d.healthyRun(),
-                                d.firstShipRetry(), d.maxShipRetry()), clock);
+                                d.firstShipRetry(), d.maxShipRetry(), d.backupHistoryEvery()), clock);
                 try {
                     stream.start();
                     streams.put(f.name(), stream);

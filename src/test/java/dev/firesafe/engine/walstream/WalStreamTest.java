@@ -81,7 +81,8 @@ class WalStreamTest {
         stream = new WalStream("db", spec(spoolLimit), tmp.resolve("spool"),
                 new PgClients(List.of(PgCluster.serverBin().toString())), new ArchiveShipping(List.of(opener)),
                 new WalStream.Settings(Duration.ofMillis(50), firstRestart, Duration.ofSeconds(10),
-                        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400)), Clock.systemUTC());
+                        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(1)),
+                Clock.systemUTC());
         stream.start();
         await(() -> stream.status().receiverUp(), "the receiver runs");
         return stream;

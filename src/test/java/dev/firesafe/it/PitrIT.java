@@ -107,6 +107,18 @@ class PitrIT {
                 "SELECT failed_count, last_failed_wal FROM pg_stat_archiver"));
     }
 
+    private static void awaitArchived(int port, String name) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (sql(port, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").equals(name)
+                    || Files.exists(target.resolve("db/wal/" + name.substring(0, 8) + "/" + name))) {
+                return;
+            }
+            Thread.sleep(100); // polling the archiver's progress: PostgreSQL offers no event to wait on
+        }
+        throw new AssertionError(name + " was not archived in 2 minutes");
+    }
+
     private static Path dataDir(String name) throws IOException {
         Path d = work.resolve(name);
         restoredDirs.add(d);
@@ -158,6 +170,8 @@ class PitrIT {
                 target.toString(), "--to", latest.toString(), "--start-port", Integer.toString(latestPort));
         assertEquals(0, r2.exitCode(), r2.toString());
         assertEquals(Integer.toString(200 + SEGMENTS), sql(latestPort, "SELECT count(*) FROM t"));
+        // it ended recovery on timeline 2 and archives into the same plan: the next PITR makes timeline 3
+        awaitArchived(latestPort, "00000002.history");
         stopServer(latest);
 
         // a point in time in the middle: the middle rows, none of the late ones; the server accepts writes after
@@ -172,17 +186,17 @@ class PitrIT {
         assertEquals("700", Integer.toOctalString(Files.getPosixFilePermissions(atMiddle).stream()
                 .mapToInt(p -> 1 << (8 - p.ordinal())).sum()));
 
-        // the restored middle server is on timeline 2 and archives into the same plan; a restore follows it
-        assertEquals("00000002", sql(middlePort, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"));
+        // the restored middle server is on timeline 3 and archives into the same plan; a restore follows it
+        assertEquals("00000003", sql(middlePort, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"));
         sql(middlePort, "INSERT INTO t SELECT g, 'timeline 2' FROM generate_series(5000, 5009) g");
         switchAndAwaitArchive(middlePort);
-        assertTrue(Files.exists(target.resolve("db/wal/00000002/00000002.history")));
+        assertTrue(Files.exists(target.resolve("db/wal/00000003/00000003.history")));
         Path followed = dataDir("followed");
         int followedPort = S3Mock.freePort();
         Cli.Result r3 = cli(work.resolve("home-r3")).run("restore", "--postgres-pitr", "--plan", "db", "--target",
                 target.toString(), "--to", followed.toString(), "--start-port", Integer.toString(followedPort));
         assertEquals(0, r3.exitCode(), r3.toString());
-        assertTrue(r3.stdout().contains("timeline 2"), r3.toString());
+        assertTrue(r3.stdout().contains("on timeline 3"), r3.toString());
         assertEquals("210", sql(followedPort, "SELECT count(*) FROM t"));
         assertEquals("0", sql(followedPort, "SELECT count(*) FROM t WHERE phase = 'late'"));
         stopServer(followed);
@@ -192,7 +206,7 @@ class PitrIT {
         Cli.Result v = cli(work.resolve("home-v")).run("verify", "--wal", "--plan", "db", "--target",
                 target.toString());
         assertEquals(0, v.exitCode(), v.toString());
-        assertTrue(v.stdout().contains("timeline 1") && v.stdout().contains("timeline 2"), v.toString());
+        assertTrue(v.stdout().contains("timeline 1") && v.stdout().contains("timeline 3"), v.toString());
 
         // a gap: one segment of timeline 1 after the base backup deleted; reported before anything is written
         Path tl1 = target.resolve("db/wal/00000001");
@@ -228,5 +242,51 @@ class PitrIT {
                 "--to", wrongKeyDir.toString());
         assertEquals(3, wrong.exitCode(), wrong.toString());
         assertFalse(Files.exists(wrongKeyDir));
+    }
+
+    /** Write-only mode: the host archives and backs up with the public key only; the recovery key restores. */
+    @Test
+    void writeOnlyHostArchivesWhatTheRecoveryKeyRecovers() throws Exception {
+        Path dir = work.resolve("write-only");
+        Files.createDirectories(dir.resolve("target/wo"));
+        PgCluster.giveToServer(dir.resolve("target"));
+        PgCluster.giveToServer(dir.resolve("target/wo"));
+        Path recoveryKey = dir.resolve("recovery.key");
+        Cli keygen = cli(dir.resolve("home-keygen"));
+        Cli.Result pair = keygen.run("keygen", "--write-only", "--out", recoveryKey.toString());
+        assertEquals(0, pair.exitCode(), pair.toString());
+        String publicKey = pair.stdout().strip();
+        PgCluster.giveToServer(recoveryKey);
+        String archive = "FIRESAFE_PUBLIC_KEY='" + publicKey + "' " + Path.of(System.getProperty("java.home"), "bin",
+                "java") + " -XX:TieredStopAtLevel=1 -jar " + Cli.jar().toAbsolutePath() + " wal-push %p --plan wo "
+                + "--target " + dir.resolve("target");
+        try (PgCluster host = PgCluster.start(PgCluster.requireServer(), List.of("--wal-segsize=1"),
+                Map.of("wal_level", "replica", "archive_mode", "on", "archive_command", archive))) {
+            int port = host.port();
+            sql(port, "CREATE TABLE w (id int)");
+            sql(port, "INSERT INTO w SELECT generate_series(1, 50)");
+            Files.createDirectories(dir.resolve("home-host"));
+            Cli hostCli = new Cli(dir.resolve("home-host")).env("FIRESAFE_PUBLIC_KEY", publicKey);
+            Cli.Result base = hostCli.run("backup", "--plan", "wo", "--postgres-base", "postgresql://postgres@127.0.0.1:"
+                    + port + "/", "--target", dir.resolve("target").toString());
+            assertEquals(0, base.exitCode(), base.toString());
+            sql(port, "INSERT INTO w SELECT generate_series(51, 80)");
+            switchAndAwaitArchive(port);
+
+            // the host cannot read what it archived
+            Cli.Result denied = hostCli.run("verify", "--wal", "--plan", "wo", "--target",
+                    dir.resolve("target").toString());
+            assertEquals(3, denied.exitCode(), denied.toString());
+
+            Path restoredDir = dataDir("write-only-restored");
+            int restoredPort = S3Mock.freePort();
+            Files.createDirectories(dir.resolve("home-r"));
+            Cli.Result r = new Cli(dir.resolve("home-r")).env("FIRESAFE_MASTER_KEY_FILE", recoveryKey.toString())
+                    .run("restore", "--postgres-pitr", "--plan", "wo", "--target", dir.resolve("target").toString(),
+                            "--to", restoredDir.toString(), "--start-port", Integer.toString(restoredPort));
+            assertEquals(0, r.exitCode(), r.toString());
+            assertEquals("80", sql(restoredPort, "SELECT count(*) FROM w"));
+            stopServer(restoredDir);
+        }
     }
 }

@@ -152,8 +152,9 @@ public final class WalInventory {
                 parent = tl;
             } else {
                 long newest = archivedEnd(tl).map(e -> e.segment(segmentSize) - 1).orElse(from - 1);
-                long to = end != null ? end.segment(segmentSize) : Math.max(Math.max(newest, stop),
-                        switchSegment != null ? from : from - 1);
+                // no target: as far as this timeline is archived (a new timeline whose first segment is not
+                // archived yet ends where its parent's archived WAL ends, as PostgreSQL's recovery would)
+                long to = end != null ? end.segment(segmentSize) : Math.max(newest, stop);
                 missing(tl, from, Math.max(to, stop), also, gaps);
             }
         }

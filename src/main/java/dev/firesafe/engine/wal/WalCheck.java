@@ -64,20 +64,9 @@ public final class WalCheck {
                 }
                 long first = segs.get(0).name().segmentNumber(inv.segmentSize());
                 long last = segs.get(segs.size() - 1).name().segmentNumber(inv.segmentSize());
-                List<WalInventory.Gap> gaps = new ArrayList<>();
                 java.util.Set<Long> have = segs.stream().map(s -> s.name().segmentNumber(inv.segmentSize()))
                         .collect(Collectors.toSet());
-                long gapStart = -1;
-                for (long s = first; s <= last + 1; s++) {
-                    boolean absent = s <= last && !have.contains(s);
-                    if (absent && gapStart < 0) {
-                        gapStart = s;
-                    } else if (!absent && gapStart >= 0) {
-                        gaps.add(new WalInventory.Gap(tl, Lsn.startOf(gapStart, inv.segmentSize()),
-                                Lsn.startOf(s, inv.segmentSize())));
-                        gapStart = -1;
-                    }
-                }
+                List<WalInventory.Gap> gaps = WalInventory.absent(tl, first, last, have, inv.segmentSize());
                 timelines.add(new Timeline(tl, segs.get(0).name().name(), segs.get(segs.size() - 1).name().name(),
                         segs.size(), gaps));
             }

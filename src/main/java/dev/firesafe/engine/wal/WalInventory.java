@@ -170,16 +170,23 @@ public final class WalInventory {
         for (WalListing.Item s : listing.segments(tl)) {
             have.add(s.name().segmentNumber(segmentSize));
         }
+        gaps.addAll(absent(tl, from, to, have, segmentSize));
+    }
+
+    /** The runs of segments from {@code from} to {@code to} (inclusive) not in {@code have}, as LSN ranges. */
+    static List<Gap> absent(int tl, long from, long to, java.util.Set<Long> have, long segmentSize) {
+        List<Gap> gaps = new ArrayList<>();
         long gapStart = -1;
         for (long seg = from; seg <= to + 1; seg++) {
-            boolean absent = seg <= to && !have.contains(seg);
-            if (absent && gapStart < 0) {
+            boolean missing = seg <= to && !have.contains(seg);
+            if (missing && gapStart < 0) {
                 gapStart = seg;
-            } else if (!absent && gapStart >= 0) {
+            } else if (!missing && gapStart >= 0) {
                 gaps.add(new Gap(tl, Lsn.startOf(gapStart, segmentSize), Lsn.startOf(seg, segmentSize)));
                 gapStart = -1;
             }
         }
+        return gaps;
     }
 
     /** The name of segment {@code seg} of timeline {@code tl}, for messages. */

@@ -154,8 +154,9 @@ public final class ArchiveCipher {
         }
 
         private IOException map(IOException e) {
-            if (e instanceof StoreIOException || e instanceof TamperedException) {
-                return e;
+            if (e instanceof StoreIOException || e instanceof TamperedException
+                    || e instanceof java.nio.channels.ClosedChannelException) {
+                return e; // a closed view is this program's mistake, never the backup's damage
             }
             return new TamperedException(what + " failed authentication (damaged, truncated or tampered with)", e);
         }

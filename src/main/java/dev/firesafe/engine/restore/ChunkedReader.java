@@ -47,7 +47,13 @@ final class ChunkedReader {
     private BackupCatalog.Listing listing;
     private final Map<String, BackupCatalog.Ref> objects = new HashMap<>();
     private final Map<String, ChunkTable> generationIndexes = new HashMap<>();
+    /**
+     * The other objects this backup's chunks are in, the least recently used closed beyond {@link #OPEN_OBJECTS}.
+     * The backup's own object is not among them: its tree is read from start to end, so closing it for another
+     * object's sake broke every restore of a backup needing more than a few others.
+     */
     private final LinkedHashMap<String, ChunkedObjects.Opened> open = new LinkedHashMap<>(16, 0.75f, true);
+    private ChunkedObjects.Opened self;
 
     private final boolean listEntries;
 
@@ -69,13 +75,15 @@ final class ChunkedReader {
             for (ChunkedObjects.Opened o : open.values()) {
                 o.close();
             }
+            if (self != null) {
+                self.close();
+            }
         }
     }
 
     private ArchiveReader.Report readAll(BackupCatalog.Ref ref, EntryHandler handler) throws IOException {
         this.backup = ref;
-        ChunkedObjects.Opened self = ChunkedObjects.open(store, ref, keys);
-        open.put(ref.id(), self);
+        self = ChunkedObjects.open(store, ref, keys);
         Footer footer = self.reader().footer();
         if (!footer.backupId().equals(ref.id()) || !footer.plan().equals(ref.plan())) {
             throw FiresafeException.integrity("backup " + ref.id() + " in " + store.describe() + " says it is backup "
@@ -204,6 +212,9 @@ final class ChunkedReader {
     }
 
     private ObjectReader object(String id) throws IOException {
+        if (id.equals(backup.id())) {
+            return self.reader();
+        }
         ChunkedObjects.Opened o = open.get(id);
         if (o != null) {
             return o.reader();

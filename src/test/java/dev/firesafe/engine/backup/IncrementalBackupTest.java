@@ -112,6 +112,29 @@ class IncrementalBackupTest {
         }
     }
 
+    /**
+     * A backup whose files are spread over many earlier objects (more than the reader keeps open at once) restores,
+     * at every step. Before, reading another object closed the backup's own one, whose tree was still being read:
+     * the benchmark's restore of the newest of 10 changed backups failed as 'failed authentication'.
+     */
+    @Test
+    void aBackupNeedingManyEarlierObjectsRestores() throws IOException {
+        Path source = Files.createDirectories(tmp.resolve("data"));
+        Path target = tmp.resolve("target");
+        Plan plan = plan(source, target);
+        for (int i = 0; i < 9; i++) {
+            // each backup stores one new file, so the last one's files are in nine objects; the tree spans
+            // several pages (many small files), so it is read while other objects are opened
+            Trees.write(source.resolve("f" + i + ".bin"), random(300_000, i), "rw-r--r--");
+            for (int k = 0; k < 400; k++) {
+                Trees.write(source.resolve("small-" + i + "-" + k + ".txt"), ("file " + i + " " + k).getBytes(),
+                        "rw-r--r--");
+            }
+            BackupResult r = backup(plan);
+            assertEquals(Trees.describe(source), restored(target, r.id()), "backup " + (i + 1));
+        }
+    }
+
     @Test
     void aFullBackupDependsOnNoOtherAndRestoresWhenTheOthersAreGone() throws IOException {
         Path source = Files.createDirectories(tmp.resolve("data"));

@@ -57,6 +57,26 @@ class PlanSourcesTest {
                 plan.hooks());
     }
 
+    /** Issue #21: a base backup source (pg_basebackup) takes the connection keys only. */
+    @Test
+    void postgresBaseIsABaseBackupSource() throws IOException {
+        Plan plan = load("""
+                plan:
+                  sources:
+                    - postgres-base: {host: 127.0.0.1, port: 5433, user: replicator}
+                """);
+        assertEquals(List.of(new PostgresSource("127.0.0.1", 5433, "replicator", null, null, List.of(), true)),
+                plan.postgres());
+        assertEquals("postgres-base/127.0.0.1_5433", plan.postgres().get(0).folder());
+        FiresafeException e = assertThrows(FiresafeException.class, () -> load("""
+                plan:
+                  sources:
+                    - postgres-base: {host: db, databases: [shop]}
+                """));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("databases"), e.getMessage());
+    }
+
     @Test
     void fullEveryIsADurationAndUnsetMeansOnlyWhenAskedFor() throws IOException {
         assertEquals(Duration.ofDays(7), load("plan:\n  full-every: 7d\n  sources: [{path: /srv}]\n").fullEvery());

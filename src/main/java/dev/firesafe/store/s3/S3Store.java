@@ -27,6 +27,8 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import dev.firesafe.io.StageWait;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
@@ -178,6 +180,8 @@ public final class S3Store implements Store {
     private final class S3Upload extends PartBufferedUpload {
         private final String key;
         private final List<Future<CompletedPart>> sending = new ArrayList<>();
+        /** The thread sending each part, once one has started it: a part never waits for a thread that died. */
+        private final List<AtomicReference<Thread>> senderThreads = new ArrayList<>();
         private final BlockingQueue<byte[]> freeBuffers = new LinkedBlockingQueue<>();
         private int buffersMade = 1; // the one PartBufferedUpload starts with
         private ExecutorService senders;
@@ -217,7 +221,10 @@ public final class S3Store implements Store {
             byte[] full = part;
             int length = filled;
             int number = sending.size() + 1;
+            AtomicReference<Thread> sender = new AtomicReference<>();
+            senderThreads.add(sender);
             sending.add(senders().submit(() -> {
+                sender.set(Thread.currentThread());
                 try {
                     return uploadPart(full, length, number);
                 } finally {
@@ -276,9 +283,9 @@ public final class S3Store implements Store {
         }
 
         private void throwIfAPartFailed() throws IOException {
-            for (Future<CompletedPart> f : sending) {
-                if (f.isDone()) {
-                    partResult(f);
+            for (int i = 0; i < sending.size(); i++) {
+                if (sending.get(i).isDone()) {
+                    partResult(i);
                 }
             }
         }
@@ -286,23 +293,21 @@ public final class S3Store implements Store {
         /** Waits for every part and returns them in order; the first failure is thrown as the target's error. */
         private List<CompletedPart> allParts() throws IOException {
             List<CompletedPart> done = new ArrayList<>();
-            for (Future<CompletedPart> f : sending) {
-                done.add(partResult(f));
+            for (int i = 0; i < sending.size(); i++) {
+                done.add(partResult(i));
             }
             return done;
         }
 
-        private CompletedPart partResult(Future<CompletedPart> f) throws IOException {
+        private CompletedPart partResult(int part) throws IOException {
             try {
-                return f.get();
+                return StageWait.get(sending.get(part), senderThreads.get(part)::get, "sending part " + (part + 1)
+                        + " to " + describe());
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof SdkException sdk) {
                     throw failure("cannot write to", sdk);
                 }
                 throw new StoreIOException("cannot write to " + describe() + ": " + e.getCause(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while waiting for a part upload");
             }
         }
 

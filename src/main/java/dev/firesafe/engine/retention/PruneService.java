@@ -245,8 +245,12 @@ public class PruneService {
         reclaimed.addAll(outcome.reclaimed());
         List<String> notes = new ArrayList<>(outcome.notes());
         long walFreed = 0;
+        // What WAL the kept base backups need changes only when backups go: after a backup that removed none, the
+        // WAL archive is not even listed (on GitHub that look was a 4th request per backup)
+        boolean walMayChange = justMade == null || !removed.isEmpty();
         try {
-            Optional<WalRetention.Outcome> wal = WalRetention.prune(target, plan.name(), keptIds, readingKeys.get(),
+            Optional<WalRetention.Outcome> wal = !walMayChange ? Optional.empty()
+                    : WalRetention.prune(target, plan.name(), keptIds, readingKeys.get(),
                     dryRun);
             if (wal.isPresent()) {
                 notes.add(wal.get().note());

@@ -244,7 +244,7 @@ PIPE_RPO=$(python3 -c "print(f'{$LAST_TICK - $PIPE_NEWEST:.1f}')")
 P5=$(free_port)
 A=$WORK/rpo-ac; mkdir -p "$A/home"; chmod -R 755 "$A"
 printf '%s\n' "$KEY" >"$A/master.key"; chmod 644 "$A/master.key"   # the server's user must read it (a bench)
-mkdir -p "$A/target"; [[ $(id -u) == 0 ]] && chown postgres:postgres "$A/target"   # archive_command writes there
+mkdir -p "$A/target/ac"; [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$A/target" "$A/home"   # archive_command writes there
 say "cluster 3 on port $P5: archive_command = firesafe wal-push, archive_timeout = 60 s, $ARCHIVE_S s of rows"
 start_cluster c3 "$P5" -c archive_mode=on -c archive_timeout=60 \
     "-c archive_command='HOME=$A/home FIRESAFE_MASTER_KEY_FILE=$A/master.key java -XX:TieredStopAtLevel=1 -jar $JAR wal-push %p --plan ac --target $A/target'"

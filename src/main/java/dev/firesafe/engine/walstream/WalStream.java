@@ -384,14 +384,17 @@ public final class WalStream implements AutoCloseable {
             bestEffort(shipping::removeSuperseded);
             supersededSegments = 0;
         }
-        boolean partialShipped = true;
-        if (c.partial().isPresent()) {
-            partialShipped = shipPartial(c.partial().get(), c.partialSegment().orElseThrow(), passStart);
-        }
         try {
             lastContents = spool.contents();
         } catch (IOException e) {
             return;
+        }
+        boolean partialShipped = true;
+        // while completed segments wait (a backlog being caught up), a partial beyond them is no use to a
+        // restore, which needs the WAL without a gap: ship them first, the partial once they are all stored
+        if (lastContents.completed().isEmpty() && lastContents.partial().isPresent()) {
+            partialShipped = shipPartial(lastContents.partial().get(), lastContents.partialSegment().orElseThrow(),
+                    passStart);
         }
         if (receiverUp && lastContents.completed().isEmpty() && partialShipped) {
             caughtUpAt = passStart;

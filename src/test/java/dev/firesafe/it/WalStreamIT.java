@@ -257,9 +257,9 @@ class WalStreamIT {
                 "--start-port", Integer.toString(port));
         try {
             assertEquals(0, r.exitCode(), r.toString());
-            assertEquals("400|400|1|400", psql(port, "SELECT count(*), count(DISTINCT id), min(id), max(id) FROM t"));
+            assertEquals("400|400|1|400", PgCluster.sqlAt(port, "SELECT count(*), count(DISTINCT id), min(id), max(id) FROM t"));
         } finally {
-            stopServer(restored);
+            PgCluster.stopServerOn(restored);
         }
 
         // the PITR drill: a scratch cluster recovered, started, asked, stopped and removed; the RTO reported
@@ -273,28 +273,6 @@ class WalStreamIT {
         Cli.Result failing = cli.run("drill", "db", "--postgres-pitr", "--query", "SELECT * FROM no_such_table");
         assertEquals(6, failing.exitCode(), failing.toString());
         assertTrue(failing.stdout().contains("no_such_table"), failing.toString());
-    }
-
-    private static String psql(int port, String query) throws Exception {
-        Process p = new ProcessBuilder(PgCluster.serverBin().resolve("psql").toString(), "-X", "-A", "-t", "-v",
-                "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "-d",
-                "postgres", "-c", query).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertEquals(0, p.waitFor(), query + ": " + out);
-        return out;
-    }
-
-    private static void stopServer(Path data) throws Exception {
-        if (!Files.exists(data.resolve("postmaster.pid"))) {
-            return;
-        }
-        List<String> cmd = new java.util.ArrayList<>();
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
-        cmd.addAll(List.of(PgCluster.serverBin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m",
-                "immediate", "-w", "stop"));
-        new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }
 
     @Test

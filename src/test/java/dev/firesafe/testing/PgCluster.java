@@ -156,6 +156,26 @@ public final class PgCluster implements AutoCloseable {
         return out;
     }
 
+    /** Runs SQL as the superuser on any server at 127.0.0.1:{@code port} (a restored one) and returns its output. */
+    public static String sqlAt(int port, String sql) throws IOException, InterruptedException {
+        return exec(List.of(serverBin().resolve("psql").toString(), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h",
+                "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "-d", "postgres", "-c", sql), null).strip();
+    }
+
+    /** Stops ({@code -m immediate}) a server running on {@code data} (a restored one), as the server's user. */
+    public static void stopServerOn(Path data) throws IOException, InterruptedException {
+        if (!Files.exists(data.resolve("postmaster.pid"))) {
+            return;
+        }
+        List<String> cmd = new ArrayList<>();
+        if (asRoot()) {
+            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        cmd.addAll(List.of(serverBin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w",
+                "stop"));
+        exec(cmd, null);
+    }
+
     /** Stops every cluster given (nulls skipped), even when stopping an earlier one fails. */
     public static void closeAll(PgCluster... clusters) throws IOException, InterruptedException {
         IOException first = null;

@@ -36,7 +36,13 @@ import java.util.function.LongConsumer;
 final class ChunkedReader {
 
     /** Objects read at the same time; a restore reads mostly one (the oldest full one) plus a few small ones. */
-    private static final int OPEN_OBJECTS = 4;
+    /**
+     * Objects kept open at once besides the backup's own: an open one costs its decryption's segment buffers and
+     * its footer (block buffers are shared), and reopening one costs a request and its header and footer again. A
+     * backup of a tree changed a little each time has files in many objects, read in tree order; with 4, restoring
+     * the newest of 12 such backups reopened objects all along.
+     */
+    private static final int OPEN_OBJECTS = 16;
 
     private final Store store;
     private final KeyRing keys;
@@ -54,6 +60,7 @@ final class ChunkedReader {
      */
     private final LinkedHashMap<String, ChunkedObjects.Opened> open = new LinkedHashMap<>(16, 0.75f, true);
     private ChunkedObjects.Opened self;
+    private final ObjectReader.BlockBuffers blocks = new ObjectReader.BlockBuffers();
 
     private final boolean listEntries;
 
@@ -147,7 +154,8 @@ final class ChunkedReader {
         try (out) {
             for (ChunkRef c : e.chunks()) {
                 ChunkLocation at = locate(c);
-                ObjectReader.View block = object(at.objectId()).chunkBlock(at.blockOffset(), at.blockLength());
+                ObjectReader.View block = object(at.objectId()).chunkBlock(at.blockOffset(), at.blockLength(),
+                        blocks);
                 if (at.offsetInBlock() < 0 || (long) at.offsetInBlock() + at.length() > block.length()) {
                     throw FiresafeException.integrity("'" + ArchivePaths.printable(name) + "' names a chunk outside "
                             + "its block in backup " + at.objectId() + ": damaged");

@@ -34,9 +34,19 @@ public final class ObjectReader {
     }
 
     private final SeekableByteChannel plaintext;
-    private byte[] encoded = new byte[0];
-    private byte[] decoded = new byte[0];
-    private View last;
+    private final BlockBuffers own = new BlockBuffers();
+
+    /**
+     * Buffers for chunk blocks and the last block read into them. A restore shares one among the readers of every
+     * object it has open, so its memory does not grow with the number of objects a backup's chunks are in (a
+     * reader each was that many block-sized buffer pairs, made again each time an object was reopened).
+     */
+    public static final class BlockBuffers {
+        private byte[] encoded = new byte[0];
+        private byte[] decoded = new byte[0];
+        private ObjectReader owner;
+        private View last;
+    }
     private final String objectId;
     private final String what;
     private Footer footer;
@@ -153,21 +163,31 @@ public final class ObjectReader {
      * size in blocks: one array each would be that much garbage); the last one is kept, since small files share.
      */
     public View chunkBlock(long offset, int length) throws IOException {
-        if (last != null && last.offset() == offset) {
-            return last;
+        return chunkBlock(offset, length, own);
+    }
+
+    /** The same, read into {@code buffers}; the view is valid until the next read into them, by any reader. */
+    public View chunkBlock(long offset, int length, BlockBuffers buffers) throws IOException {
+        if (buffers.owner == this && buffers.last != null && buffers.last.offset() == offset) {
+            return buffers.last;
         }
-        last = readBlock(offset, length, () -> {
-            if (encoded.length < length) {
-                encoded = new byte[Math.max(length, Math.min(encoded.length * 2, MAX_BLOCK))];
+        buffers.owner = null;
+        buffers.last = null;
+        View view = readBlock(offset, length, () -> {
+            if (buffers.encoded.length < length) {
+                buffers.encoded = new byte[Math.max(length, Math.min(buffers.encoded.length * 2, MAX_BLOCK))];
             }
-            readInto(offset, encoded, length);
-            int raw = Blocks.contentLength(encoded, length, what);
-            if (decoded.length < raw) {
-                decoded = new byte[Math.max(raw, Math.min(decoded.length * 2, Blocks.MAX_RAW))];
+            readInto(offset, buffers.encoded, length);
+            int raw = Blocks.contentLength(buffers.encoded, length, what);
+            if (buffers.decoded.length < raw) {
+                buffers.decoded = new byte[Math.max(raw, Math.min(buffers.decoded.length * 2, Blocks.MAX_RAW))];
             }
-            return new View(offset, decoded, Blocks.decodeInto(encoded, length, what, decoded));
+            return new View(offset, buffers.decoded, Blocks.decodeInto(buffers.encoded, length, what,
+                    buffers.decoded));
         });
-        return last;
+        buffers.owner = this;
+        buffers.last = view;
+        return view;
     }
 
     private static final int MAX_BLOCK = Blocks.maxEncoded(Blocks.MAX_RAW);

@@ -16,15 +16,15 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "wal-fetch", description = {"Write one archived PostgreSQL WAL file to DEST: restore_command = "
-        + "'firesafe wal-fetch %f %p'. Prefetches the next segments into a spool folder. Exit 0 when fetched, "
+        + "'firesafe wal-fetch %%f %%p'. Prefetches the next segments into a spool folder. Exit 0 when fetched, "
         + "5 when the archive has no such file, 126 when the archive could not be read (target down, wrong key, "
         + "damaged): above 125 so that PostgreSQL stops recovery instead of ending it early. docs/pitr.md"})
 class WalFetchCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "The WAL file's name (%f).")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The WAL file's name (%%f).")
     String name;
 
-    @Parameters(index = "1", paramLabel = "DEST", description = "Where to write it (%p).")
+    @Parameters(index = "1", paramLabel = "DEST", description = "Where to write it (%%p).")
     String dest;
 
     @Option(names = "--target", description = "Archive to read (default: the plan's target).")

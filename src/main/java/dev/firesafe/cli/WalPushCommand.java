@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "wal-push", description = {"Archive one PostgreSQL WAL file, encrypted, to the plan's targets: "
-        + "archive_command = 'firesafe wal-push %p'. Exit 0 when every target holds it (also when it was stored "
+        + "archive_command = 'firesafe wal-push %%p'. Exit 0 when every target holds it (also when it was stored "
         + "before with the same content); otherwise non-zero, and PostgreSQL keeps the file and tries again. A "
         + "different file under a name already archived is refused (exit 4). docs/pitr.md"})
 class WalPushCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "The WAL file (%p); its name is the archived name.")
+    @Parameters(index = "0", paramLabel = "PATH", description = "The WAL file (%%p); its name is the archived name.")
     String path;
 
     @Option(names = "--target", description = "Archive here instead of the plan's targets (repeatable).")

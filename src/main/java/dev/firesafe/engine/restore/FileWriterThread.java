@@ -92,12 +92,15 @@ final class FileWriterThread {
         return open(new Open(temporarySibling(path), path));
     }
 
-    /** A name beside {@code path} that no entry has (entries are never hidden temporary names of ours). */
+    /**
+     * A name beside {@code path} that no entry has (entries are never hidden temporary names of ours). The random
+     * part only keeps names apart, so ThreadLocalRandom: a static SecureRandom would be made when the native image
+     * is built (its seed fixed in the executable), which the native-image builder refuses.
+     */
     static Path temporarySibling(Path path) {
-        return path.resolveSibling(".firesafe-restore-" + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        return path.resolveSibling(".firesafe-restore-"
+                + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
     }
-
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Files closed (and renamed into place) so far: entries on disk, for "N entries were written". */
     long filesWritten() {

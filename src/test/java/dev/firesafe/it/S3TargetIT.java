@@ -360,7 +360,9 @@ class S3TargetIT {
         try (LoopbackProxy proxy = new LoopbackProxy(server.port()).cutOnceAfter(2 << 20).dropRangeHeaders()) {
             Services viaProxy = config(proxy.endpoint());
             FiresafeException e = assertThrows(FiresafeException.class, () -> viaProxy.restores().verify(target, r.id(), "p", Progress.NONE));
-            assertEquals(1, proxy.cuts());
+            // the cut resumes a read with a Range the proxy drops; a read that starts a new range before the cut meets
+            // the dropped Range first: either way the answer starts at byte 0 where a later byte was asked for
+            assertTrue(proxy.cuts() <= 1, "cuts: " + proxy.cuts());
             assertEquals(ExitCode.TARGET, e.exitCode(), e.getMessage());
             assertTrue(e.getMessage().contains("range"), e.getMessage());
         }

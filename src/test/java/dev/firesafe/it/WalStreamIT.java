@@ -296,7 +296,11 @@ class WalStreamIT {
         Host host = serve();
         writeAndSwitch(1, 100);
         writeAndSwitch(1000, 100);
-        host.awaitCondition(() -> walCheck(host).get("data").has("archiver"), WAIT, "the failing archiver shown");
+        // both switches' segments fail to archive; the check shows them once the archiver has tried each
+        host.awaitCondition(() -> {
+            JsonNode data = walCheck(host).get("data");
+            return data.has("archiver") && data.get("segments-waiting").asLong() >= 2;
+        }, WAIT, "the failing archiver shown with both segments waiting");
         JsonNode failing = walCheck(host);
         assertEquals("DOWN", failing.get("status").asText(), failing.toString());
         assertTrue(failing.get("data").get("archiver-failed-count").asLong() >= 1, failing.toString());

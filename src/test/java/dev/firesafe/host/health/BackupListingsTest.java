@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,9 +36,9 @@ class BackupListingsTest {
         silent.close();
     }
 
-    private static long listingThreads() {
+    private static Set<Thread> listingThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().equals("firesafe-health-list")).count();
+                .filter(t -> t.isAlive() && t.getName().equals("firesafe-health-list")).collect(Collectors.toSet());
     }
 
     @Test
@@ -44,12 +46,15 @@ class BackupListingsTest {
         BackupListings listings = new BackupListings(Fixtures.services(Map.of(
                 "firesafe.s3.endpoint", "http://127.0.0.1:" + silent.getLocalPort(),
                 "firesafe.s3.path-style", "true")).stores(), FixedHealthConfig.uncached(Duration.ofMillis(200)));
-        long before = listingThreads();
+        // other tests' listers may still be ending: compare thread identities, not counts
+        Set<Thread> before = listingThreads();
         for (int probe = 0; probe < 5; probe++) {
             BackupListings.Newest newest = listings.newest("s3://backups/nas", "vault");
             assertFalse(newest.reachable(), newest.toString());
         }
         // a listing stuck for good (a hard NFS mount) would otherwise cost one thread per probe, until none is left
-        assertEquals(1, listingThreads() - before, "threads still listing the silent target");
+        Set<Thread> started = listingThreads();
+        started.removeAll(before);
+        assertEquals(1, started.size(), "threads still listing the silent target");
     }
 }

@@ -255,22 +255,35 @@ class PostgresBackupTest {
 
     @Test
     void aClientOlderThanTheServerIsRefusedBeforeAnythingIsWritten() throws Exception {
+        assertOldClientRefused("pg_dumpall", all(source));
+    }
+
+    @Test
+    void aBaseBackupWithNoPgBasebackupOfTheServersVersionIsRefusedBeforeAnythingIsWritten() throws Exception {
+        assertOldClientRefused("pg_basebackup", all(source).asBase());
+    }
+
+    /**
+     * With only a version-13 {@code tool} on the client path (a script that records whether it ran), the backup
+     * fails with the source exit code naming the server's version, the client found and the package to install;
+     * the old client never ran and no backup was written.
+     */
+    private void assertOldClientRefused(String tool, PostgresSource pg) throws Exception {
         Path fake = Files.createDirectories(tmp.resolve("old-clients"));
         Path ran = tmp.resolve("fake-ran");
-        Trees.write(fake.resolve("pg_dumpall"), ("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dumpall "
+        Trees.write(fake.resolve(tool), ("#!/bin/sh\nif [ \"$1\" = --version ]; then echo '" + tool + " "
                 + "(PostgreSQL) 13.2'; exit 0; fi\ntouch '" + ran + "'\necho 'SELECT 1;'\n")
                 .getBytes(StandardCharsets.UTF_8), "rwxr-xr-x");
-        FiresafeException e = assertThrows(FiresafeException.class, () -> backup(plan(all(source)),
-                fake.toString()));
+        FiresafeException e = assertThrows(FiresafeException.class, () -> backup(plan(pg), fake.toString()));
         assertEquals(ExitCode.SOURCE, e.exitCode(), e.getMessage());
         int num = Integer.parseInt(source.sql("postgres", "SHOW server_version_num").strip());
         String serverVersion = num / 10000 + "." + num % 10000;
         int major = num / 10000;
-        for (String part : List.of("is version " + serverVersion, "pg_dumpall must be version " + major
-                + " or newer", fake.resolve("pg_dumpall") + " (13.2)", "apt-get install postgresql-client-" + major)) {
+        for (String part : List.of("is version " + serverVersion, tool + " must be version " + major
+                + " or newer", fake.resolve(tool) + " (13.2)", "apt-get install postgresql-client-" + major)) {
             assertTrue(e.getMessage().contains(part), "message should say '" + part + "': " + e.getMessage());
         }
-        assertFalse(Files.exists(ran), "the mismatched client never dumped");
+        assertFalse(Files.exists(ran), "the mismatched client never ran");
         assertEquals(List.of(), backupFiles(), "nothing was written");
     }
 

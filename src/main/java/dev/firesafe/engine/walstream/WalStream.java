@@ -23,7 +23,11 @@ import java.util.Optional;
  * One function's WAL stream: {@code pg_receivewal} as a child process writing into the spool, and a shipper
  * pushing what it writes to the archive. No JVM starts per segment; the RPO is the partial timer plus one upload.
  *
- * <p>The receiver: before each start the server's version picks the client and the slot is created if missing.
+ * <p>The receiver: before each start the slot is created if missing, then the server's version picks the client.
+ * The slot comes first so that a start that fails (no client of the server's major version, say) still has the
+ * server keep every WAL segment from then on: once the right client is installed the next attempt streams from the
+ * slot, with no gap. Such a failed start is not a restart (no child ran): the state is {@code cannot start}, its
+ * reason is in {@link StreamStatus#startError()} and it is tried again on the same backoff.
  * It runs with {@code --no-loop}, so a lost connection ends it and this class restarts it after an exponential
  * backoff (reset once a run lasted {@link Settings#healthyRun()}), counting restarts for health and metrics. Its
  * pid is kept in the spool ({@code receiver.pid}): a receiver left running by a {@code serve} that was killed
@@ -71,6 +75,8 @@ public final class WalStream implements AutoCloseable {
     private int restarts;
     private Instant lastRestart;
     private String lastReceiverExit;
+    private String startError;
+    private int startFailures;
     private Instant nextRestartAt;
     private String lastOutputLine;
 
@@ -144,7 +150,7 @@ public final class WalStream implements AutoCloseable {
                     : Duration.between(now, nextRestartAt);
             return new StreamStatus(function, state, up, restarts, lastRestart, lastReceiverExit, next,
                     c.completed().size(), c.bytes(), spec.spoolLimitBytes(), full, lastArchivedAt, lastArchivedName,
-                    lag.isNegative() ? Duration.ZERO : lag, lastShipError);
+                    lag.isNegative() ? Duration.ZERO : lag, lastShipError, startError, startFailures);
         }
     }
 
@@ -152,21 +158,21 @@ public final class WalStream implements AutoCloseable {
 
     private void supervise() {
         Backoff backoff = new Backoff(settings.firstRestart(), settings.maxRestart());
-        boolean first = true;
+        boolean childRan = false;
         while (running) {
             if (spoolFull()) {
                 pauseWhileFull();
                 continue;
             }
-            if (!first) {
+            if (childRan) {
                 synchronized (lock) {
                     restarts++;
                     lastRestart = clock.instant();
                 }
             }
-            first = false;
             Instant started = clock.instant();
-            String exit = runReceiverOnce();
+            Run run = runReceiverOnce();
+            childRan = run.childRan();
             if (!running) {
                 break;
             }
@@ -178,11 +184,20 @@ public final class WalStream implements AutoCloseable {
             }
             Duration wait = backoff.next();
             synchronized (lock) {
-                lastReceiverExit = exit;
-                state = "restarting";
                 nextRestartAt = clock.instant().plus(wait);
+                if (run.childRan()) {
+                    lastReceiverExit = run.why();
+                    state = "restarting";
+                } else {
+                    state = "cannot start";
+                }
             }
-            LOG.warnf("function %s: pg_receivewal ended (%s); restarting in %s", function, exit, wait);
+            if (run.childRan()) {
+                LOG.warnf("function %s: pg_receivewal ended (%s); restarting in %s", function, run.why(), wait);
+            } else {
+                LOG.errorf("function %s: pg_receivewal cannot start: %s; replication slot %s keeps the WAL on the "
+                        + "server meanwhile; trying again in %s", function, run.why(), spec.slot(), wait);
+            }
             if (!pause(wait)) {
                 break;
             }
@@ -192,20 +207,24 @@ public final class WalStream implements AutoCloseable {
         }
     }
 
-    /** Starts the receiver and waits for it to end; returns why it ended. */
-    private String runReceiverOnce() {
+    /** How one attempt ended: whether a child ran at all (else it could not start), and why it ended. */
+    private record Run(boolean childRan, String why) {
+    }
+
+    /** Starts the receiver and waits for it to end. */
+    private Run runReceiverOnce() {
         Process p;
         try {
             spool.dropEmptyPartials().forEach(f -> LOG.infof("function %s: removed %s, which holds no WAL (a "
                     + "receiver was stopped while it prepared the file)", function, f));
+            receiver.createSlot(); // first: from here on the server keeps the WAL, whether or not a client fits
             var client = receiver.client();
-            receiver.createSlot();
             ProcessBuilder pb = new ProcessBuilder(receiver.command(client, spool.dir())).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().putAll(receiver.env());
             synchronized (lock) {
                 if (!running) {
-                    return "stopped";
+                    return new Run(false, "stopped");
                 }
                 p = pb.start();
                 // the pid first: a host killed from here on leaves a receiver the next one can find and stop
@@ -217,9 +236,14 @@ public final class WalStream implements AutoCloseable {
                 state = "streaming";
                 nextRestartAt = null;
                 lastOutputLine = null;
+                startError = null;
             }
         } catch (IOException | FiresafeException e) {
-            return "could not start: " + e.getMessage();
+            synchronized (lock) {
+                startError = e.getMessage();
+                startFailures++;
+            }
+            return new Run(false, e.getMessage());
         }
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8))) {
@@ -237,11 +261,11 @@ public final class WalStream implements AutoCloseable {
             int code = p.waitFor();
             synchronized (lock) {
                 child = null;
-                return "exit code " + code + (lastOutputLine == null ? "" : ": " + lastOutputLine);
+                return new Run(true, "exit code " + code + (lastOutputLine == null ? "" : ": " + lastOutputLine));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            return new Run(true, "interrupted");
         }
     }
 

@@ -19,7 +19,8 @@ import java.time.Instant;
 
 /**
  * One wellness check per function with a {@code wal:} section, {@code wal NAME}: DOWN when the archive lag exceeds
- * the function's {@code rpo}, when the spool is full (the receiver is stopped; the slot holds WAL on the server),
+ * the function's {@code rpo}, when the receiver cannot start (no client of the server's major version, say: DOWN at
+ * once, with the reason, rather than only once the lag passes the rpo), when the spool is full (the receiver is stopped; the slot holds WAL on the server),
  * when the server's {@code archive_command} is failing, or when a {@code firesafe_*} replication slot no function
  * of this host uses is left on the server (it keeps WAL forever). The data says which, with the figures.
  */
@@ -70,6 +71,11 @@ public class WalHealth {
                     .withData("spool-limit-bytes", s.spoolLimitBytes());
             if (s.lastRestart() != null) {
                 r.withData("last-restart", s.lastRestart().toString());
+            }
+            if (s.startError() != null) {
+                up = false;
+                r.withData("receiver-cannot-start", s.startError())
+                        .withData("receiver-start-failures", s.startFailures());
             }
             if (s.lastReceiverExit() != null) {
                 r.withData("last-receiver-exit", s.lastReceiverExit());

@@ -18,7 +18,8 @@ import java.util.function.ToDoubleFunction;
  * WAL archiving metrics per function ({@code function} label), read from {@link WalStreams} when scraped:
  * {@code firesafe_wal_archive_lag_seconds}, {@code firesafe_wal_segments_waiting},
  * {@code firesafe_wal_last_archived_timestamp_seconds}, {@code firesafe_wal_rpo_seconds}; streaming:
- * {@code firesafe_wal_receiver_up}, {@code firesafe_wal_receiver_restarts_total}, {@code firesafe_wal_spool_bytes},
+ * {@code firesafe_wal_receiver_up}, {@code firesafe_wal_receiver_restarts_total},
+ * {@code firesafe_wal_receiver_start_failing} (1 while the receiver cannot start), {@code firesafe_wal_spool_bytes},
  * {@code firesafe_wal_spool_full}; from the server: {@code firesafe_wal_slots_left_behind},
  * {@code firesafe_wal_slot_retained_bytes} (the function's own slot), {@code firesafe_wal_archiver_failed}
  * (pg_stat_archiver's failed_count) and {@code firesafe_wal_pg_wal_bytes} in archive-command mode.
@@ -60,6 +61,9 @@ public class WalMeters {
         String slot = f.wal().orElseThrow().slot();
         gauge(registry, "firesafe.wal.receiver.up", "1 while pg_receivewal runs", tags, streams,
                 s -> status(s, f, st -> st.receiverUp() ? 1 : 0));
+        gauge(registry, "firesafe.wal.receiver.start.failing", "1 while pg_receivewal cannot be started (no client "
+                + "of the server's major version, server unreachable): health says why", tags, streams,
+                s -> status(s, f, st -> st.startError() != null ? 1 : 0));
         FunctionCounter.builder("firesafe.wal.receiver.restarts", streams,
                         s -> status(s, f, StreamStatus::restarts))
                 .description("Times pg_receivewal ended and was started again").tags(tags).register(registry);

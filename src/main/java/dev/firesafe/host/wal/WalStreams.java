@@ -154,6 +154,7 @@ public class WalStreams {
                 return new Lag(f.name(), spec, Duration.ZERO, 0, null, "not streaming");
             }
             return new Lag(f.name(), spec, s.lag(), s.waitingSegments(), s.lastArchivedAt(), s.state()
+                    + (s.startError() == null ? "" : ": " + s.startError())
                     + (s.lastShipError() == null ? "" : "; last push failed: " + s.lastShipError()));
         }
         ServerWatch w = watch(f.name());

@@ -77,15 +77,20 @@ class WalStreamTest {
     }
 
     private WalStream start(long spoolLimit, Duration firstRestart) throws IOException {
+        startWith(spoolLimit, firstRestart, new PgClients(List.of(PgCluster.serverBin().toString())));
+        await(() -> stream.status().receiverUp(), "the receiver runs");
+        return stream;
+    }
+
+    /** Starts the stream with {@code clients} as the client search, not waiting for the receiver. */
+    private void startWith(long spoolLimit, Duration firstRestart, PgClients clients) throws IOException {
         Supplier<WalArchive> opener = this::archive;
-        stream = new WalStream("db", spec(spoolLimit), tmp.resolve("spool"),
-                new PgClients(List.of(PgCluster.serverBin().toString())), new ArchiveShipping(List.of(opener)),
+        stream = new WalStream("db", spec(spoolLimit), tmp.resolve("spool"), clients,
+                new ArchiveShipping(List.of(opener)),
                 new WalStream.Settings(Duration.ofMillis(50), firstRestart, Duration.ofSeconds(10),
                         Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(1)),
                 Clock.systemUTC());
         stream.start();
-        await(() -> stream.status().receiverUp(), "the receiver runs");
-        return stream;
     }
 
     private WalListing listing() throws IOException {
@@ -144,6 +149,56 @@ class WalStreamTest {
         assertTrue(s.lag().compareTo(Duration.ofSeconds(5)) < 0, "lag stays within the partial timer: " + s);
         assertEquals(switched.compareTo(current) < 0, true);
         assertTrue(s.lastArchivedAt() != null);
+    }
+
+    @Test
+    void withNoClientOfTheServersVersionItSaysWhyKeepsTheWalInTheSlotAndStreamsItOnceOneIsInstalled()
+            throws Exception {
+        // only a version-14 pg_receivewal on the client path: a script that records whether it ever ran
+        Path clients = Files.createDirectories(tmp.resolve("clients"));
+        Path receivewal = clients.resolve("pg_receivewal");
+        Path ran = tmp.resolve("old-client-ran");
+        Files.writeString(receivewal, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_receivewal (PostgreSQL) "
+                + "14.11'; exit 0; fi\ntouch '" + ran + "'\n");
+        Files.setPosixFilePermissions(receivewal, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        startWith(1L << 30, Duration.ofMillis(200), new PgClients(List.of(clients.toString())));
+        await(() -> stream.status().state().equals("cannot start"), "the start fails");
+
+        StreamStatus s = stream.status();
+        int num = Integer.parseInt(pg.sql("postgres", "SHOW server_version_num").strip());
+        int major = num / 10000;
+        for (String part : List.of("is version " + major + "." + num % 10000, "pg_receivewal must be version " + major
+                + " or newer", receivewal + " (14.11)", "apt-get install postgresql-client-" + major)) {
+            assertTrue(s.startError() != null && s.startError().contains(part), "should say '" + part + "': " + s);
+        }
+        assertFalse(s.receiverUp(), s.toString());
+        assertEquals(0, s.restarts(), "a start that ran no child is not a restart: " + s);
+        assertTrue(s.startFailures() >= 1, s.toString());
+        assertFalse(Files.exists(ran), "the old client never ran");
+
+        // WAL written meanwhile is kept by the slot, which exists although no receiver could start
+        assertEquals("1", pg.sql("postgres", "SELECT count(*) FROM pg_replication_slots WHERE slot_name = "
+                + "'firesafe_test' AND restart_lsn IS NOT NULL").strip());
+        String during = writeAndSwitch(1, 1000);
+        assertEquals(List.of(), spoolSegments(), "nothing received while no client fits");
+        assertTrue(listing().find(during).isEmpty(), "nothing archived while no client fits");
+
+        // the matching client is installed: the next attempt streams from the slot, with no gap
+        Files.delete(receivewal);
+        Files.createSymbolicLink(receivewal, PgCluster.serverBin().resolve("pg_receivewal"));
+        await(() -> listing().find(during).isPresent(), "the segment written while no client fit is archived");
+        StreamStatus after = stream.status();
+        assertEquals(null, after.startError(), after.toString());
+        assertEquals(0, after.restarts(), after.toString());
+        assertFalse(Files.exists(ran));
+    }
+
+    private List<String> spoolSegments() throws IOException {
+        Path spool = tmp.resolve("spool");
+        try (var files = Files.list(spool)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("[0-9A-F]{24}(\\.partial)?"))
+                    .sorted().toList();
+        }
     }
 
     @Test

@@ -30,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -273,6 +274,35 @@ class WalStreamIT {
         Cli.Result failing = cli.run("drill", "db", "--postgres-pitr", "--query", "SELECT * FROM no_such_table");
         assertEquals(6, failing.exitCode(), failing.toString());
         assertTrue(failing.stdout().contains("no_such_table"), failing.toString());
+    }
+
+    @Test
+    void withNoPgReceivewalOfTheServersVersionHealthIsDownAtOnceSayingWhyAndNothingCountsAsARestart()
+            throws Exception {
+        // only a version-14 pg_receivewal along the client paths: a script that records whether it ever ran
+        Path clients = Files.createDirectories(tmp.resolve("old-clients"));
+        Path receivewal = clients.resolve("pg_receivewal");
+        Path ran = tmp.resolve("old-client-ran");
+        Files.writeString(receivewal, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_receivewal (PostgreSQL) "
+                + "14.11'; exit 0; fi\ntouch '" + ran + "'\n");
+        Files.setPosixFilePermissions(receivewal, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        cli.env("FIRESAFE_POSTGRES_CLIENT_PATHS", clients.toString());
+        Host host = serve();
+        host.awaitCondition(() -> walCheck(host).get("data").has("receiver-cannot-start"), WAIT,
+                "health says the receiver cannot start");
+        JsonNode check = walCheck(host);
+        // DOWN at once, not only once the lag passes the rpo
+        assertEquals("DOWN", check.get("status").asText(), check.toString());
+        int major = Integer.parseInt(pg.sql("postgres", "SHOW server_version_num").strip()) / 10000;
+        String why = check.get("data").get("receiver-cannot-start").asText();
+        for (String part : List.of("pg_receivewal must be version " + major + " or newer", receivewal + " (14.11)",
+                "apt-get install postgresql-client-" + major)) {
+            assertTrue(why.contains(part), "should say '" + part + "': " + check);
+        }
+        assertEquals(0, data(host, "receiver-restarts"), check.toString());
+        assertEquals(1.0, metric(host, "firesafe_wal_receiver_start_failing"), host.get("/q/metrics").body());
+        assertEquals(0.0, metric(host, "firesafe_wal_receiver_restarts_total"));
+        assertFalse(Files.exists(ran), "the old client never ran");
     }
 
     @Test

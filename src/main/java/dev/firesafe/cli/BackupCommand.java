@@ -117,9 +117,10 @@ class BackupCommand implements Callable<Integer> {
             System.out.println(Json.of(new JsonView(r)));
             return;
         }
-        System.out.printf("backup %s of plan '%s'%s: %s, %s (%s new, %s already stored), %s written "
-                        + "(encrypted, %s), %s%n", r.id(), r.plan(), r.full() ? " (full)" : "",
-                Units.count(r.files(), "file", "files"), Units.bytes(r.bytesIn()), Units.bytes(r.bytesNew()),
+        System.out.printf("backup %s of plan '%s'%s: %s (%d unchanged, not read), %s (%s new, %s already stored), "
+                        + "%s written (encrypted, %s), %s%n", r.id(), r.plan(), r.full() ? " (full)" : "",
+                Units.count(r.files(), "file", "files"), r.filesUnchanged(), Units.bytes(r.bytesIn()),
+                Units.bytes(r.bytesNew()),
                 Units.bytes(r.bytesDeduplicated()), Units.bytes(r.bytesOut()), r.compression(),
                 Units.seconds(r.durationMs()));
         for (BackupResult.TargetResult t : r.targets()) {
@@ -155,12 +156,13 @@ class BackupCommand implements Callable<Integer> {
     /** The --json shape (README, "backup --json"). */
     record JsonView(String id, String plan, boolean ok, long bytesIn, long bytesOut, long files, long durationMs,
                     String compression, List<BackupResult.TargetResult> targets, List<String> warnings,
-                    List<String> missing, long bytesNew, long bytesDeduplicated, boolean full) {
+                    List<String> missing, long bytesNew, long bytesDeduplicated, boolean full,
+                    long filesUnchanged) {
         JsonView(BackupResult r) {
             this(r.id(), r.plan(), r.ok(), r.bytesIn(), r.bytesOut(), r.files(), r.durationMs(), r.compression(),
                     r.targets(), r.warnings().stream().map(w -> w.path() + ": " + w.problem()).toList(),
                     r.missing().stream().map(Manifest.Warning::path).toList(), r.bytesNew(), r.bytesDeduplicated(),
-                    r.full());
+                    r.full(), r.filesUnchanged());
         }
     }
 }

@@ -8,22 +8,31 @@ import java.util.List;
 /** What one backup run did, per target. {@code bytesOut} is the size of the encrypted file. */
 public record BackupResult(String id, String plan, long bytesIn, long bytesOut, long files, long durationMs,
                            String compression, List<TargetResult> targets, List<Manifest.Warning> warnings,
-                           long bytesNew, long bytesDeduplicated, boolean full) {
+                           long bytesNew, long bytesDeduplicated, boolean full, long filesUnchanged) {
 
     /**
      * @param bytesNew          content bytes stored for the first time (before compression)
      * @param bytesDeduplicated content bytes that were already stored (unchanged files, known chunks)
      * @param full              whether the backup depends on no earlier one
+     * @param filesUnchanged    files not read again: the previous backup's entry matched (size, times, inode)
      */
     public BackupResult(String id, String plan, long bytesIn, long bytesOut, long files, long durationMs,
                         String compression, List<TargetResult> targets, List<Manifest.Warning> warnings) {
-        this(id, plan, bytesIn, bytesOut, files, durationMs, compression, targets, warnings, bytesIn, 0, true);
+        this(id, plan, bytesIn, bytesOut, files, durationMs, compression, targets, warnings, bytesIn, 0, true, 0);
+    }
+
+    /** A result without the count of unchanged files (results made elsewhere than a run: tests, notifications). */
+    public BackupResult(String id, String plan, long bytesIn, long bytesOut, long files, long durationMs,
+                        String compression, List<TargetResult> targets, List<Manifest.Warning> warnings,
+                        long bytesNew, long bytesDeduplicated, boolean full) {
+        this(id, plan, bytesIn, bytesOut, files, durationMs, compression, targets, warnings, bytesNew,
+                bytesDeduplicated, full, 0);
     }
 
     /** The same result with other warnings (an after hook's failure is added once the backup is committed). */
     public BackupResult withWarnings(List<Manifest.Warning> more) {
         return new BackupResult(id, plan, bytesIn, bytesOut, files, durationMs, compression, targets, more, bytesNew,
-                bytesDeduplicated, full);
+                bytesDeduplicated, full, filesUnchanged);
     }
 
     /**

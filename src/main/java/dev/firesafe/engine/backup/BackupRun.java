@@ -150,7 +150,8 @@ final class BackupRun {
         }
         return new BackupResult(id, plan.name(), output.footer().bytes(), fanOut.written(), output.footer().files(),
                 clock.millis() - started.toEpochMilli(), plan.compression().id, results, warnings,
-                output.footer().newBytes(), output.footer().dedupBytes(), output.footer().full());
+                output.footer().newBytes(), output.footer().dedupBytes(), output.footer().full(),
+                output.unchangedFiles());
     }
 
     /**

@@ -51,7 +51,8 @@ final class ChunkedBackup {
      * What was written: the footer (counts, warnings) and the chunks stored for the first time, which the caller
      * closes once the stores' caches have learnt them.
      */
-    record Output(Footer footer, RunChunks newChunks) implements AutoCloseable {
+    /** {@code unchangedFiles}: files referenced without being read. */
+    record Output(Footer footer, RunChunks newChunks, long unchangedFiles) implements AutoCloseable {
         @Override
         public void close() {
             newChunks.close();
@@ -142,7 +143,8 @@ final class ChunkedBackup {
             return new Output(new Footer(footer.backupId(), footer.plan(), footer.host(), footer.started(),
                     footer.finished(), footer.firesafeVersion(), object.objects().size() == 1, footer.sources(),
                     object.objects(), List.of(), List.of(), footer.files(), footer.bytes(), footer.newBytes(),
-                    footer.storedBytes(), footer.dedupBytes(), footer.warnings(), footer.warningsLeftOut()), stored);
+                    footer.storedBytes(), footer.dedupBytes(), footer.warnings(), footer.warningsLeftOut()), stored,
+                    writer.unchangedFiles());
         } catch (IOException | RuntimeException | Error e) {
             stored.close();
             throw e;

@@ -75,6 +75,8 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
     private long newBytes;
     private long storedBytes;
     private long dedupBytes;
+    /** Files referenced from the previous backup without being read (unchanged, or renamed: same inode). */
+    private long unchangedFiles;
 
     ChunkedWriter(ObjectWriter object, String objectId, Chunker chunker, ContentKey key, KnownChunks known,
                   Compression compression, int level, int workers, LongConsumer progress,
@@ -157,6 +159,7 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
         PreviousFile p = (PreviousFile) previous;
         byte[][] e = exact.remove(name);
         files++;
+        unchangedFiles++;
         bytes += meta.size();
         dedupBytes += meta.size();
         progress.accept(meta.size());
@@ -291,6 +294,10 @@ final class ChunkedWriter implements EntryWriter, AutoCloseable {
 
     long dedupBytes() {
         return dedupBytes;
+    }
+
+    long unchangedFiles() {
+        return unchangedFiles;
     }
 
     @Override

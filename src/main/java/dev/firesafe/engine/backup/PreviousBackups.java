@@ -52,7 +52,8 @@ final class PreviousBackups implements AutoCloseable {
     private interface Knowledge {
         ChunkLocation chunk(byte[] id);
 
-        TreeEntry file(String name);
+        /** The previous entry of the file called {@code name}, or of the same file (device, inode) renamed. */
+        TreeEntry file(String name, FileMeta meta);
     }
 
     private static final Knowledge NOTHING = new Knowledge() {
@@ -62,7 +63,7 @@ final class PreviousBackups implements AutoCloseable {
         }
 
         @Override
-        public TreeEntry file(String name) {
+        public TreeEntry file(String name, FileMeta meta) {
             return null;
         }
     };
@@ -166,8 +167,8 @@ final class PreviousBackups implements AutoCloseable {
                         }
 
                         @Override
-                        public TreeEntry file(String name) {
-                            return cache.previousFile(name);
+                        public TreeEntry file(String name, FileMeta meta) {
+                            return cache.previousFile(name, meta.device(), meta.inode());
                         }
                     };
                 } else if (reading != null) {
@@ -234,6 +235,7 @@ final class PreviousBackups implements AutoCloseable {
     private static Knowledge read(Store store, BackupCatalog.Listing listing, KeyRing keys) throws IOException {
         Map<Key, ChunkLocation> chunks = new HashMap<>();
         Map<String, TreeEntry> files = new HashMap<>();
+        Map<FileIdentity, TreeEntry> byIdentity = new HashMap<>();
         List<BackupCatalog.Ref> refs = listing.backups();
         boolean newest = true;
         for (int i = refs.size() - 1; i >= 0; i--) {
@@ -248,6 +250,9 @@ final class PreviousBackups implements AutoCloseable {
                     opened.reader().entries(e -> {
                         if (e.kind() == TreeEntry.Kind.FILE) {
                             files.put(e.name(), e);
+                            if (e.inode() != 0) {
+                                byIdentity.put(new FileIdentity(e.device(), e.inode()), e);
+                            }
                         }
                     });
                     newest = false;
@@ -261,8 +266,10 @@ final class PreviousBackups implements AutoCloseable {
             }
 
             @Override
-            public TreeEntry file(String name) {
-                return files.get(name);
+            public TreeEntry file(String name, FileMeta meta) {
+                TreeEntry e = files.get(name);
+                return e != null || meta.inode() == 0 ? e
+                        : byIdentity.get(new FileIdentity(meta.device(), meta.inode()));
             }
 
         };
@@ -289,7 +296,7 @@ final class PreviousBackups implements AutoCloseable {
         return (String name, FileMeta meta) -> {
             TreeEntry agreed = null;
             for (PerStore p : stores) {
-                TreeEntry e = p.knowledge.file(name);
+                TreeEntry e = p.knowledge.file(name, meta);
                 if (e == null || !e.sameFile(meta.size(), meta.mtime(), meta.ctimeNanos(), meta.inode(),
                         meta.device()) || agreed != null && !sameContent(agreed, e)) {
                     return null;
@@ -355,6 +362,10 @@ final class PreviousBackups implements AutoCloseable {
                 p.cache.close();
             }
         }
+    }
+
+    /** A file on this host: its device and inode number. */
+    private record FileIdentity(long device, long inode) {
     }
 
     /** A chunk id as a map key. */

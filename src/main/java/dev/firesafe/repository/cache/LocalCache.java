@@ -66,6 +66,12 @@ public final class LocalCache implements AutoCloseable {
     private Set<String> present = Set.of();
     private DataInputStream files;
     private final LinkedHashMap<String, TreeEntry> ahead = new LinkedHashMap<>();
+    /** The entries waiting in {@link #ahead}, by file identity: how a renamed file or folder is recognised. */
+    private final Map<FileIdentity, TreeEntry> aheadByIdentity = new HashMap<>();
+
+    /** A file on this host: its device and inode number. */
+    private record FileIdentity(long device, long inode) {
+    }
 
     private LocalCache(Path dir, ContentKey key, FileChannel lockFile, FileLock lock) throws IOException {
         this.dir = dir;
@@ -150,6 +156,8 @@ public final class LocalCache implements AutoCloseable {
         present = visible;
         table = new ChunkTable();
         closeFiles();
+        ahead.clear();
+        aheadByIdentity.clear();
         byte[] other = new byte[ChunkRef.ID_BYTES];
         records.scan((r, id, object) -> {
             if (r < Integer.MAX_VALUE && object >= 0 && object < objects.size()
@@ -189,7 +197,7 @@ public final class LocalCache implements AutoCloseable {
      * along with the walk, and entries the walk has not reached yet wait in a bounded look-ahead.
      */
     public TreeEntry previousFile(String name) {
-        TreeEntry e = ahead.remove(name);
+        TreeEntry e = takeAhead(name);
         if (e != null || files == null) {
             return e;
         }
@@ -201,12 +209,42 @@ public final class LocalCache implements AutoCloseable {
             if (next.name().equals(name)) {
                 return next;
             }
-            ahead.put(next.name(), next);
-            if (ahead.size() > LOOKAHEAD) {
-                ahead.remove(ahead.keySet().iterator().next());
-            }
+            putAhead(next);
         }
         return null;
+    }
+
+    /**
+     * The previous backup's entry of the file called {@code name}, or else of a file with the same device and inode
+     * under another name: a file whose folder was renamed (or that was moved) is then found without reading it
+     * again. The caller still checks size, times and inode ({@link TreeEntry#sameFile}), as for a match by name.
+     * Only entries in the look-ahead are found by identity, so a folder moved far in walk order is read again.
+     */
+    public TreeEntry previousFile(String name, long device, long inode) {
+        TreeEntry byName = previousFile(name);
+        if (byName != null || inode == 0) {
+            return byName;
+        }
+        // left in the look-ahead: its own name may still come (a hard link of it that kept the old name)
+        return aheadByIdentity.get(new FileIdentity(device, inode));
+    }
+
+    private TreeEntry takeAhead(String name) {
+        TreeEntry e = ahead.remove(name);
+        if (e != null) {
+            aheadByIdentity.remove(new FileIdentity(e.device(), e.inode()), e);
+        }
+        return e;
+    }
+
+    private void putAhead(TreeEntry entry) {
+        ahead.put(entry.name(), entry);
+        if (entry.inode() != 0) {
+            aheadByIdentity.put(new FileIdentity(entry.device(), entry.inode()), entry);
+        }
+        if (ahead.size() > LOOKAHEAD) {
+            takeAhead(ahead.keySet().iterator().next());
+        }
     }
 
     private TreeEntry next() {

@@ -30,6 +30,10 @@ public class Main {
     }
 
     private static void run(String... args) {
+        OptionalInt relaunched = HeapRelaunch.run(args); // a JVM with an unbounded heap: run it in one that is not
+        if (relaunched.isPresent()) {
+            System.exit(relaunched.getAsInt());
+        }
         if (!workingFolderReadable()) {
             System.exit(ExitCode.USAGE.code);
         }

@@ -1,6 +1,8 @@
 package dev.firesafe.it;
 
 import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.PeakRss;
+import dev.firesafe.testing.SmallFiles;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,13 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -35,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MillionFilesIT {
 
     private static final int FILES = Integer.getInteger("firesafe.million.files", 1_000_000);
-    private static final int PER_FOLDER = 1000;
     private static final long LIMIT_KIB = 256 * 1024;
 
     @TempDir
@@ -67,7 +64,7 @@ class MillionFilesIT {
     private void backUpRestoreAndVerify() throws Exception {
         Path source = tmp.resolve("src");
         long started = System.nanoTime();
-        generate(source);
+        SmallFiles.generate(source, FILES);
         System.out.printf("MillionFilesIT: generated %,d files in %s in %.1f s%n", FILES, tmp,
                 (System.nanoTime() - started) / 1e9);
         Cli cli = new Cli(tmp).jvm("-Xmx128m").jvm("-XX:+UseSerialGC").jvm("-XX:+ExitOnOutOfMemoryError");
@@ -90,10 +87,10 @@ class MillionFilesIT {
         try (Stream<Path> files = Files.walk(restored)) {
             assertEquals(FILES, files.filter(Files::isRegularFile).count(), "every file restored");
         }
-        byte[] pool = pool();
+        byte[] pool = SmallFiles.pool();
         for (int i = 0; i < FILES; i += Math.max(1, FILES / 1000)) { // a sample, byte for byte
-            Path relative = source.relativize(file(source, i));
-            assertArrayEquals(content(pool, i), Files.readAllBytes(restored.resolve(relative)), relative.toString());
+            Path relative = source.relativize(SmallFiles.file(source, i));
+            assertArrayEquals(SmallFiles.content(pool, i), Files.readAllBytes(restored.resolve(relative)), relative.toString());
         }
         removeTree(out);
 
@@ -131,88 +128,13 @@ class MillionFilesIT {
         Path stderr = Files.createTempFile(tmp, "err", ".txt");
         long started = System.nanoTime();
         Process p = cli.builder(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        Path status = Path.of("/proc", Long.toString(p.pid()), "status");
-        long peak = 0;
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
-        while (!p.waitFor(10, TimeUnit.MILLISECONDS)) {
-            peak = Math.max(peak, vmHwmKib(status));
-            if (System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new AssertionError(what + " did not finish within 15 minutes");
-            }
-        }
+        long peak = PeakRss.watch(p, Duration.ofMinutes(15)).processKib();
         Run r = new Run(what, p.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
                 Files.readString(stderr, StandardCharsets.UTF_8), (System.nanoTime() - started) / 1_000_000, peak);
         assertEquals(0, r.exitCode(), what + ": exit " + r.exitCode() + "\n" + r.stdout() + r.stderr());
-        assertTrue(peak > 0, what + ": no VmHWM read from " + status);
+        assertTrue(peak > 0, what + ": no VmHWM read from /proc/" + p.pid() + "/status");
         runs.add(r);
         System.out.println("MillionFilesIT: " + r);
         return r;
-    }
-
-    /** The process's peak resident set so far, in KiB; 0 once it has exited (its memory is gone then). */
-    private static long vmHwmKib(Path status) {
-        try {
-            for (String line : Files.readAllLines(status, StandardCharsets.US_ASCII)) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.substring(6).replace("kB", "").strip());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // exited between two looks
-        }
-        return 0;
-    }
-
-    private static Path file(Path root, int i) {
-        return root.resolve(String.format("d%04d/f%07d.txt", i / PER_FOLDER, i));
-    }
-
-    /**
-     * FILES files of 100 to 1024 bytes, 1000 a folder, from two threads (creating files is the kernel's work: two
-     * cores make it twice as fast). File i's content is a slice of a fixed random pool chosen by i alone, so it can
-     * be made again to compare with what is restored.
-     */
-    private static void generate(Path root) throws Exception {
-        byte[] pool = pool();
-        int folders = (FILES + PER_FOLDER - 1) / PER_FOLDER;
-        ExecutorService workers = Executors.newFixedThreadPool(2);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                int first = t;
-                done.add(workers.submit(() -> {
-                    for (int d = first; d < folders; d += 2) {
-                        Files.createDirectories(root.resolve(String.format("d%04d", d)));
-                        for (int i = d * PER_FOLDER; i < Math.min(FILES, (d + 1) * PER_FOLDER); i++) {
-                            Files.write(file(root, i), content(pool, i));
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            workers.shutdownNow();
-        }
-    }
-
-    private static byte[] pool() {
-        byte[] pool = new byte[1 << 20];
-        new Random(18).nextBytes(pool);
-        return pool;
-    }
-
-    /** File i's content: 100 to 1024 bytes of the pool, where a mix of i says (SplitMix64). */
-    private static byte[] content(byte[] pool, int i) {
-        long z = (i + 1) * 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z ^= z >>> 31;
-        int size = 100 + (int) Long.remainderUnsigned(z, 925);
-        int at = (int) Long.remainderUnsigned(z >>> 20, pool.length - size);
-        return java.util.Arrays.copyOfRange(pool, at, at + size);
     }
 }

@@ -153,6 +153,11 @@ public final class Host implements AutoCloseable {
         throw new AssertionError("no function " + function + " in GET /functions");
     }
 
+    /** The process started by {@code java -jar} (a bare one runs the host in a child JVM: dev.firesafe.cli.HeapRelaunch). */
+    public ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     public int port() {
         return URI.create(base).getPort();
     }

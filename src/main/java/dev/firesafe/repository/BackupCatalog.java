@@ -11,8 +11,10 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -95,9 +97,48 @@ public final class BackupCatalog {
     /**
      * What a store holds of a plan ({@code null}: all plans): the backups; the objects of removed backups that are
      * still there (marked {@link #REMOVED_SUFFIX}); generations; and every removal mark; each oldest first.
+     * {@link #family} is a look-up in an index made once: a restore or {@code verify all} asks it for every chunk
+     * reference into an object prune rewrote, and a scan of every object per reference made their time grow with
+     * the number of backups times the number of references (issue #20 point 8).
      */
-    public record Listing(List<Ref> backups, List<Ref> removed, List<Generation> generations, List<Mark> marks,
-                          Set<String> incomplete) {
+    public static final class Listing {
+        private final List<Ref> backups;
+        private final List<Ref> removed;
+        private final List<Generation> generations;
+        private final List<Mark> marks;
+        private final Set<String> incomplete;
+        private Map<String, Ref> objectsByKey;
+        private Map<String, List<Ref>> generationsByKey;
+
+        public Listing(List<Ref> backups, List<Ref> removed, List<Generation> generations, List<Mark> marks,
+                       Set<String> incomplete) {
+            this.backups = backups;
+            this.removed = removed;
+            this.generations = generations;
+            this.marks = marks;
+            this.incomplete = incomplete;
+        }
+
+        public List<Ref> backups() {
+            return backups;
+        }
+
+        public List<Ref> removed() {
+            return removed;
+        }
+
+        public List<Generation> generations() {
+            return generations;
+        }
+
+        public List<Mark> marks() {
+            return marks;
+        }
+
+        public Set<String> incomplete() {
+            return incomplete;
+        }
+
         /** Every backup object, removed or not. */
         public List<Ref> objects() {
             List<Ref> all = new ArrayList<>(backups);
@@ -105,14 +146,25 @@ public final class BackupCatalog {
             return all;
         }
 
+        private static String key(String plan, String id) {
+            return plan + "/" + id;
+        }
+
         /** The objects holding what backup {@code id}'s object held (see {@link Family}). */
-        public Family family(String plan, String id) {
-            Optional<Ref> original = objects().stream().filter(r -> r.id().equals(id) && r.plan().equals(plan))
-                    .findFirst();
-            List<Ref> generations = this.generations.stream()
-                    .filter(g -> g.backupId().equals(id) && g.plan().equals(plan))
-                    .sorted(Comparator.comparingInt(Generation::number)).map(Generation::object).toList();
-            return new Family(plan, id, original, generations);
+        public synchronized Family family(String plan, String id) {
+            if (objectsByKey == null) {
+                objectsByKey = new HashMap<>();
+                for (Ref r : objects()) {
+                    objectsByKey.putIfAbsent(key(r.plan(), r.id()), r); // the first, as a scan in order finds
+                }
+                generationsByKey = new HashMap<>();
+                generations.stream().sorted(Comparator.comparingInt(Generation::number)).forEach(g ->
+                        generationsByKey.computeIfAbsent(key(g.plan(), g.backupId()), k -> new ArrayList<>())
+                                .add(g.object()));
+            }
+            String k = key(plan, id);
+            return new Family(plan, id, Optional.ofNullable(objectsByKey.get(k)),
+                    List.copyOf(generationsByKey.getOrDefault(k, List.of())));
         }
 
         /** What this listing holds of one plan. */

@@ -104,8 +104,8 @@ class BareJarMemoryIT {
         System.out.println("BareJarMemoryIT: " + what);
         assertEquals(0, p.exitValue(), what + "\n" + Files.readString(stdout, StandardCharsets.UTF_8)
                 + Files.readString(stderr, StandardCharsets.UTF_8));
-        assertTrue(peaks.processKib() > 0 && peaks.childKib() > 0, what + ": a bare JVM runs the command in a child");
         assertTrue(peaks.totalKib() <= LIMIT_KIB, what + ": over 256 MiB");
+        assertTrue(peaks.processKib() > 0 && peaks.childKib() > 0, what + ": a bare JVM runs the command in a child");
     }
 
     private static ProcessHandle childOf(ProcessHandle parent) {

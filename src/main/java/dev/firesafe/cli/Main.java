@@ -30,12 +30,12 @@ public class Main {
     }
 
     private static void run(String... args) {
+        if (!workingFolderReadable()) { // first: java.lang.management cannot even start in such a folder
+            System.exit(ExitCode.USAGE.code);
+        }
         OptionalInt relaunched = HeapRelaunch.run(args); // a JVM with an unbounded heap: run it in one that is not
         if (relaunched.isPresent()) {
             System.exit(relaunched.getAsInt());
-        }
-        if (!workingFolderReadable()) {
-            System.exit(ExitCode.USAGE.code);
         }
         LeanLaunch.Outcome outcome = LeanLaunch.run(args);
         OptionalInt exit = outcome.exitCode().isPresent() || !outcome.mode().serve() ? outcome.exitCode()

@@ -53,14 +53,32 @@ export RESTIC_PASSWORD=bench RESTIC_CACHE_DIR=$PWD/$WORK/restic-cache
 RREPO=$PWD/$WORK/restic-repo
 restic -r "$RREPO" init >"$LOGS/restic-init.log" 2>&1
 
-FS=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS java -XX:+ExitOnOutOfMemoryError -jar "$PWD/$JAR")
+# Firesafe runs as the systemd timer runs it (deploy/systemd/firesafe.service): the JVM options file next to the
+# jar (heap, collector, start-up compile thresholds) and an AppCDS archive made once from a probe backup, as
+# native-build/README.md ("Start-up") tells a host to. BENCH_FIRESAFE_JVM="..." replaces those options.
+JVM_OPTIONS=$(dirname "$PWD/$JAR")/jvm.options
+[[ -f $JVM_OPTIONS ]] || die "$JVM_OPTIONS is missing (FIRESAFE_BUILD=always rebuilds)"
+JSA=$PWD/$WORK/firesafe.jsa
+if [[ -z ${BENCH_FIRESAFE_JVM:-} ]]; then
+    mkdir -p "$WORK/cds/data" && echo probe >"$WORK/cds/data/probe.txt"
+    cds_key=$(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS java "@$JVM_OPTIONS" -Duser.home="$PWD/$WORK/cds" \
+        -jar "$PWD/$JAR" keygen 2>/dev/null | tail -1)
+    FIRESAFE_MASTER_KEY=$cds_key env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS java "@$JVM_OPTIONS" \
+        -XX:ArchiveClassesAtExit="$JSA" -Duser.home="$PWD/$WORK/cds" -jar "$PWD/$JAR" \
+        backup --source "$PWD/$WORK/cds/data" --target "$PWD/$WORK/cds/backups" >"$LOGS/cds.log" 2>&1 \
+        || die "making the AppCDS archive failed; see $LOGS/cds.log"
+    rm -rf "$WORK/cds"
+fi
+read -r -a JVM <<<"${BENCH_FIRESAFE_JVM:-@$JVM_OPTIONS -XX:SharedArchiveFile=$JSA -Xshare:auto}"
+FS=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS java "${JVM[@]}" -jar "$PWD/$JAR")
+echo "Firesafe runs as: java ${JVM[*]} -jar $JAR" >&2
 "${FS[@]}" keygen --out "$PWD/$WORK/master.key" >/dev/null 2>&1 || die "firesafe keygen failed"
 export FIRESAFE_MASTER_KEY_FILE=$PWD/$WORK/master.key   # kept, so a failed run can be looked into
 FREPO=$PWD/$WORK/firesafe-repo
 export FIRESAFE_CACHE_DIR=$PWD/$WORK/firesafe-cache
 
 TSV=$OUT/incremental.tsv
-printf 'run\ttool\tseconds\tpeak_rss_kib\tbytes_written\n' >"$TSV"
+printf 'run\ttool\tseconds\tpeak_rss_kib\tbytes_written\tcpu_seconds\n' >"$TSV"
 
 bytes() { du -sb "$1" 2>/dev/null | awk '{print $1}' || echo 0; }
 
@@ -69,12 +87,13 @@ timed() {
     local run=$1 tool=$2 repo=$3; shift 3
     local before after log=$LOGS/$run-$tool.log
     before=$(bytes "$repo")
-    if ! (cd "$SRC" && /usr/bin/time -f '%e %M' -o "$log.time" "$@" >"$log" 2>&1 </dev/null); then
+    if ! (cd "$SRC" && /usr/bin/time -f '%e %M %U %S' -o "$log.time" "$@" >"$log" 2>&1 </dev/null); then
         die "$tool $run failed; see $log"
     fi
     after=$(bytes "$repo")
-    read -r secs rss <"$log.time"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$tool" "$secs" "$rss" $(( after - before )) >>"$TSV"
+    read -r secs rss usr sys <"$log.time"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$tool" "$secs" "$rss" $(( after - before )) \
+        "$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" >>"$TSV"
 }
 
 backup_both() {
@@ -123,27 +142,29 @@ import csv, statistics, sys
 tsv, rounds, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rows = {}
 for r in csv.DictReader(open(tsv), delimiter="\t"):
-    rows[(r["run"], r["tool"])] = (float(r["seconds"]), int(r["peak_rss_kib"]), int(r["bytes_written"]))
+    rows[(r["run"], r["tool"])] = (float(r["seconds"]), int(r["peak_rss_kib"]), int(r["bytes_written"]),
+                                   float(r["cpu_seconds"]))
 def med(tool, i):
     return statistics.median(rows[("c%d" % k, tool)][i] for k in range(1, rounds + 1))
 mib = lambda b: "%.1f MiB" % (b / 2**20)
 full_restore = rows[("full-restore", "firesafe")][0]
 print("Tree: %.2f GiB; (c) is the median of %d changed backups.\n" % (size / 2**30, rounds))
-print("| run | restic s | Firesafe s | ratio | restic written | Firesafe written | ratio | peak RSS restic / Firesafe |")
-print("|---|---|---|---|---|---|---|---|")
-def line(name, rs, fs, rb, fb, rr, fr):
+print("| run | restic s | Firesafe s | ratio | CPU s restic / Firesafe | ratio | restic written | Firesafe written "
+      "| ratio | peak RSS restic / Firesafe |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+def line(name, rs, fs, rb, fb, rr, fr, rc, fc):
     ratio_b = "%.2f" % (fb / rb) if rb > 0 else ("-" if fb == 0 else "inf")
-    print("| %s | %.2f | %.2f | %.2f | %s | %s | %s | %d / %d MiB |" % (name, rs, fs, fs / rs, mib(rb), mib(fb), ratio_b,
-          rr // 1024, fr // 1024))
+    print("| %s | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f | %s | %s | %s | %d / %d MiB |" % (name, rs, fs, fs / rs,
+          rc, fc, fc / rc if rc > 0 else 0, mib(rb), mib(fb), ratio_b, rr // 1024, fr // 1024))
 for run, name in (("a", "(a) first backup"), ("b", "(b) unchanged")):
     r, f = rows[(run, "restic")], rows[(run, "firesafe")]
-    line(name, r[0], f[0], r[2], f[2], r[1], f[1])
+    line(name, r[0], f[0], r[2], f[2], r[1], f[1], r[3], f[3])
 line("(c) changed (median)", med("restic", 0), med("firesafe", 0), med("restic", 2), med("firesafe", 2),
      max(rows[("c%d" % k, "restic")][1] for k in range(1, rounds + 1)),
-     max(rows[("c%d" % k, "firesafe")][1] for k in range(1, rounds + 1)))
+     max(rows[("c%d" % k, "firesafe")][1] for k in range(1, rounds + 1)), med("restic", 3), med("firesafe", 3))
 for run, name in (("d", "(d) restore newest"), ("e", "(e) restore oldest")):
     r, f = rows[(run, "restic")], rows[(run, "firesafe")]
-    line(name, r[0], f[0], r[2], f[2], r[1], f[1])
+    line(name, r[0], f[0], r[2], f[2], r[1], f[1], r[3], f[3])
 fb = rows[("full", "firesafe")]
 print()
 print("Firesafe `backup --full` of the final tree: %.2f s, %s; its restore %.2f s (peak RSS %d MiB)."

@@ -36,8 +36,14 @@ import java.util.regex.Pattern;
  */
 final class HeapRelaunch {
 
-    /** The flags of the shipped launchers (deploy/systemd, native-build/Dockerfile.jvm, README). */
+    /**
+     * The heap flags of the shipped launchers, for a jar without its {@link #OPTIONS_FILE} (copied away from
+     * target/quarkus-app on its own): the file holds these and the start-up ones.
+     */
     static final List<String> FLAGS = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+
+    /** The JVM options file next to quarkus-run.jar (src/main/jvm/jvm.options), given to the child as {@code @file}. */
+    static final String OPTIONS_FILE = "jvm.options";
 
     /** Set in the child, to this process's pid: the child never relaunches and watches for its parent's end. */
     static final String PARENT_PROPERTY = "dev.firesafe.relaunched-by";
@@ -47,7 +53,9 @@ final class HeapRelaunch {
     /** Options after which this process is left as it is (prefixes). */
     private static final List<String> CHOSEN = List.of("-Xmx", "-Xms", "-XX:MaxHeapSize", "-XX:InitialHeapSize",
             "-XX:MinHeapSize", "-XX:MaxRAM", "-XX:InitialRAM", "-XX:MinRAM", "-agentlib:",
-            "-agentpath:", "-javaagent:", "-Xrun", "-XX:StartFlightRecording", "-XX:+FlightRecorder");
+            "-agentpath:", "-javaagent:", "-Xrun", "-XX:StartFlightRecording", "-XX:+FlightRecorder",
+            // an AppCDS recording run: two JVMs would write the same archive
+            "-XX:ArchiveClassesAtExit");
 
     /** A collector chosen: -XX:+UseSerialGC, -XX:+UseG1GC, ... (a second one would make the child refuse to start). */
     private static final Pattern COLLECTOR = Pattern.compile("-XX:\\+Use\\w+GC");
@@ -117,11 +125,19 @@ final class HeapRelaunch {
                 || COLLECTOR.matcher(o).matches());
     }
 
-    /** java, the bounded flags, this JVM's own options (they come later, so they win), -jar, the arguments. */
+    /**
+     * java, the launchers' options ({@code @jvm.options} next to the jar, else the bounded heap flags), this JVM's
+     * own options (they come later, so they win), -jar, the arguments.
+     */
     static List<String> childCommand(List<String> jvmOptions, Path jar, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(FLAGS);
+        Path options = jar.toAbsolutePath().resolveSibling(OPTIONS_FILE);
+        if (Files.isRegularFile(options)) {
+            cmd.add("@" + options);
+        } else {
+            cmd.addAll(FLAGS);
+        }
         cmd.add("-D" + PARENT_PROPERTY + "=" + ProcessHandle.current().pid());
         cmd.addAll(jvmOptions);
         cmd.add("-jar");

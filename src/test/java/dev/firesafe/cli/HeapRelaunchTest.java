@@ -38,6 +38,22 @@ class HeapRelaunchTest {
     }
 
     @Test
+    void theChildGetsTheOptionsFileNextToTheJarWhereThereIsOne(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path jar = java.nio.file.Files.createFile(dir.resolve("quarkus-run.jar"));
+        Path options = java.nio.file.Files.writeString(dir.resolve(HeapRelaunch.OPTIONS_FILE), "-Xmx128m\n");
+        List<String> cmd = HeapRelaunch.childCommand(List.of(), jar, "backup");
+        assertEquals("@" + options.toAbsolutePath(), cmd.get(1));
+        assertEquals(List.of("-jar", jar.toString(), "backup"), cmd.subList(3, cmd.size()));
+    }
+
+    @Test
+    void theShippedOptionsFileBoundsTheHeapAsTheFallbackFlagsDo() throws java.io.IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(Path.of("src/main/jvm", HeapRelaunch.OPTIONS_FILE));
+        assertTrue(lines.containsAll(HeapRelaunch.FLAGS), lines.toString());
+    }
+
+    @Test
     void theChildGetsTheBoundedFlagsThenThisJvmsOwnOptionsThenTheSameArguments() {
         List<String> cmd = HeapRelaunch.childCommand(List.of("-Duser.home=/h"), Path.of("app/quarkus-run.jar"),
                 "backup", "--source", "/s");

@@ -28,10 +28,13 @@ import java.time.Clock;
 public final class Fixtures {
 
     private static final Path TEST_CACHE;
+    /** The tests' ${user.home}: never the developer's own home, where a content key would be made. */
+    private static final Path TEST_HOME;
 
     static {
         try {
             TEST_CACHE = java.nio.file.Files.createTempDirectory("firesafe-test-cache");
+            TEST_HOME = java.nio.file.Files.createTempDirectory("firesafe-test-home");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -51,7 +54,10 @@ public final class Fixtures {
                 .withMapping(DrillConfig.class)
                 .withMapping(TriggerConfig.class)
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withDefaultValues(Map.of("user.home", System.getProperty("user.home"),
+                // expands the defaults' ${user.home}; without it a literal '${user.home}' folder holding a content
+                // key was made in the working folder (the project's root; it was once committed)
+                .addDefaultInterceptors()
+                .withDefaultValues(Map.of("user.home", TEST_HOME.toString(),
                         // never the developer's own cache: each test process gets one of its own
                         "firesafe.cache-dir", TEST_CACHE.toString()))
                 .withSources(new io.smallrye.config.PropertiesConfigSource(values, "test", 500))

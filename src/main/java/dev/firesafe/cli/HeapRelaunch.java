@@ -71,7 +71,8 @@ final class HeapRelaunch {
 
     /**
      * In a relaunched child: starts the watch on the parent and returns empty. Otherwise, when the heap is
-     * unbounded, runs the command in a bounded child and returns its exit status; else empty (run it here).
+     * unbounded, runs the command in a bounded child and returns its exit status; else, or when no child could be
+     * started, empty (run it here).
      */
     static OptionalInt run(String... args) {
         String parent = System.getProperty(PARENT_PROPERTY);
@@ -87,7 +88,7 @@ final class HeapRelaunch {
         if (!unbounded(jvmOptions)) {
             return OptionalInt.empty();
         }
-        return OptionalInt.of(runChild(childCommand(jvmOptions, jar.get(), args)));
+        return runChild(childCommand(jvmOptions, jar.get(), args));
     }
 
     /** The jar this JVM was started with by {@code java -jar}; empty in the native image, tests and dev mode. */
@@ -146,7 +147,8 @@ final class HeapRelaunch {
         return cmd;
     }
 
-    private static int runChild(List<String> command) {
+    /** The child's exit status; empty when no child could be started (a backup unbounded beats none). */
+    static OptionalInt runChild(List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         JVM_OPTION_VARIABLES.forEach(pb.environment()::remove);
         Process child;
@@ -154,15 +156,16 @@ final class HeapRelaunch {
             child = pb.start();
         } catch (IOException e) {
             System.err.println("firesafe: could not start a JVM with a bounded heap (" + e.getMessage()
-                    + "); give java the flags yourself: java " + String.join(" ", FLAGS) + " -jar ...");
-            return 1;
+                    + "), running in this one, whose heap is not bounded: give java the flags yourself, java "
+                    + String.join(" ", FLAGS) + " -jar ...");
+            return OptionalInt.empty();
         }
         // SIGTERM and SIGINT run the shutdown hooks: pass the stop on, wait, and leave with the child's status
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             child.destroy();
             Runtime.getRuntime().halt(waitFor(child));
         }, "firesafe-relaunch-stop"));
-        return waitFor(child);
+        return OptionalInt.of(waitFor(child));
     }
 
     /** The child's exit status; 128 + the signal's number when a signal ended it (as a shell reports it). */

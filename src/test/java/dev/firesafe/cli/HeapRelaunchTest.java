@@ -63,4 +63,10 @@ class HeapRelaunchTest {
         assertEquals(List.of("-Duser.home=/h", "-jar", "app/quarkus-run.jar", "backup", "--source", "/s"),
                 cmd.subList(5, cmd.size()));
     }
+
+    @Test
+    void whenNoChildCanBeStartedTheCommandRunsInThisJvm() {
+        assertEquals(java.util.OptionalInt.empty(),
+                HeapRelaunch.runChild(List.of("/nonexistent/bin/java", "-version")));
+    }
 }

@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static dev.firesafe.testing.PgCluster.sqlAt;
+import static dev.firesafe.testing.PgCluster.switchAndAwaitArchive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,34 +86,10 @@ class PitrIT {
         return new Cli(home).env("FIRESAFE_MASTER_KEY_FILE", keyFile.toString());
     }
 
-    private static String sql(int port, String query) throws Exception {
-        Process p = new ProcessBuilder(PgCluster.serverBin().resolve("psql").toString(), "-X", "-A", "-t", "-v",
-                "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "-d",
-                "postgres", "-c", query).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertEquals(0, p.waitFor(), query + ": " + out);
-        return out;
-    }
-
-    /** Switches to a new segment and waits (polling pg_stat_archiver) until the one left is archived. */
-    private static void switchAndAwaitArchive(int port) throws Exception {
-        String segment = sql(port, "SELECT pg_walfile_name(pg_switch_wal())");
-        long deadline = System.nanoTime() + 300_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            String last = sql(port, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
-            if (last.compareTo(segment) >= 0) {
-                return;
-            }
-            Thread.sleep(100); // polling the archiver's progress: PostgreSQL offers no event to wait on
-        }
-        throw new AssertionError("segment " + segment + " was not archived in 5 minutes; failed: " + sql(port,
-                "SELECT failed_count, last_failed_wal FROM pg_stat_archiver"));
-    }
-
     private static void awaitArchived(int port, String name) throws Exception {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (sql(port, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").equals(name)
+            if (sqlAt(port, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").equals(name)
                     || Files.exists(target.resolve("db/wal/" + name.substring(0, 8) + "/" + name))) {
                 return;
             }
@@ -141,27 +120,27 @@ class PitrIT {
     @Test
     void baseBackupAndArchivedWalRestoreToAPointInTimeAndToTheLatest() throws Exception {
         int port = source.port();
-        sql(port, "CREATE TABLE t (id int PRIMARY KEY, phase text)");
-        sql(port, "INSERT INTO t SELECT g, 'before base' FROM generate_series(1, 100) g");
+        sqlAt(port, "CREATE TABLE t (id int PRIMARY KEY, phase text)");
+        sqlAt(port, "INSERT INTO t SELECT g, 'before base' FROM generate_series(1, 100) g");
         Cli cli = cli(work.resolve("home-backup"));
         Cli.Result base = cli.run("backup", "--plan", "db", "--postgres-base", "postgresql://postgres@127.0.0.1:"
                 + port + "/", "--target", target.toString());
         assertEquals(0, base.exitCode(), base.toString());
 
-        sql(port, "INSERT INTO t SELECT g, 'middle' FROM generate_series(101, 200) g");
-        switchAndAwaitArchive(port);
-        String middle = sql(port, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
+        sqlAt(port, "INSERT INTO t SELECT g, 'middle' FROM generate_series(101, 200) g");
+        switchAndAwaitArchive(port, Duration.ofMinutes(5));
+        String middle = sqlAt(port, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
                 + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
-        sql(port, "SELECT pg_sleep(0.05)"); // the next commit's time must be after 'middle', not equal to it
+        sqlAt(port, "SELECT pg_sleep(0.05)"); // the next commit's time must be after 'middle', not equal to it
         long started = System.nanoTime();
         for (int i = 0; i < SEGMENTS; i++) {
-            sql(port, "INSERT INTO t VALUES (" + (1000 + i) + ", 'late')");
-            switchAndAwaitArchive(port);
+            sqlAt(port, "INSERT INTO t VALUES (" + (1000 + i) + ", 'late')");
+            switchAndAwaitArchive(port, Duration.ofMinutes(5));
         }
         double perSegment = (System.nanoTime() - started) / 1e9 / SEGMENTS;
         System.out.printf("PitrIT: %d segments archived by wal-push, %.2f s each (JVM start included)%n", SEGMENTS,
                 perSegment);
-        assertEquals(SEGMENTS, Integer.parseInt(sql(port, "SELECT count(*) FROM t WHERE phase = 'late'")));
+        assertEquals(SEGMENTS, Integer.parseInt(sqlAt(port, "SELECT count(*) FROM t WHERE phase = 'late'")));
 
         // the latest: everything archived
         Path latest = dataDir("latest");
@@ -169,7 +148,7 @@ class PitrIT {
         Cli.Result r2 = cli(work.resolve("home-r2")).run("restore", "--postgres-pitr", "--plan", "db", "--target",
                 target.toString(), "--to", latest.toString(), "--start-port", Integer.toString(latestPort));
         assertEquals(0, r2.exitCode(), r2.toString());
-        assertEquals(Integer.toString(200 + SEGMENTS), sql(latestPort, "SELECT count(*) FROM t"));
+        assertEquals(Integer.toString(200 + SEGMENTS), sqlAt(latestPort, "SELECT count(*) FROM t"));
         // it ended recovery on timeline 2 and archives into the same plan: the next PITR makes timeline 3
         awaitArchived(latestPort, "00000002.history");
         stopServer(latest);
@@ -182,14 +161,14 @@ class PitrIT {
                 Integer.toString(middlePort));
         assertEquals(0, r1.exitCode(), r1.toString());
         assertTrue(r1.stdout().contains("finished recovery and accepts writes"), r1.toString());
-        assertEquals("200", sql(middlePort, "SELECT count(*) FROM t"));
+        assertEquals("200", sqlAt(middlePort, "SELECT count(*) FROM t"));
         assertEquals("700", Integer.toOctalString(Files.getPosixFilePermissions(atMiddle).stream()
                 .mapToInt(p -> 1 << (8 - p.ordinal())).sum()));
 
         // the restored middle server is on timeline 3 and archives into the same plan; a restore follows it
-        assertEquals("00000003", sql(middlePort, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"));
-        sql(middlePort, "INSERT INTO t SELECT g, 'timeline 2' FROM generate_series(5000, 5009) g");
-        switchAndAwaitArchive(middlePort);
+        assertEquals("00000003", sqlAt(middlePort, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"));
+        sqlAt(middlePort, "INSERT INTO t SELECT g, 'timeline 2' FROM generate_series(5000, 5009) g");
+        switchAndAwaitArchive(middlePort, Duration.ofMinutes(5));
         assertTrue(Files.exists(target.resolve("db/wal/00000003/00000003.history")));
         Path followed = dataDir("followed");
         int followedPort = S3Mock.freePort();
@@ -197,8 +176,8 @@ class PitrIT {
                 target.toString(), "--to", followed.toString(), "--start-port", Integer.toString(followedPort));
         assertEquals(0, r3.exitCode(), r3.toString());
         assertTrue(r3.stdout().contains("on timeline 3"), r3.toString());
-        assertEquals("210", sql(followedPort, "SELECT count(*) FROM t"));
-        assertEquals("0", sql(followedPort, "SELECT count(*) FROM t WHERE phase = 'late'"));
+        assertEquals("210", sqlAt(followedPort, "SELECT count(*) FROM t"));
+        assertEquals("0", sqlAt(followedPort, "SELECT count(*) FROM t WHERE phase = 'late'"));
         stopServer(followed);
         stopServer(atMiddle);
 
@@ -263,15 +242,15 @@ class PitrIT {
         try (PgCluster host = PgCluster.start(PgCluster.requireServer(), List.of("--wal-segsize=1"),
                 Map.of("wal_level", "replica", "archive_mode", "on", "archive_command", archive))) {
             int port = host.port();
-            sql(port, "CREATE TABLE w (id int)");
-            sql(port, "INSERT INTO w SELECT generate_series(1, 50)");
+            sqlAt(port, "CREATE TABLE w (id int)");
+            sqlAt(port, "INSERT INTO w SELECT generate_series(1, 50)");
             Files.createDirectories(dir.resolve("home-host"));
             Cli hostCli = new Cli(dir.resolve("home-host")).env("FIRESAFE_PUBLIC_KEY", publicKey);
             Cli.Result base = hostCli.run("backup", "--plan", "wo", "--postgres-base", "postgresql://postgres@127.0.0.1:"
                     + port + "/", "--target", dir.resolve("target").toString());
             assertEquals(0, base.exitCode(), base.toString());
-            sql(port, "INSERT INTO w SELECT generate_series(51, 80)");
-            switchAndAwaitArchive(port);
+            sqlAt(port, "INSERT INTO w SELECT generate_series(51, 80)");
+            switchAndAwaitArchive(port, Duration.ofMinutes(5));
 
             // the host cannot read what it archived
             Cli.Result denied = hostCli.run("verify", "--wal", "--plan", "wo", "--target",
@@ -285,7 +264,7 @@ class PitrIT {
                     .run("restore", "--postgres-pitr", "--plan", "wo", "--target", dir.resolve("target").toString(),
                             "--to", restoredDir.toString(), "--start-port", Integer.toString(restoredPort));
             assertEquals(0, r.exitCode(), r.toString());
-            assertEquals("80", sql(restoredPort, "SELECT count(*) FROM w"));
+            assertEquals("80", sqlAt(restoredPort, "SELECT count(*) FROM w"));
             stopServer(restoredDir);
         }
     }

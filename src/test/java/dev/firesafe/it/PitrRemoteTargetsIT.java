@@ -14,12 +14,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static dev.firesafe.testing.PgCluster.sqlAt;
+import static dev.firesafe.testing.PgCluster.switchAndAwaitArchive;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,7 +68,7 @@ class PitrRemoteTargetsIT {
     @AfterAll
     static void stop() throws Exception {
         for (Path dir : restoredDirs) {
-            stopServer(dir);
+            PgCluster.stopServerOn(dir);
         }
         if (github != null) {
             github.close();
@@ -130,19 +133,19 @@ class PitrRemoteTargetsIT {
         boolean burned = false;
         try {
             int port = pg.port();
-            sql(port, "CREATE TABLE t (id int PRIMARY KEY, phase text)");
-            sql(port, "INSERT INTO t SELECT g, 'before base' FROM generate_series(1, 100) g");
+            sqlAt(port, "CREATE TABLE t (id int PRIMARY KEY, phase text)");
+            sqlAt(port, "INSERT INTO t SELECT g, 'before base' FROM generate_series(1, 100) g");
             results.add(expect(0, cli.run("backup", "--plan", "db", "--postgres-base", "postgresql://postgres@"
                     + "127.0.0.1:" + port + "/", "--target", target)));
-            sql(port, "INSERT INTO t SELECT g, 'after base' FROM generate_series(101, 200) g");
-            String segment = switchAndAwaitArchive(port);
+            sqlAt(port, "INSERT INTO t SELECT g, 'after base' FROM generate_series(101, 200) g");
+            String segment = switchAndAwaitArchive(port, Duration.ofMinutes(2));
             for (int i = 0; i < 2; i++) {
-                sql(port, "INSERT INTO t VALUES (" + (1000 + i) + ", 'late')");
-                switchAndAwaitArchive(port);
+                sqlAt(port, "INSERT INTO t VALUES (" + (1000 + i) + ", 'late')");
+                switchAndAwaitArchive(port, Duration.ofMinutes(2));
             }
             // the server keeps a segment in pg_wal until a checkpoint after it is archived; none has run since
             // the base backup's (checkpoint_timeout is 5 minutes)
-            Path dataDir = Path.of(sql(port, "SHOW data_directory"));
+            Path dataDir = Path.of(sqlAt(port, "SHOW data_directory"));
             byte[] original = Files.readAllBytes(dataDir.resolve("pg_wal").resolve(segment));
 
             Path fetched = work.resolve(name + "-fetched");
@@ -173,7 +176,7 @@ class PitrRemoteTargetsIT {
             assertFalse(Files.exists(work.resolve(name + "-absent")));
 
             // the fire: the server gone; a point-in-time restore to the newest WAL, from this target only
-            int expectedRows = Integer.parseInt(sql(port, "SELECT count(*) FROM t"));
+            int expectedRows = Integer.parseInt(sqlAt(port, "SELECT count(*) FROM t"));
             assertEquals(202, expectedRows);
             burned = true;
             pg.close();
@@ -184,10 +187,10 @@ class PitrRemoteTargetsIT {
                     restored.toString(), "--start-port", Integer.toString(restoredPort));
             results.add(expect(0, r));
             assertTrue(r.stdout().contains("finished recovery and accepts writes"), r.toString());
-            assertEquals(Integer.toString(expectedRows), sql(restoredPort, "SELECT count(*) FROM t"));
-            assertEquals("2", sql(restoredPort, "SELECT count(*) FROM t WHERE phase = 'late'"));
-            sql(restoredPort, "INSERT INTO t VALUES (5000, 'written after the restore')");
-            stopServer(restored);
+            assertEquals(Integer.toString(expectedRows), sqlAt(restoredPort, "SELECT count(*) FROM t"));
+            assertEquals("2", sqlAt(restoredPort, "SELECT count(*) FROM t WHERE phase = 'late'"));
+            sqlAt(restoredPort, "INSERT INTO t VALUES (5000, 'written after the restore')");
+            PgCluster.stopServerOn(restored);
         } finally {
             if (!burned) {
                 pg.close();
@@ -201,40 +204,4 @@ class PitrRemoteTargetsIT {
         return r;
     }
 
-    private static String sql(int port, String query) throws Exception {
-        Process p = new ProcessBuilder(PgCluster.serverBin().resolve("psql").toString(), "-X", "-A", "-t", "-v",
-                "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "-d",
-                "postgres", "-c", query).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertEquals(0, p.waitFor(), query + ": " + out);
-        return out;
-    }
-
-    /** Switches to a new segment and waits (polling pg_stat_archiver) until the one left is archived. */
-    private static String switchAndAwaitArchive(int port) throws Exception {
-        String segment = sql(port, "SELECT pg_walfile_name(pg_switch_wal())");
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            String last = sql(port, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
-            if (last.compareTo(segment) >= 0) {
-                return segment;
-            }
-            Thread.sleep(100); // polling the archiver's progress: PostgreSQL offers no event to wait on
-        }
-        throw new AssertionError("segment " + segment + " was not archived in 2 minutes; failed: " + sql(port,
-                "SELECT failed_count, last_failed_wal FROM pg_stat_archiver"));
-    }
-
-    private static void stopServer(Path data) throws Exception {
-        if (!Files.exists(data.resolve("postmaster.pid"))) {
-            return;
-        }
-        List<String> cmd = new ArrayList<>();
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
-        cmd.addAll(List.of(PgCluster.serverBin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m",
-                "immediate", "-w", "stop"));
-        new ProcessBuilder(cmd).inheritIO().start().waitFor();
-    }
 }

@@ -162,6 +162,24 @@ public final class PgCluster implements AutoCloseable {
                 "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "-d", "postgres", "-c", sql), null).strip();
     }
 
+    /**
+     * Switches the server at 127.0.0.1:{@code port} to a new WAL segment and waits (polling pg_stat_archiver) until
+     * the one it left is archived; returns that segment's name.
+     */
+    public static String switchAndAwaitArchive(int port, java.time.Duration within) throws Exception {
+        String segment = sqlAt(port, "SELECT pg_walfile_name(pg_switch_wal())");
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            String last = sqlAt(port, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+            if (last.compareTo(segment) >= 0) {
+                return segment;
+            }
+            Thread.sleep(100); // polling the archiver's progress: PostgreSQL offers no event to wait on
+        }
+        throw new AssertionError("segment " + segment + " was not archived within " + within + "; failed: "
+                + sqlAt(port, "SELECT failed_count, last_failed_wal FROM pg_stat_archiver"));
+    }
+
     /** Stops ({@code -m immediate}) a server running on {@code data} (a restored one), as the server's user. */
     public static void stopServerOn(Path data) throws IOException, InterruptedException {
         if (!Files.exists(data.resolve("postmaster.pid"))) {

@@ -33,7 +33,8 @@ class CliMessagesIT {
         target = tmp.resolve("backups").toUri().toString();
         Cli.Result backup = cli.run("backup", "--source", tmp.resolve("data").toString(), "--target", target);
         assertEquals(0, backup.exitCode(), backup.toString());
-        assertTrue(backup.stdout().contains(": 1 file, ") && !backup.stdout().contains("1 files"), backup.toString());
+        assertTrue(backup.stdout().contains(": 1 file (0 unchanged, not read), ") && !backup.stdout().contains("1 files"),
+                backup.toString());
     }
 
     @Test

@@ -60,7 +60,11 @@ final class ChunkedReader {
      */
     private final LinkedHashMap<String, ChunkedObjects.Opened> open = new LinkedHashMap<>(16, 0.75f, true);
     private ChunkedObjects.Opened self;
-    private final ObjectReader.BlockBuffers blocks = new ObjectReader.BlockBuffers();
+    /**
+     * Four blocks: a file that changed since the old object's block of small files, and the files around it, come
+     * from two or three blocks in turn; each block kept is up to two block-sized arrays (1-4 MiB).
+     */
+    private final ObjectReader.BlockBuffers blocks = new ObjectReader.BlockBuffers(4);
 
     private final boolean listEntries;
 

@@ -37,15 +37,60 @@ public final class ObjectReader {
     private final BlockBuffers own = new BlockBuffers();
 
     /**
-     * Buffers for chunk blocks and the last block read into them. A restore shares one among the readers of every
-     * object it has open, so its memory does not grow with the number of objects a backup's chunks are in (a
-     * reader each was that many block-sized buffer pairs, made again each time an object was reopened).
+     * Buffers for chunk blocks and the last few blocks read into them, reused least recently used first. A restore
+     * shares one among the readers of every object it has open, so its memory does not grow with the number of
+     * objects a backup's chunks are in (a reader each was that many block-sized buffer pairs, made again each time
+     * an object was reopened). More than one block: in an incremental backup the walk goes back and forth between
+     * an old object's block of small files and the blocks of the files that changed since, and with one kept block
+     * each return read and decoded the old block again.
      */
     public static final class BlockBuffers {
+        private final Slot[] slots;
+        private long uses;
+
+        /** Keeps the last block read. */
+        public BlockBuffers() {
+            this(1);
+        }
+
+        /** Keeps the last {@code blocks} blocks read (each up to a block's size, encoded and decoded). */
+        public BlockBuffers(int blocks) {
+            slots = new Slot[blocks];
+            for (int i = 0; i < blocks; i++) {
+                slots[i] = new Slot();
+            }
+        }
+
+        private Slot holding(ObjectReader reader, long offset) {
+            for (Slot s : slots) {
+                if (s.owner == reader && s.last != null && s.last.offset() == offset) {
+                    s.used = ++uses;
+                    return s;
+                }
+            }
+            return null;
+        }
+
+        private Slot leastRecentlyUsed() {
+            Slot oldest = slots[0];
+            for (Slot s : slots) {
+                if (s.used < oldest.used) {
+                    oldest = s;
+                }
+            }
+            oldest.used = ++uses;
+            oldest.owner = null;
+            oldest.last = null;
+            return oldest;
+        }
+    }
+
+    private static final class Slot {
         private byte[] encoded = new byte[0];
         private byte[] decoded = new byte[0];
         private ObjectReader owner;
         private View last;
+        private long used;
     }
     private final String objectId;
     private final String what;
@@ -166,27 +211,29 @@ public final class ObjectReader {
         return chunkBlock(offset, length, own);
     }
 
-    /** The same, read into {@code buffers}; the view is valid until the next read into them, by any reader. */
+    /**
+     * The same, read into {@code buffers}; the view is valid until the next read into them, by any reader (it stays
+     * valid longer where they keep several blocks, but no caller may count on that).
+     */
     public View chunkBlock(long offset, int length, BlockBuffers buffers) throws IOException {
-        if (buffers.owner == this && buffers.last != null && buffers.last.offset() == offset) {
-            return buffers.last;
+        Slot kept = buffers.holding(this, offset);
+        if (kept != null) {
+            return kept.last;
         }
-        buffers.owner = null;
-        buffers.last = null;
+        Slot slot = buffers.leastRecentlyUsed();
         View view = readBlock(offset, length, () -> {
-            if (buffers.encoded.length < length) {
-                buffers.encoded = new byte[Math.max(length, Math.min(buffers.encoded.length * 2, MAX_BLOCK))];
+            if (slot.encoded.length < length) {
+                slot.encoded = new byte[Math.max(length, Math.min(slot.encoded.length * 2, MAX_BLOCK))];
             }
-            readInto(offset, buffers.encoded, length);
-            int raw = Blocks.contentLength(buffers.encoded, length, what);
-            if (buffers.decoded.length < raw) {
-                buffers.decoded = new byte[Math.max(raw, Math.min(buffers.decoded.length * 2, Blocks.MAX_RAW))];
+            readInto(offset, slot.encoded, length);
+            int raw = Blocks.contentLength(slot.encoded, length, what);
+            if (slot.decoded.length < raw) {
+                slot.decoded = new byte[Math.max(raw, Math.min(slot.decoded.length * 2, Blocks.MAX_RAW))];
             }
-            return new View(offset, buffers.decoded, Blocks.decodeInto(buffers.encoded, length, what,
-                    buffers.decoded));
+            return new View(offset, slot.decoded, Blocks.decodeInto(slot.encoded, length, what, slot.decoded));
         });
-        buffers.owner = this;
-        buffers.last = view;
+        slot.owner = this;
+        slot.last = view;
         return view;
     }
 

@@ -5,7 +5,7 @@
 #   BENCH_SIZE_MB=300 BENCH_ROUNDS=3 bash bench/incremental.sh   # a quick look
 #
 # The tree: bench/gen_tree.py (a home-lab server's data) of SIZE-500 MiB plus one 500 MB database file. Runs:
-#   (a) first backup; (b) unchanged second backup; (c) after a round of bench/mutate.py (1% of files changed in
+#   (a) first backup; (b) unchanged backups (BENCH_UNCHANGED_RUNS, 5: the median); (c) after a round of bench/mutate.py (1% of files changed in
 #   place, 50 new files, a folder holding 10% of the data renamed, 20 scattered 64 KiB writes into the database
 #   file), repeated ROUNDS times; (d) restore of the newest of those backups; (e) restore of the oldest of them;
 #   and, as the yardstick for (d) and (e), a Firesafe `backup --full` of the final tree into an empty target and
@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 
 SIZE_MB=${BENCH_SIZE_MB:-2048}
 ROUNDS=${BENCH_ROUNDS:-10}
+UNCHANGED=${BENCH_UNCHANGED_RUNS:-5}   # (b) is about a second for either tool: the median of several, like (c)
 DB_MB=$(( SIZE_MB >= 1000 ? 500 : SIZE_MB / 4 ))
 WORK=bench/work/incremental
 OUT=bench/out
@@ -105,7 +106,9 @@ backup_both() {
 
 echo "tree: $(bytes "$SRC") bytes, $(find "$SRC" -type f | wc -l) files; $ROUNDS changed backups" >&2
 backup_both a
-backup_both b
+for u in $(seq 1 "$UNCHANGED"); do
+    backup_both "b$u"
+done
 for r in $(seq 1 "$ROUNDS"); do
     python3 bench/mutate.py --tree "$SRC" --db "$SRC/db/app.db" --seed "$r" >"$LOGS/mutate-$r.json"
     backup_both "c$r"
@@ -121,13 +124,13 @@ restore_both() {
     timed "$run" firesafe "$WORK/r-firesafe" "${FS[@]}" restore "$fid" --plan bench --target "file://$FREPO" \
         --to "$PWD/$WORK/r-firesafe"
 }
-# snapshots 0: (a), 1: (b), 2: c1 ... ROUNDS+1: the newest
-restore_both d "$(( ROUNDS + 1 ))" "c$ROUNDS"
+# snapshots 0: (a), 1..UNCHANGED: (b), then c1 ... the newest
+restore_both d "$(( UNCHANGED + ROUNDS ))" "c$ROUNDS"
 # the newest restored trees are the source as it is now: check both
 diff -rq "$SRC" "$WORK/r-restic" >"$LOGS/d-restic.diff" 2>&1 || die "restic's restore differs from the source; $LOGS/d-restic.diff"
 diff -rq "$SRC" "$WORK/r-firesafe/$(basename "$SRC")" >"$LOGS/d-firesafe.diff" 2>&1 \
     || die "Firesafe's restore differs from the source; $LOGS/d-firesafe.diff"
-restore_both e 2 c1
+restore_both e "$(( UNCHANGED + 1 ))" c1
 
 # the yardstick: a self-contained backup of the final tree, and its restore
 FULL=$PWD/$WORK/firesafe-full
@@ -137,18 +140,19 @@ timed full-restore firesafe "$WORK/r-full" "${FS[@]}" restore latest --plan benc
     --to "$PWD/$WORK/r-full"
 rm -rf "$WORK/r-restic" "$WORK/r-firesafe" "$WORK/r-full"
 
-python3 - "$TSV" "$ROUNDS" "$(bytes "$SRC")" <<'EOF' | tee "$OUT/incremental.md"
+python3 - "$TSV" "$ROUNDS" "$(bytes "$SRC")" "$UNCHANGED" <<'EOF' | tee "$OUT/incremental.md"
 import csv, statistics, sys
-tsv, rounds, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+tsv, rounds, size, unchanged = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 rows = {}
 for r in csv.DictReader(open(tsv), delimiter="\t"):
     rows[(r["run"], r["tool"])] = (float(r["seconds"]), int(r["peak_rss_kib"]), int(r["bytes_written"]),
                                    float(r["cpu_seconds"]))
-def med(tool, i):
-    return statistics.median(rows[("c%d" % k, tool)][i] for k in range(1, rounds + 1))
+def med(tool, i, run="c", n=rounds):
+    return statistics.median(rows[("%s%d" % (run, k), tool)][i] for k in range(1, n + 1))
 mib = lambda b: "%.1f MiB" % (b / 2**20)
 full_restore = rows[("full-restore", "firesafe")][0]
-print("Tree: %.2f GiB; (c) is the median of %d changed backups.\n" % (size / 2**30, rounds))
+print("Tree: %.2f GiB; (b) is the median of %d unchanged backups, (c) of %d changed ones.\n"
+      % (size / 2**30, unchanged, rounds))
 print("| run | restic s | Firesafe s | ratio | CPU s restic / Firesafe | ratio | restic written | Firesafe written "
       "| ratio | peak RSS restic / Firesafe |")
 print("|---|---|---|---|---|---|---|---|---|---|")
@@ -156,9 +160,13 @@ def line(name, rs, fs, rb, fb, rr, fr, rc, fc):
     ratio_b = "%.2f" % (fb / rb) if rb > 0 else ("-" if fb == 0 else "inf")
     print("| %s | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f | %s | %s | %s | %d / %d MiB |" % (name, rs, fs, fs / rs,
           rc, fc, fc / rc if rc > 0 else 0, mib(rb), mib(fb), ratio_b, rr // 1024, fr // 1024))
-for run, name in (("a", "(a) first backup"), ("b", "(b) unchanged")):
-    r, f = rows[(run, "restic")], rows[(run, "firesafe")]
-    line(name, r[0], f[0], r[2], f[2], r[1], f[1], r[3], f[3])
+r, f = rows[("a", "restic")], rows[("a", "firesafe")]
+line("(a) first backup", r[0], f[0], r[2], f[2], r[1], f[1], r[3], f[3])
+line("(b) unchanged (median)", med("restic", 0, "b", unchanged), med("firesafe", 0, "b", unchanged),
+     med("restic", 2, "b", unchanged), med("firesafe", 2, "b", unchanged),
+     max(rows[("b%d" % k, "restic")][1] for k in range(1, unchanged + 1)),
+     max(rows[("b%d" % k, "firesafe")][1] for k in range(1, unchanged + 1)),
+     med("restic", 3, "b", unchanged), med("firesafe", 3, "b", unchanged))
 line("(c) changed (median)", med("restic", 0), med("firesafe", 0), med("restic", 2), med("firesafe", 2),
      max(rows[("c%d" % k, "restic")][1] for k in range(1, rounds + 1)),
      max(rows[("c%d" % k, "firesafe")][1] for k in range(1, rounds + 1)), med("restic", 3), med("firesafe", 3))
@@ -167,11 +175,14 @@ for run, name in (("d", "(d) restore newest"), ("e", "(e) restore oldest")):
     line(name, r[0], f[0], r[2], f[2], r[1], f[1], r[3], f[3])
 fb = rows[("full", "firesafe")]
 print()
+print("(b) each run, restic / Firesafe s: %s" % ", ".join("%.2f / %.2f" % (rows[("b%d" % k, "restic")][0],
+      rows[("b%d" % k, "firesafe")][0]) for k in range(1, unchanged + 1)))
 print("Firesafe `backup --full` of the final tree: %.2f s, %s; its restore %.2f s (peak RSS %d MiB)."
       % (fb[0], mib(fb[2]), full_restore, rows[("full-restore", "firesafe")][1] // 1024))
 print("(d) / full restore: %.2f; (e) / full restore: %.2f (target <= 1.2)."
       % (rows[("d", "firesafe")][0] / full_restore, rows[("e", "firesafe")][0] / full_restore))
 print("Repositories at the end: restic %s, Firesafe %s." % (mib(sum(rows[(k, "restic")][2] for k in
-      ["a", "b"] + ["c%d" % i for i in range(1, rounds + 1)])), mib(sum(rows[(k, "firesafe")][2] for k in
-      ["a", "b"] + ["c%d" % i for i in range(1, rounds + 1)]))))
+      ["a"] + ["b%d" % i for i in range(1, unchanged + 1)] + ["c%d" % i for i in range(1, rounds + 1)])),
+      mib(sum(rows[(k, "firesafe")][2] for k in ["a"] + ["b%d" % i for i in range(1, unchanged + 1)]
+              + ["c%d" % i for i in range(1, rounds + 1)]))))
 EOF

@@ -1,5 +1,6 @@
 package dev.firesafe.source;
 
+import dev.firesafe.archive.EntryWriter;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.FileMeta;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -152,6 +154,100 @@ class ReadAheadTest {
                     () -> assertThrows(Error.class, () -> reading.drainInto(writer)));
             assertSame(error, thrown);
         }
+    }
+
+    /**
+     * Unchanged files are handed to the writer in batches (one wake-up for many, not one each): the writer still
+     * sees every entry, changed or not, in walk order, and the last batch before the walk ends.
+     */
+    @Test
+    void unchangedFilesHandedOverInBatchesKeepWalkOrder() throws IOException {
+        Path root = tmp.resolve("src");
+        for (int d = 0; d < 3; d++) {
+            for (int f = 0; f < 400; f++) { // more than a batch per folder
+                Trees.write(root.resolve("d" + d + "/f" + String.format("%03d", f)), new byte[]{(byte) f},
+                        "rw-r--r--");
+            }
+        }
+        SourceSpec spec = new SourceSpec(root, List.of(), List.of());
+        List<String> direct = new ArrayList<>();
+        EntryWriter directRecorder = recorder(direct);
+        new SourceWalker(new SourceWalker.EntrySink() {
+            @Override
+            public void directory(String name, FileMeta meta) throws IOException {
+                directRecorder.directory(name, meta);
+            }
+
+            @Override
+            public void symlink(String name, String target, FileMeta meta) throws IOException {
+                directRecorder.symlink(name, target, meta);
+            }
+
+            @Override
+            public void file(String name, Path path, FileMeta meta) throws IOException {
+                directRecorder.beginFile(name, meta);
+            }
+
+            @Override
+            public void warn(String name, String problem) throws IOException {
+                directRecorder.warn(name, problem);
+            }
+        }, Set.of()).walk(spec, "src");
+        List<String> seen = new ArrayList<>();
+        // every third file unchanged: batches end at changed files, folders, the batch size and the walk's end
+        try (ReadAhead reading = ReadAhead.start(sink -> new SourceWalker(sink, Set.of()).walk(spec, "src"),
+                (name, meta) -> name.hashCode() % 3 == 0 ? "previous" : null)) {
+            reading.drainInto(recorder(seen));
+        }
+        List<String> expected = direct.stream().map(e -> {
+            String name = e.substring(e.indexOf(' ') + 1);
+            return e.startsWith("file ") && name.hashCode() % 3 == 0 ? "unchanged " + name : e;
+        }).toList();
+        assertEquals(expected, seen);
+        assertTrue(seen.stream().filter(e -> e.startsWith("unchanged ")).count() > 300, "unchanged files were seen");
+    }
+
+    /** An entry writer that notes each entry as "KIND NAME" (a file's content is not noted). */
+    private static EntryWriter recorder(List<String> entries) {
+        return new EntryWriter() {
+            @Override
+            public void directory(String name, FileMeta meta) {
+                entries.add("dir " + name);
+            }
+
+            @Override
+            public void symlink(String name, String linkTarget, FileMeta meta) {
+                entries.add("link " + name);
+            }
+
+            @Override
+            public void warn(String name, String problem) {
+                entries.add("warn " + name);
+            }
+
+            @Override
+            public void exactBytes(String name, byte[] path, byte[] linkTarget) {
+                entries.add("exact " + name);
+            }
+
+            @Override
+            public void beginFile(String name, FileMeta meta) {
+                entries.add("file " + name);
+            }
+
+            @Override
+            public void fileData(byte[] buffer, int length) {
+            }
+
+            @Override
+            public void endFile(String name, FileMeta meta, String sha256Hex) {
+            }
+
+            @Override
+            public void unchangedFile(String name, FileMeta meta, Object previous) {
+                entries.add("unchanged " + name);
+            }
+        };
     }
 
     @SuppressWarnings("unchecked")

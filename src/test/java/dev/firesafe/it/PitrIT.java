@@ -49,12 +49,8 @@ class PitrIT {
         Files.createDirectories(target.resolve("db"));
         PgCluster.giveToServer(target);
         PgCluster.giveToServer(target.resolve("db"));
-        Cli cli = new Cli(work);
-        Cli.Result keygen = cli.run("keygen");
-        assertEquals(0, keygen.exitCode(), keygen.toString());
-        String[] lines = keygen.stdout().strip().split("\n");
         keyFile = work.resolve("master.key");
-        Files.writeString(keyFile, lines[lines.length - 1].strip() + "\n");
+        Files.writeString(keyFile, new Cli(work).useNewKey() + "\n");
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
         PgCluster.giveToServer(keyFile);
         String archive = "FIRESAFE_MASTER_KEY_FILE=" + keyFile + " " + Path.of(System.getProperty("java.home"),
@@ -67,7 +63,7 @@ class PitrIT {
     @AfterAll
     static void stop() throws Exception {
         for (Path dir : restoredDirs) {
-            stopServer(dir);
+            PgCluster.stopServerOn(dir);
         }
         PgCluster.closeAll(source);
         if (work != null) {
@@ -104,19 +100,6 @@ class PitrIT {
         return d;
     }
 
-    private static void stopServer(Path data) throws Exception {
-        if (!Files.exists(data.resolve("postmaster.pid"))) {
-            return;
-        }
-        List<String> cmd = new ArrayList<>();
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
-        cmd.addAll(List.of(PgCluster.serverBin().resolve("pg_ctl").toString(), "-D", data.toString(), "-m",
-                "immediate", "-w", "stop"));
-        new ProcessBuilder(cmd).inheritIO().start().waitFor();
-    }
-
     @Test
     void baseBackupAndArchivedWalRestoreToAPointInTimeAndToTheLatest() throws Exception {
         int port = source.port();
@@ -151,7 +134,7 @@ class PitrIT {
         assertEquals(Integer.toString(200 + SEGMENTS), sqlAt(latestPort, "SELECT count(*) FROM t"));
         // it ended recovery on timeline 2 and archives into the same plan: the next PITR makes timeline 3
         awaitArchived(latestPort, "00000002.history");
-        stopServer(latest);
+        PgCluster.stopServerOn(latest);
 
         // a point in time in the middle: the middle rows, none of the late ones; the server accepts writes after
         Path atMiddle = dataDir("at-middle");
@@ -178,8 +161,8 @@ class PitrIT {
         assertTrue(r3.stdout().contains("on timeline 3"), r3.toString());
         assertEquals("210", sqlAt(followedPort, "SELECT count(*) FROM t"));
         assertEquals("0", sqlAt(followedPort, "SELECT count(*) FROM t WHERE phase = 'late'"));
-        stopServer(followed);
-        stopServer(atMiddle);
+        PgCluster.stopServerOn(followed);
+        PgCluster.stopServerOn(atMiddle);
 
         // verify --wal: the window from the base backup to the newest segment, per timeline
         Cli.Result v = cli(work.resolve("home-v")).run("verify", "--wal", "--plan", "db", "--target",
@@ -265,7 +248,7 @@ class PitrIT {
                             "--to", restoredDir.toString(), "--start-port", Integer.toString(restoredPort));
             assertEquals(0, r.exitCode(), r.toString());
             assertEquals("80", sqlAt(restoredPort, "SELECT count(*) FROM w"));
-            stopServer(restoredDir);
+            PgCluster.stopServerOn(restoredDir);
         }
     }
 }

@@ -54,11 +54,8 @@ class PitrRemoteTargetsIT {
         PgCluster.requireServer();
         work = Files.createTempDirectory("firesafe-pitr-remote-");
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Cli.Result keygen = new Cli(work).run("keygen");
-        assertEquals(0, keygen.exitCode(), keygen.toString());
-        String[] lines = keygen.stdout().strip().split("\n");
         keyFile = work.resolve("master.key");
-        Files.writeString(keyFile, lines[lines.length - 1].strip() + "\n");
+        Files.writeString(keyFile, new Cli(work).useNewKey() + "\n");
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
         PgCluster.giveToServer(keyFile);
         s3 = S3Mock.start(work);

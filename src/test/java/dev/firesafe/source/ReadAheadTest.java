@@ -172,27 +172,8 @@ class ReadAheadTest {
         SourceSpec spec = new SourceSpec(root, List.of(), List.of());
         List<String> direct = new ArrayList<>();
         EntryWriter directRecorder = recorder(direct);
-        new SourceWalker(new SourceWalker.EntrySink() {
-            @Override
-            public void directory(String name, FileMeta meta) throws IOException {
-                directRecorder.directory(name, meta);
-            }
-
-            @Override
-            public void symlink(String name, String target, FileMeta meta) throws IOException {
-                directRecorder.symlink(name, target, meta);
-            }
-
-            @Override
-            public void file(String name, Path path, FileMeta meta) throws IOException {
-                directRecorder.beginFile(name, meta);
-            }
-
-            @Override
-            public void warn(String name, String problem) throws IOException {
-                directRecorder.warn(name, problem);
-            }
-        }, Set.of()).walk(spec, "src");
+        new SourceWalker(onThisThread(directRecorder, (name, path, meta) -> directRecorder.beginFile(name, meta)),
+                Set.of()).walk(spec, "src");
         List<String> seen = new ArrayList<>();
         // every third file unchanged: batches end at changed files, folders, the batch size and the walk's end
         try (ReadAhead reading = ReadAhead.start(sink -> new SourceWalker(sink, Set.of()).walk(spec, "src"),
@@ -319,6 +300,16 @@ class ReadAheadTest {
 
     /** Walks straight into {@code writer}, reading each file on the walking thread. */
     private static SourceWalker.EntrySink onThisThread(ArchiveWriter writer) {
+        return onThisThread(writer, writer::file);
+    }
+
+    /** How a walk straight into a writer takes a file. */
+    private interface FileStep {
+        void file(String name, Path path, FileMeta meta) throws IOException;
+    }
+
+    /** Walks straight into {@code writer}, each file given to {@code files} on the walking thread. */
+    private static SourceWalker.EntrySink onThisThread(EntryWriter writer, FileStep files) {
         return new SourceWalker.EntrySink() {
             @Override
             public void directory(String name, FileMeta meta) throws IOException {
@@ -332,11 +323,11 @@ class ReadAheadTest {
 
             @Override
             public void file(String name, Path path, FileMeta meta) throws IOException {
-                writer.file(name, path, meta);
+                files.file(name, path, meta);
             }
 
             @Override
-            public void warn(String name, String problem) {
+            public void warn(String name, String problem) throws IOException {
                 writer.warn(name, problem);
             }
         };

@@ -35,7 +35,6 @@ import java.util.function.LongConsumer;
  */
 final class ChunkedReader {
 
-    /** Objects read at the same time; a restore reads mostly one (the oldest full one) plus a few small ones. */
     /**
      * Objects kept open at once besides the backup's own: an open one costs its decryption's segment buffers and
      * its footer (block buffers are shared), and reopening one costs a request and its header and footer again. A

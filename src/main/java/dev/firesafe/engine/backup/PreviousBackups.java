@@ -52,6 +52,11 @@ final class PreviousBackups implements AutoCloseable {
     private interface Knowledge {
         ChunkLocation chunk(byte[] id);
 
+        /** Where the newest copy of {@code c}'s chunk is, as {@link #chunk} (a cache may know it quicker). */
+        default ChunkLocation newest(ChunkRef c) {
+            return chunk(c.id());
+        }
+
         /** The previous entry of the file called {@code name}, or of the same file (device, inode) renamed. */
         TreeEntry file(String name, FileMeta meta);
     }
@@ -167,6 +172,11 @@ final class PreviousBackups implements AutoCloseable {
                         }
 
                         @Override
+                        public ChunkLocation newest(ChunkRef c) {
+                            return cache.chunk(c);
+                        }
+
+                        @Override
                         public TreeEntry file(String name, FileMeta meta) {
                             return cache.previousFile(name, meta.device(), meta.inode());
                         }
@@ -277,22 +287,28 @@ final class PreviousBackups implements AutoCloseable {
 
     /** A chunk's location on every store, or null when some store does not hold it there. */
     ChunkedWriter.KnownChunks known() {
-        return id -> {
-            ChunkLocation agreed = null;
-            for (PerStore p : stores) {
-                ChunkLocation at = p.knowledge.chunk(id);
-                if (at == null || agreed != null && !agreed.equals(at)) {
-                    return null;
-                }
-                agreed = at;
+        return id -> agreed(p -> p.knowledge.chunk(id));
+    }
+
+    /** Where the newest copy of {@code c}'s chunk is on every store, or null when they do not agree. */
+    private ChunkLocation newest(ChunkRef c) {
+        return agreed(p -> p.knowledge.newest(c));
+    }
+
+    private ChunkLocation agreed(java.util.function.Function<PerStore, ChunkLocation> where) {
+        ChunkLocation agreed = null;
+        for (PerStore p : stores) {
+            ChunkLocation at = where.apply(p);
+            if (at == null || agreed != null && !agreed.equals(at)) {
+                return null;
             }
-            return agreed;
-        };
+            agreed = at;
+        }
+        return agreed;
     }
 
     /** The walk's look-up: an unchanged file's previous content, or null to read it. */
     ReadAhead.Unchanged unchanged() {
-        ChunkedWriter.KnownChunks known = known();
         return (String name, FileMeta meta) -> {
             TreeEntry agreed = null;
             for (PerStore p : stores) {
@@ -310,7 +326,7 @@ final class PreviousBackups implements AutoCloseable {
             // counts it); where every store holds the chunk in a listed backup's object, refer to that instead
             List<ChunkRef> refs = new ArrayList<>(agreed.chunks().size());
             for (ChunkRef c : agreed.chunks()) {
-                ChunkLocation at = known.find(c.id());
+                ChunkLocation at = newest(c);
                 refs.add(at == null || at.equals(c.at()) || at.length() != c.at().length() ? c
                         : new ChunkRef(c.id(), at));
             }

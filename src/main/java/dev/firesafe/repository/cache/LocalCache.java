@@ -11,7 +11,6 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,6 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What this host knows of one plan's backups on one store, so that a backup need not read the store to find out:
@@ -57,14 +58,18 @@ public final class LocalCache implements AutoCloseable {
     private final ContentKey key;
     private final FileChannel lockFile;
     private final FileLock lock;
-    private final List<String> objects = new ArrayList<>();
-    private final Map<String, Integer> objectNumbers = new HashMap<>();
+    /**
+     * The object numbers of the chunk records and the file list. The walk reads them while the writing thread
+     * numbers the backup's own object (its file list names it): so concurrent collections, and numbering locked.
+     */
+    private final List<String> objects = new CopyOnWriteArrayList<>();
+    private final Map<String, Integer> objectNumbers = new ConcurrentHashMap<>();
     private final ChunkRecords records;
     private ChunkTable table = new ChunkTable();
     private String lastBackup;
     private String lastFull;
     private Set<String> present = Set.of();
-    private DataInputStream files;
+    private FileListReader files;
     private final LinkedHashMap<String, TreeEntry> ahead = new LinkedHashMap<>();
     /** The entries waiting in {@link #ahead}, by file identity: how a renamed file or folder is recognised. */
     private final Map<FileIdentity, TreeEntry> aheadByIdentity = new HashMap<>();
@@ -163,14 +168,15 @@ public final class LocalCache implements AutoCloseable {
             if (r < Integer.MAX_VALUE && object >= 0 && object < objects.size()
                     && visible.contains(objects.get(object))) {
                 byte[] key = id.clone();
-                table.putNewest(key, (int) r, candidate -> sameRecord(candidate, key, other));
+                table.putNewest(key, (int) r, object, candidate -> sameRecord(candidate, key, other));
             }
         });
         Path filesPath = dir.resolve("files");
         if (lastBackup != null && visible.contains(lastBackup) && Files.isRegularFile(filesPath)) {
             try {
-                files = new DataInputStream(new BufferedInputStream(cipher().newDecryptingStream(
-                        Files.newInputStream(filesPath), associatedData()), 256 * 1024));
+                files = new FileListReader(new DataInputStream(new BufferedInputStream(
+                        cipher().newDecryptingStream(Files.newInputStream(filesPath), associatedData()), 256 * 1024)),
+                        objects, dir.toString());
             } catch (GeneralSecurityException e) {
                 files = null;
             }
@@ -190,6 +196,21 @@ public final class LocalCache implements AutoCloseable {
     /** Where chunk {@code id} is on the store, or null. */
     public ChunkLocation chunk(byte[] id) {
         return records.find(table, id, objects);
+    }
+
+    /**
+     * Where the newest copy of chunk {@code c} is on the store, or null: {@code c}'s own location when the table
+     * has the newest copy in {@code c}'s object (where a chunk is stored once), without reading its record. An
+     * unchanged file's chunks are nearly always there, and reading each record cost ~7 us (a third of an
+     * unchanged backup's walk). Should another id with the same first 12 bytes be the one in that object, the
+     * answer is still {@code c}'s location, which stays valid (see engine.backup.PreviousBackups).
+     */
+    public ChunkLocation chunk(ChunkRef c) {
+        Integer object = objectNumbers.get(c.at().objectId());
+        if (object != null && table.tagged(c.id(), object)) {
+            return c.at();
+        }
+        return chunk(c.id());
     }
 
     /**
@@ -248,26 +269,16 @@ public final class LocalCache implements AutoCloseable {
     }
 
     private TreeEntry next() {
-        try {
-            return TreeEntry.read(files, objects);
-        } catch (EOFException e) {
+        TreeEntry next = files.next();
+        if (next == null) {
             closeFiles();
-            return null;
-        } catch (IOException | RuntimeException e) {
-            LOG.infof("the local cache's file list %s cannot be read (%s); files it lists are read again", dir,
-                    e.getMessage());
-            closeFiles();
-            return null;
         }
+        return next;
     }
 
     private void closeFiles() {
-        try {
-            if (files != null) {
-                files.close();
-            }
-        } catch (IOException ignored) {
-            // read-only: nothing to lose
+        if (files != null) {
+            files.close();
         }
         files = null;
     }
@@ -402,7 +413,7 @@ public final class LocalCache implements AutoCloseable {
         newFiles.discard();
     }
 
-    private int number(String objectId) {
+    private synchronized int number(String objectId) {
         return objectNumbers.computeIfAbsent(objectId, id -> {
             objects.add(id);
             return objects.size() - 1;

@@ -35,6 +35,9 @@ public record TreeEntry(Kind kind, String name, byte[] exactName, String linkTar
         }
     }
 
+    /** Kind.values() copies the array at each call: once per entry read, a million times in a large backup. */
+    private static final Kind[] KINDS = Kind.values();
+
     private static final int MAX_CHUNKS_PER_PAGE_ENTRY = 1 << 24;
 
     /** Whether the file could be this entry, unchanged, by what a walk sees without reading it. */
@@ -76,10 +79,10 @@ public record TreeEntry(Kind kind, String name, byte[] exactName, String linkTar
     /** Reads an entry written by {@link #write}; {@code objects} is the footer's object list. */
     public static TreeEntry read(DataInput in, List<String> objects) throws IOException {
         int k = in.readUnsignedByte();
-        if (k >= Kind.values().length) {
+        if (k >= KINDS.length) {
             throw new IOException("unknown entry kind " + k);
         }
-        Kind kind = Kind.values()[k];
+        Kind kind = KINDS[k];
         String name = Wire.string(in, "name");
         byte[] exactName = Wire.optionalBytes(in, Wire.MAX_STRING, "exact name");
         String linkTarget = Wire.optionalString(in, "link target");

@@ -8,16 +8,19 @@ import dev.firesafe.plan.SourceSpec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
@@ -74,77 +77,154 @@ public final class SourceWalker {
 
     public void walk(SourceSpec spec, String label) throws IOException {
         Path root = checkReadable(spec);
-        Globs includes = new Globs(spec.include());
-        Globs excludes = new Globs(spec.exclude());
-        if (!Files.isDirectory(root)) {
-            BasicFileAttributes attrs = Files.readAttributes(root, BasicFileAttributes.class);
-            sink.file(label, root, meta(root, attrs));
+        Stat rootStat = stat(root);
+        if (!rootStat.isDirectory()) {
+            sink.file(label, root, rootStat.meta());
             return;
         }
-        EntryNames names = new EntryNames(label);
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Path rel = root.relativize(dir);
-                if (!dir.equals(root) && excludes.matches(rel, true)) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                String name = names.of(rel);
-                if (name == null) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                if (skipRoots.contains(dir)) {
-                    sink.warn(name, "is a backup target inside the source; not stored");
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                if (includes.isEmpty()) {
-                    sink.directory(name, meta(dir, attrs));
-                }
-                return FileVisitResult.CONTINUE;
-            }
+        new Walk(root, label, new Globs(spec.include()), new Globs(spec.exclude())).run(rootStat);
+    }
 
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path rel = root.relativize(file);
-                if (excludes.matches(rel, false) || (!includes.isEmpty() && !includes.matches(rel, false))) {
-                    return FileVisitResult.CONTINUE;
-                }
-                String name = names.of(rel);
-                if (name == null) {
-                    return FileVisitResult.CONTINUE;
-                }
-                if (attrs.isSymbolicLink()) {
-                    Path targetPath = Files.readSymbolicLink(file);
-                    FileNames.Name target = FileNames.text(targetPath);
-                    if (!target.exact()) {
-                        sink.warn(name, "is a link whose target is not valid UTF-8; it is shown with its bad bytes as "
-                                + "\uFFFD and their hex digits, and restored exactly");
-                        sink.exactBytes(name, null, FileNames.bytes(targetPath));
+    /**
+     * One walk, folders before what they hold, each folder's entries in the order the file system lists them:
+     * the order and the failure rules of {@code Files.walkFileTree} (a folder that cannot be opened or an entry
+     * that cannot be read is warned about and left out; a folder that fails while being listed fails the walk),
+     * with one {@code lstat} per entry where walkFileTree and the unix attributes took two: a third of an
+     * unchanged backup's walk (docs/benchmarks.md, "Unchanged backups"). Open folders are kept on a stack, not in
+     * recursion, so a deep tree cannot overflow the thread's stack.
+     */
+    private final class Walk {
+        private final Path root;
+        private final Globs includes;
+        private final Globs excludes;
+        private final EntryNames names;
+        private final Deque<DirectoryStream<Path>> open = new ArrayDeque<>();
+        private final Deque<Iterator<Path>> listing = new ArrayDeque<>();
+
+        Walk(Path root, String label, Globs includes, Globs excludes) {
+            this.root = root;
+            this.includes = includes;
+            this.excludes = excludes;
+            this.names = new EntryNames(label);
+        }
+
+        void run(Stat rootStat) throws IOException {
+            try {
+                directory(root, rootStat);
+                while (!listing.isEmpty()) {
+                    Path next;
+                    try {
+                        next = listing.peek().hasNext() ? listing.peek().next() : null;
+                    } catch (DirectoryIteratorException e) {
+                        throw e.getCause();
                     }
-                    sink.symlink(name, target.text(), meta(file, attrs));
-                } else if (attrs.isRegularFile()) {
-                    sink.file(name, file, meta(file, attrs));
-                } else {
-                    sink.warn(name, "is a socket, pipe or device; not stored");
+                    if (next == null) {
+                        listing.pop();
+                        open.pop().close();
+                    } else {
+                        entry(next);
+                    }
                 }
-                return FileVisitResult.CONTINUE;
+            } finally {
+                for (DirectoryStream<Path> stream : open) {
+                    stream.close();
+                }
             }
+        }
 
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                String name = names.of(root.relativize(file));
-                if (name == null) {
-                    return FileVisitResult.CONTINUE;
-                }
-                if (e instanceof NoSuchFileException) {
-                    sink.warn(name, "vanished before it could be read; not stored");
-                } else {
-                    sink.warn(name, Manifest.Warning.missing("cannot be read (" + e.getClass().getSimpleName()
-                            + ")"));
-                }
-                return FileVisitResult.CONTINUE;
+        private void entry(Path path) throws IOException {
+            Stat stat;
+            try {
+                stat = stat(path);
+            } catch (IOException e) {
+                failed(path, e);
+                return;
             }
-        });
+            if (stat.isDirectory()) {
+                directory(path, stat);
+            } else {
+                file(path, stat);
+            }
+        }
+
+        /** Opened first, as walkFileTree does: a folder that cannot be opened is reported, not announced. */
+        private void directory(Path dir, Stat stat) throws IOException {
+            DirectoryStream<Path> stream;
+            try {
+                stream = Files.newDirectoryStream(dir);
+            } catch (IOException e) {
+                failed(dir, e);
+                return;
+            }
+            boolean enter = false;
+            try {
+                enter = enters(dir, stat);
+            } finally {
+                if (!enter) {
+                    stream.close();
+                }
+            }
+            if (enter) {
+                open.push(stream);
+                listing.push(stream.iterator());
+            }
+        }
+
+        private boolean enters(Path dir, Stat stat) throws IOException {
+            Path rel = root.relativize(dir);
+            if (!dir.equals(root) && excludes.matches(rel, true)) {
+                return false;
+            }
+            String name = names.of(rel);
+            if (name == null) {
+                return false;
+            }
+            if (skipRoots.contains(dir)) {
+                sink.warn(name, "is a backup target inside the source; not stored");
+                return false;
+            }
+            if (includes.isEmpty()) {
+                sink.directory(name, stat.meta());
+            }
+            return true;
+        }
+
+        private void file(Path file, Stat stat) throws IOException {
+            Path rel = root.relativize(file);
+            if (excludes.matches(rel, false) || (!includes.isEmpty() && !includes.matches(rel, false))) {
+                return;
+            }
+            String name = names.of(rel);
+            if (name == null) {
+                return;
+            }
+            if (stat.isSymbolicLink()) {
+                Path targetPath = Files.readSymbolicLink(file);
+                FileNames.Name target = FileNames.text(targetPath);
+                if (!target.exact()) {
+                    sink.warn(name, "is a link whose target is not valid UTF-8; it is shown with its bad bytes as "
+                            + "\uFFFD and their hex digits, and restored exactly");
+                    sink.exactBytes(name, null, FileNames.bytes(targetPath));
+                }
+                sink.symlink(name, target.text(), stat.meta());
+            } else if (stat.isRegularFile()) {
+                sink.file(name, file, stat.meta());
+            } else {
+                sink.warn(name, "is a socket, pipe or device; not stored");
+            }
+        }
+
+        private void failed(Path file, IOException e) throws IOException {
+            String name = names.of(root.relativize(file));
+            if (name == null) {
+                return;
+            }
+            if (e instanceof NoSuchFileException) {
+                sink.warn(name, "vanished before it could be read; not stored");
+            } else {
+                sink.warn(name, Manifest.Warning.missing("cannot be read (" + e.getClass().getSimpleName() + ")"));
+            }
+        }
     }
 
     /**
@@ -208,18 +288,50 @@ public final class SourceWalker {
         return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
     }
 
-    private static FileMeta meta(Path p, BasicFileAttributes attrs) throws IOException {
+    /** What one {@code lstat} tells of an entry: its type ({@code S_IFMT} bits of the mode) and its metadata. */
+    private record Stat(int type, FileMeta meta) {
+        private static final int S_IFMT = 0170000;
+        private static final int S_IFDIR = 0040000;
+        private static final int S_IFREG = 0100000;
+        private static final int S_IFLNK = 0120000;
+
+        boolean isDirectory() {
+            return type == S_IFDIR;
+        }
+
+        boolean isRegularFile() {
+            return type == S_IFREG;
+        }
+
+        boolean isSymbolicLink() {
+            return type == S_IFLNK;
+        }
+    }
+
+    private static final String UNIX_ATTRIBUTES = "unix:size,lastModifiedTime,mode,uid,gid,ctime,ino,dev";
+
+    /** The entry at {@code p} itself (a link is not followed). */
+    private static Stat stat(Path p) throws IOException {
         Map<String, Object> unix;
         try {
-            unix = Files.readAttributes(p, "unix:mode,uid,gid,ctime,ino,dev", LinkOption.NOFOLLOW_LINKS);
+            unix = Files.readAttributes(p, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            unix = Map.of("mode", attrs.isDirectory() ? 0755 : 0644, "uid", 0, "gid", 0);
+            return basicStat(p); // a file system without unix attributes: type, size and mtime only
         }
-        FileTime mtime = attrs.lastModifiedTime();
+        int mode = ((Number) unix.get("mode")).intValue();
         Object ctime = unix.get("ctime");
-        return new FileMeta(attrs.size(), ((Number) unix.get("mode")).intValue() & 07777, mtime,
-                ((Number) unix.get("uid")).longValue(), ((Number) unix.get("gid")).longValue(),
-                ctime instanceof FileTime c ? nanos(c) : 0, number(unix.get("ino")), number(unix.get("dev")));
+        return new Stat(mode & Stat.S_IFMT, new FileMeta(((Number) unix.get("size")).longValue(), mode & 07777,
+                (FileTime) unix.get("lastModifiedTime"), ((Number) unix.get("uid")).longValue(),
+                ((Number) unix.get("gid")).longValue(), ctime instanceof FileTime c ? nanos(c) : 0,
+                number(unix.get("ino")), number(unix.get("dev"))));
+    }
+
+    private static Stat basicStat(Path p) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        int type = attrs.isDirectory() ? Stat.S_IFDIR : attrs.isRegularFile() ? Stat.S_IFREG
+                : attrs.isSymbolicLink() ? Stat.S_IFLNK : 0;
+        return new Stat(type, new FileMeta(attrs.size(), attrs.isDirectory() ? 0755 : 0644, attrs.lastModifiedTime(),
+                0, 0));
     }
 
     private static long nanos(FileTime t) {

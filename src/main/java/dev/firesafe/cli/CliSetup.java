@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import picocli.CommandLine;
 
+import java.util.List;
+
 /**
  * Maps failures to exit codes and one-line messages on stderr. Stack traces only with FIRESAFE_DEBUG=1: they are
  * for developers, and a message written for people is what users should read.
@@ -16,14 +18,35 @@ class CliSetup {
 
     @Produces
     CommandLine commandLine(PicocliCommandLineFactory factory) {
-        return withHelp(factory.create()).setExecutionExceptionHandler(CliSetup::report);
+        return subcommands(factory.create(), FiresafeCommand.SUBCOMMANDS)
+                .setExecutionExceptionHandler(CliSetup::report);
     }
 
     /**
-     * {@code --help} and {@code -h} (and {@code --version}) on every command, not only the top one: a user who
-     * types {@code backup --help} wants its usage, exit 0, not a complaint about a missing argument.
+     * The subcommands a command line {@code args} can reach: only the one it names first, when it names one
+     * (other than {@code help}, which lists and describes the others); else all of them, as for {@code --help}
+     * or a mistyped command, which picocli answers with the list or a suggestion.
      */
-    static CommandLine withHelp(CommandLine commandLine) {
+    static List<Class<?>> reachable(String... args) {
+        if (args.length > 0 && !args[0].equals("help")) {
+            for (Class<?> sub : FiresafeCommand.SUBCOMMANDS) {
+                if (sub.getAnnotation(CommandLine.Command.class).name().equals(args[0])) {
+                    return List.of(sub);
+                }
+            }
+        }
+        return FiresafeCommand.SUBCOMMANDS;
+    }
+
+    /**
+     * Adds {@code subcommands} to the top command, made by its factory, with {@code --help} and {@code -h} (and
+     * {@code --version}) on every one, not only the top one: a user who types {@code backup --help} wants its
+     * usage, exit 0, not a complaint about a missing argument.
+     */
+    static CommandLine subcommands(CommandLine commandLine, List<Class<?>> subcommands) {
+        for (Class<?> sub : subcommands) {
+            commandLine.addSubcommand(sub);
+        }
         for (CommandLine sub : commandLine.getSubcommands().values()) {
             if (!sub.getCommandSpec().mixinStandardHelpOptions()) {
                 sub.getCommandSpec().mixinStandardHelpOptions(true);

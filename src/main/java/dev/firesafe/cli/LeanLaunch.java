@@ -59,7 +59,7 @@ final class LeanLaunch {
             return Outcome.quarkus(ProcessMode.unparsed(args));
         }
         try (Services services = Services.of(config)) {
-            CommandLine commandLine = commandLine(services);
+            CommandLine commandLine = commandLine(services, CliSetup.reachable(args));
             CommandLine.ParseResult parsed;
             try {
                 parsed = commandLine.parseArgs(args);
@@ -105,7 +105,11 @@ final class LeanLaunch {
 
     /** The command line over {@code services}, as both routes build it. */
     static CommandLine commandLine(Services services) {
-        return CliSetup.withHelp(new CommandLine(FiresafeCommand.class, new LeanCommands(services)))
+        return commandLine(services, FiresafeCommand.SUBCOMMANDS);
+    }
+
+    private static CommandLine commandLine(Services services, List<Class<?>> subcommands) {
+        return CliSetup.subcommands(new CommandLine(FiresafeCommand.class, new LeanCommands(services)), subcommands)
                 .setExecutionExceptionHandler(CliSetup::report);
     }
 

@@ -14,6 +14,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *       {@code java.util.zip.CRC32C} by name (a constructor cache): registered here, so a native CRC32C is the JDK's
  *       as on the JVM, not the SDK's slower pure-Java fallback. Its CRT-backed checksums and Tink's Conscrypt-backed
  *       X-Wing are substituted ({@link AwsSdkWithoutCrt}, {@link TinkWithoutConscrypt});</li>
+ *   <li>picocli's {@code help} command is added to the command line by class (cli.FiresafeCommand), not named in
+ *       an annotation Quarkus reads: registered here, as Quarkus registers Firesafe's own commands;</li>
  *   <li>Commons Compress (tar only) and the Fernet reader need nothing.</li>
  * </ul>
  * Only the Quarkus build steps can be checked on the project's machines ({@code -Dquarkus.native.sources-only});
@@ -39,6 +41,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         "com.google.crypto.tink.proto.HpkeKdf",
         "com.google.crypto.tink.proto.HpkeAead",
         "java.util.zip.CRC32C",
+        "picocli.CommandLine$HelpCommand",
 })
 public final class NativeRegistrations {
     private NativeRegistrations() {

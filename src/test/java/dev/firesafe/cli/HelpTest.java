@@ -32,6 +32,22 @@ class HelpTest {
     }
 
     @Test
+    void aCommandLineThatNamesACommandBuildsOnlyThatOneAndEveryOtherLineKnowsThemAll() {
+        assertEquals(java.util.List.of(BackupCommand.class), CliSetup.reachable("backup", "--bogus"));
+        assertEquals(java.util.List.of(WalFetchCommand.class), CliSetup.reachable("wal-fetch", "x", "y"));
+        for (String[] line : new String[][] {{}, {"--help"}, {"help", "backup"}, {"backupp"}, {"-V", "backup"}}) {
+            assertEquals(FiresafeCommand.SUBCOMMANDS, CliSetup.reachable(line), String.join(" ", line));
+        }
+        Run typo = run("backupp");
+        assertEquals(2, typo.exit());
+        assertTrue(typo.err().contains("Did you mean: firesafe backup?"), typo.err());
+        Run list = run("--help");
+        for (String command : new String[] {"init", "keygen", "backup", "wal-fetch", "help"}) {
+            assertTrue(list.out().contains("\n  " + command + " "), command + " listed:\n" + list.out());
+        }
+    }
+
+    @Test
     void everyCommandAnswersHelpWithItsUsage() {
         for (String command : new String[] {"init", "keygen", "backup", "list", "verify", "restore", "prune", "serve",
             "run-function", "drill", "wal-push", "wal-fetch"}) {

@@ -29,8 +29,20 @@ import java.util.function.Function;
  */
 public final class RetentionPolicy {
 
-    /** A backup and when it was made. */
+    /**
+     * A backup and when it was made. A map key: equals and hashCode written out, as a record's own go through
+     * method handles that a cold JVM runs slowly (each backup ends with a retention pass over every backup).
+     */
     public record Item(String id, Instant time) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Item other && id.equals(other.id) && time.equals(other.time);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * id.hashCode() + time.hashCode();
+        }
     }
 
     /** Why each backup is kept (in newest-first order), and which are to be removed. */

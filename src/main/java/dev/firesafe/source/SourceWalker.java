@@ -77,12 +77,7 @@ public final class SourceWalker {
 
     public void walk(SourceSpec spec, String label) throws IOException {
         Path root = checkReadable(spec);
-        Stat rootStat = stat(root);
-        if (!rootStat.isDirectory()) {
-            sink.file(label, root, rootStat.meta());
-            return;
-        }
-        new Walk(root, label, new Globs(spec.include()), new Globs(spec.exclude())).run(rootStat);
+        new Walk(root, label, new Globs(spec.include()), new Globs(spec.exclude())).run();
     }
 
     /**
@@ -108,7 +103,18 @@ public final class SourceWalker {
             this.names = new EntryNames(label);
         }
 
-        void run(Stat rootStat) throws IOException {
+        void run() throws IOException {
+            Stat rootStat;
+            try {
+                rootStat = stat(root);
+            } catch (IOException e) {
+                failed(root, e); // gone since it was checked
+                return;
+            }
+            if (!rootStat.isDirectory()) {
+                sink.file(names.label, root, rootStat.meta()); // a source that is one file
+                return;
+            }
             try {
                 directory(root, rootStat);
                 while (!listing.isEmpty()) {
@@ -234,7 +240,7 @@ public final class SourceWalker {
      * warning: an archive that holds a name twice cannot be restored.
      */
     private final class EntryNames {
-        private final String label;
+        final String label;
         private final Set<String> withReplacement = new HashSet<>();
 
         EntryNames(String label) {

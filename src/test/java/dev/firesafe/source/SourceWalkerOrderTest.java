@@ -72,6 +72,42 @@ class SourceWalkerOrderTest {
         assertTrue(walked.stream().anyMatch(w -> w.startsWith("file src/d3/sub1/g2 mode=6750")), "setuid kept");
     }
 
+    @Test
+    void socketsAreWarnedAboutTargetsInsideAreNotEnteredAndIncludesPickFiles() throws IOException {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Files.writeString(Files.createDirectories(root.resolve("a/b")).resolve("keep.txt"), "k");
+        Files.writeString(root.resolve("a/b/drop.log"), "d");
+        Files.writeString(Files.createDirectories(root.resolve("backups/inner")).resolve("x"), "x");
+        Path socket = root.resolve("a/control.sock");
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+
+            List<String> all = new ArrayList<>();
+            new SourceWalker(new Describing(all), Set.of(root.resolve("backups"))).walk(
+                    new SourceSpec(root, List.of(), List.of()), "src");
+            List<String> kinds = all.stream().map(l -> l.replaceAll(" mode=.*", "")).toList();
+            assertEquals(List.of("dir src", "dir src/a", "dir src/a/b", "file src/a/b/drop.log",
+                    "file src/a/b/keep.txt", "warn src/a/control.sock: is a socket, pipe or device; not stored",
+                    "warn src/backups: is a backup target inside the source; not stored"),
+                    kinds.stream().sorted().toList());
+
+            List<String> included = new ArrayList<>();
+            new SourceWalker(new Describing(included), Set.of()).walk(
+                    new SourceSpec(root, List.of("**/*.txt"), List.of()), "src");
+            assertEquals(List.of("file src/a/b/keep.txt"),
+                    included.stream().map(l -> l.replaceAll(" mode=.*", "")).toList(),
+                    "with includes, only matching files (folders are made on restore)");
+        }
+    }
+
+    @Test
+    void aSourceThatIsOneFileIsHandedOverUnderItsLabel() throws IOException {
+        Path file = Files.writeString(tmp.resolve("dump.sql"), "select 1;");
+        List<String> walked = new ArrayList<>();
+        new SourceWalker(new Describing(walked), Set.of()).walk(new SourceSpec(file, List.of(), List.of()), "db");
+        assertEquals(List.of("file db " + Describing.of(file)), walked);
+    }
+
     private static String name(Path root, Path p) {
         String rel = root.relativize(p).toString();
         return rel.isEmpty() ? "src" : "src/" + rel;

@@ -67,8 +67,9 @@ final class ChunkTable {
         put(id, recordNumber, tag);
     }
 
+    /** Records {@code id} at {@code recordNumber}, untagged. */
     void put(byte[] id, int recordNumber) {
-        put(id, recordNumber, 0);
+        put(id, recordNumber, -1);
     }
 
     private void put(byte[] id, int recordNumber, int tag) {

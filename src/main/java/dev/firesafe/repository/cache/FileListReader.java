@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The previous backup's file list, decrypted and decoded on a thread of its own, a few hundred entries ahead of
@@ -30,6 +31,7 @@ final class FileListReader implements AutoCloseable {
 
     private final BlockingQueue<List<TreeEntry>> batches = new ArrayBlockingQueue<>(BATCHES);
     private final Thread decoder;
+    private volatile boolean closed;
     private List<TreeEntry> batch = new ArrayList<>();
     private int taken;
     private boolean ended;
@@ -46,8 +48,8 @@ final class FileListReader implements AutoCloseable {
     }
 
     private void decode(DataInputStream in, List<String> objects, String where) {
+        List<TreeEntry> next = new ArrayList<>(BATCH);
         try (in) {
-            List<TreeEntry> next = new ArrayList<>(BATCH);
             while (true) {
                 TreeEntry e;
                 try {
@@ -61,17 +63,19 @@ final class FileListReader implements AutoCloseable {
                     next = new ArrayList<>(BATCH);
                 }
             }
-            if (!next.isEmpty()) {
-                batches.put(next);
-            }
         } catch (InterruptedException stopped) {
             return; // closed: nobody takes what is left
-        } catch (IOException | RuntimeException e) {
-            // the first line: Tink's stream errors go on to describe the stream's state over several
-            LOG.infof("the local cache's file list %s cannot be read (%s); files it lists are read again", where,
-                    String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        } catch (Throwable e) {
+            if (!closed) { // closing interrupts a read, which ends in ClosedByInterruptException: not news
+                // the first line: Tink's stream errors go on to describe the stream's state over several
+                LOG.infof("the local cache's file list %s cannot be read (%s); files it lists are read again",
+                        where, String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()));
+            }
         }
         try {
+            if (!next.isEmpty()) {
+                batches.put(next); // what was read before the list broke still counts
+            }
             batches.put(END);
         } catch (InterruptedException stopped) {
             // closed meanwhile
@@ -84,22 +88,35 @@ final class FileListReader implements AutoCloseable {
             if (ended) {
                 return null;
             }
-            try {
-                batch = batches.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                ended = true;
-                return null;
-            }
+            batch = take();
             taken = 0;
             ended = batch == END;
         }
         return batch.get(taken++);
     }
 
+    /** The next batch; the end if the decoding thread died without saying so (it always does, barring a VM error). */
+    private List<TreeEntry> take() {
+        try {
+            while (true) {
+                List<TreeEntry> b = batches.poll(1, TimeUnit.SECONDS);
+                if (b != null) {
+                    return b;
+                }
+                if (!decoder.isAlive() && batches.isEmpty()) {
+                    return END;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return END;
+        }
+    }
+
     /** Stops the decoding; the stream is closed by the decoding thread as it ends. */
     @Override
     public void close() {
+        closed = true;
         ended = true;
         decoder.interrupt();
         batches.clear();

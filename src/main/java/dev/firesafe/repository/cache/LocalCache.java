@@ -64,6 +64,8 @@ public final class LocalCache implements AutoCloseable {
      */
     private final List<String> objects = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> objectNumbers = new ConcurrentHashMap<>();
+    /** How many of {@link #objects} the object list on disk holds. */
+    private int savedObjects;
     private final ChunkRecords records;
     private ChunkTable table = new ChunkTable();
     private String lastBackup;
@@ -104,6 +106,7 @@ public final class LocalCache implements AutoCloseable {
                 }
             }
         }
+        savedObjects = objects.size();
         this.records = new ChunkRecords(dir.resolve("chunks"));
     }
 
@@ -341,15 +344,13 @@ public final class LocalCache implements AutoCloseable {
         ChunkConsumer append = c -> {
             batch.add(c);
             if (batch.size() >= 8192) {
-                records.append(batch, this::number);
+                appendRecords(batch);
                 batch.clear();
             }
         };
         newChunks.forEach(append);
-        records.append(batch, this::number);
-        Files.writeString(dir.resolve("objects.new"), String.join("\n", objects) + "\n", StandardCharsets.UTF_8);
-        Files.move(dir.resolve("objects.new"), dir.resolve("objects"), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        appendRecords(batch);
+        saveObjects(); // the new file list numbers objects too
         Files.move(newFiles.temp, dir.resolve("files"), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
         Properties state = new Properties();
@@ -380,14 +381,38 @@ public final class LocalCache implements AutoCloseable {
         chunks.forEach(c -> {
             batch.add(c);
             if (batch.size() >= 8192) {
-                records.append(batch, this::number);
+                appendRecords(batch);
                 batch.clear();
             }
         });
-        records.append(batch, this::number);
+        appendRecords(batch);
         FilesWriter writer = newFiles();
         files.forEach(writer::add);
         committed(newestBackup, false, writer, NONE);
+    }
+
+    /**
+     * Appends chunk records, after the object list names every object they number: records on disk whose object
+     * number the list lacks (a crash, a full disk between the two writes) would be read, by the next run that
+     * numbers another object so, as that object's chunks.
+     */
+    private void appendRecords(List<ChunkRef> batch) throws IOException {
+        for (ChunkRef c : batch) {
+            number(c.at().objectId());
+        }
+        saveObjects();
+        records.append(batch, this::number);
+    }
+
+    /** Writes the object list when it has grown since it was last written (only ever appended to). */
+    private void saveObjects() throws IOException {
+        if (objects.size() == savedObjects) {
+            return;
+        }
+        Files.writeString(dir.resolve("objects.new"), String.join("\n", objects) + "\n", StandardCharsets.UTF_8);
+        Files.move(dir.resolve("objects.new"), dir.resolve("objects"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        savedObjects = objects.size();
     }
 
     /** Chunks to record: a store's backups as a read of it finds them, or the ones a backup stored. */
@@ -435,6 +460,7 @@ public final class LocalCache implements AutoCloseable {
         lastBackup = null;
         objects.clear();
         objectNumbers.clear();
+        savedObjects = 0;
     }
 
     @Override

@@ -50,6 +50,9 @@ final class HeapRelaunch {
 
     static final long PARENT_CHECK_MILLIS = 50;
 
+    /** At most the launchers' heap (-Xmx128m): no child would have a smaller one (README "Memory"). */
+    static final long SMALL_HEAP = 128L << 20;
+
     /** Options after which this process is left as it is (prefixes). */
     private static final List<String> CHOSEN = List.of("-Xmx", "-Xms", "-XX:MaxHeapSize", "-XX:InitialHeapSize",
             "-XX:MinHeapSize", "-XX:MaxRAM", "-XX:InitialRAM", "-XX:MinRAM", "-agentlib:",
@@ -82,6 +85,11 @@ final class HeapRelaunch {
         }
         Optional<Path> jar = launchedJar();
         if (jar.isEmpty() || !relaunches(command(args))) {
+            return OptionalInt.empty();
+        }
+        if (Runtime.getRuntime().maxMemory() <= SMALL_HEAP) {
+            // already bounded: the launchers' -Xmx128m, or a default on a machine of 512 MiB or less. Asked first:
+            // the JVM's options are read through java.management, whose start costs a timer's backup ~10 ms
             return OptionalInt.empty();
         }
         List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();

@@ -50,8 +50,8 @@ final class HeapRelaunch {
 
     static final long PARENT_CHECK_MILLIS = 50;
 
-    /** At most the launchers' heap (-Xmx128m): no child would have a smaller one (README "Memory"). */
-    static final long SMALL_HEAP = 128L << 20;
+    /** Set by {@link #OPTIONS_FILE}: the JVM was started with it, so its heap is bounded. */
+    static final String OPTIONS_GIVEN = "dev.firesafe.jvm-options";
 
     /** Options after which this process is left as it is (prefixes). */
     private static final List<String> CHOSEN = List.of("-Xmx", "-Xms", "-XX:MaxHeapSize", "-XX:InitialHeapSize",
@@ -87,9 +87,9 @@ final class HeapRelaunch {
         if (jar.isEmpty() || !relaunches(command(args))) {
             return OptionalInt.empty();
         }
-        if (Runtime.getRuntime().maxMemory() <= SMALL_HEAP) {
-            // already bounded: the launchers' -Xmx128m, or a default on a machine of 512 MiB or less. Asked first:
-            // the JVM's options are read through java.management, whose start costs a timer's backup ~10 ms
+        if (Boolean.getBoolean(OPTIONS_GIVEN)) {
+            // started with the options file (every shipped launcher): asked first, as the JVM's own options are
+            // read through java.management, whose start costs a timer's backup ~10 ms
             return OptionalInt.empty();
         }
         List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();

@@ -89,6 +89,18 @@ class BareJarMemoryIT {
         }
     }
 
+    @Test
+    void aJvmStartedWithTheOptionsFileRunsTheCommandItself() throws Exception {
+        Path functions = Files.createDirectories(junitTmp.resolve("functions"));
+        Path options = Cli.jar().resolveSibling("jvm.options");
+        Cli cli = new Cli(junitTmp).jvm("@" + options);
+        cli.useNewKey();
+        try (Host host = Host.start(cli, junitTmp, "--functions", functions.toString())) {
+            assertEquals(List.of(), host.handle().children().toList(), "the launchers' way: one JVM, no child");
+            assertEquals(143, host.terminate(WAIT), host.log());
+        }
+    }
+
     /** Runs a command through the bare jar: it must exit 0, in a bounded child JVM, within 256 MiB for both. */
     private static void measured(Path tmp, Cli cli, String... args) throws Exception {
         Path stdout = Files.createTempFile(tmp, "out", ".txt");

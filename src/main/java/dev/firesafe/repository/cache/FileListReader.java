@@ -59,8 +59,9 @@ final class FileListReader implements AutoCloseable {
                 }
                 next.add(e);
                 if (next.size() == BATCH) {
-                    batches.put(next);
+                    List<TreeEntry> full = next;
                     next = new ArrayList<>(BATCH);
+                    batches.put(full);
                 }
             }
         } catch (InterruptedException stopped) {

@@ -14,6 +14,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -401,7 +402,9 @@ public final class LocalCache implements AutoCloseable {
             number(c.at().objectId());
         }
         saveObjects();
-        records.append(batch, this::number);
+        if (!batch.isEmpty()) {
+            records.append(batch, this::number);
+        }
     }
 
     /** Writes the object list when it has grown since it was last written (only ever appended to). */
@@ -409,9 +412,19 @@ public final class LocalCache implements AutoCloseable {
         if (objects.size() == savedObjects) {
             return;
         }
-        Files.writeString(dir.resolve("objects.new"), String.join("\n", objects) + "\n", StandardCharsets.UTF_8);
-        Files.move(dir.resolve("objects.new"), dir.resolve("objects"), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        Path temp = dir.resolve("objects.new");
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer text = ByteBuffer.wrap((String.join("\n", objects) + "\n").getBytes(StandardCharsets.UTF_8));
+            while (text.hasRemaining()) {
+                out.write(text);
+            }
+            out.force(true); // on disk before the records that number its objects (forced too: ChunkRecords)
+        }
+        Files.move(temp, dir.resolve("objects"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
+            folder.force(true); // and the rename with it
+        }
         savedObjects = objects.size();
     }
 

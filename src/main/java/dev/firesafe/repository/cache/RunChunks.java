@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The chunks one backup stores, as it stores them: so that a second copy of a chunk within the same backup (a
  * copied file, a duplicate block) is referenced, and so that the stores' caches learn them once committed. On
- * disk (a temporary file of records, removed on close) with 16 bytes a chunk in memory, so a first backup of a
+ * disk (a temporary file of records, removed on close) with 20 bytes a chunk in memory, so a first backup of a
  * million small files does not hold a million objects.
  */
 public final class RunChunks implements AutoCloseable, LocalCache.ChunkSource {

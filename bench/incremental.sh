@@ -9,8 +9,9 @@
 #   place, 50 new files, a folder holding 10% of the data renamed, 20 scattered 64 KiB writes into the database
 #   file), repeated ROUNDS times; (d) restore of the newest of those backups; (e) restore of the oldest of them;
 #   and, as the yardstick for (d) and (e), a Firesafe `backup --full` of the final tree into an empty target and
-#   its restore. Page cache warm (the tree was just written; both tools see the same), every run a fresh process,
-#   wall time to exit, peak RSS from /usr/bin/time, bytes written = growth of the repository folder.
+#   its restore. Page cache warm (the tree was just written; both tools see the same), every run a fresh process
+#   started after a sync (so no run pays for the previous one's write-back), wall time to exit, peak RSS from
+#   /usr/bin/time, bytes written = growth of the repository folder.
 # Output: a table on stdout and in bench/out/incremental.md; raw rows in bench/out/incremental.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,6 +89,7 @@ timed() {
     local run=$1 tool=$2 repo=$3; shift 3
     local before after log=$LOGS/$run-$tool.log
     before=$(bytes "$repo")
+    sync # the previous run's write-back (a restore writes 2 GB) is not this run's cost
     if ! (cd "$SRC" && /usr/bin/time -f '%e %M %U %S' -o "$log.time" "$@" >"$log" 2>&1 </dev/null); then
         die "$tool $run failed; see $log"
     fi

@@ -339,6 +339,16 @@ public final class LocalCache implements AutoCloseable {
      */
     public void committed(String backupId, boolean full, FilesWriter newFiles, ChunkSource newChunks)
             throws IOException {
+        try {
+            commit(backupId, full, newFiles, newChunks);
+        } catch (IOException | RuntimeException e) {
+            newFiles.discard(); // its temporary file, unless it already replaced the list
+            throw e;
+        }
+    }
+
+    private void commit(String backupId, boolean full, FilesWriter newFiles, ChunkSource newChunks)
+            throws IOException {
         newFiles.close();
         number(backupId);
         List<ChunkRef> batch = new ArrayList<>();

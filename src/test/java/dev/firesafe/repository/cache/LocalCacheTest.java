@@ -166,6 +166,10 @@ class LocalCacheTest {
                     }));
             assertEquals("disk full", broken.getMessage());
         }
+        try (var left = java.nio.file.Files.list(tmp.resolve(LocalCache.folderName("host", "p", "file:///store/")))) {
+            assertEquals(List.of(), left.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".new")).toList(),
+                    "the failed commit's new file list is not left behind");
+        }
         try (LocalCache cache = open()) {
             commit(cache, "c", List.of(), List.of(new ChunkRef(id(2), new ChunkLocation("c", 0, 100, 0, 50))));
         }

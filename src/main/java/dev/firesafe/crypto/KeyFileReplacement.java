@@ -1,9 +1,9 @@
 package dev.firesafe.crypto;
 
 import dev.firesafe.core.FiresafeException;
+import dev.firesafe.io.DurableFiles;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -77,7 +77,7 @@ public final class KeyFileReplacement {
             }
             Files.move(temp, real, StandardCopyOption.ATOMIC_MOVE);
             temp = null;
-            syncFolder(dir);
+            DurableFiles.syncFolder(dir); // the rename survives a power cut only once the folder is synced
             return previous;
         } catch (AtomicMoveNotSupportedException e) {
             throw FiresafeException.usage("cannot replace key file " + file + " in one step: " + e.getMessage()
@@ -123,20 +123,7 @@ public final class KeyFileReplacement {
     private static void write(Path file, byte[] bytes) throws IOException {
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
                 LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                out.write(buffer);
-            }
-            out.force(true);
-        }
-    }
-
-    /** The rename itself survives a power cut only once the folder is synced. */
-    private static void syncFolder(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException ignored) {
-            // some file systems cannot sync a folder; the rename has happened either way
+            DurableFiles.writeForced(out, bytes);
         }
     }
 }

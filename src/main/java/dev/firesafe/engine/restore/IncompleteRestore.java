@@ -2,9 +2,9 @@ package dev.firesafe.engine.restore;
 
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.core.IoMessages;
+import dev.firesafe.io.DurableFiles;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,11 +140,8 @@ final class IncompleteRestore {
         Files.deleteIfExists(next);
         try {
             try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-                out.force(true); // it must outlive a power loss that the restored files may not
+                // it must outlive a power loss that the restored files may not
+                DurableFiles.writeForced(out, text.getBytes(StandardCharsets.UTF_8));
             }
             Files.move(next, note, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.firesafe.repository.cache;
 
 import com.google.crypto.tink.StreamingAead;
 import dev.firesafe.crypto.ContentKey;
+import dev.firesafe.io.DurableFiles;
 import dev.firesafe.repository.format.ChunkLocation;
 import dev.firesafe.repository.format.ChunkRef;
 import dev.firesafe.repository.format.TreeEntry;
@@ -14,7 +15,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -351,16 +351,7 @@ public final class LocalCache implements AutoCloseable {
             throws IOException {
         newFiles.close();
         number(backupId);
-        List<ChunkRef> batch = new ArrayList<>();
-        ChunkConsumer append = c -> {
-            batch.add(c);
-            if (batch.size() >= 8192) {
-                appendRecords(batch);
-                batch.clear();
-            }
-        };
-        newChunks.forEach(append);
-        appendRecords(batch);
+        record(newChunks);
         saveObjects(); // the new file list numbers objects too
         Files.move(newFiles.temp, dir.resolve("files"), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
@@ -388,6 +379,14 @@ public final class LocalCache implements AutoCloseable {
     public void rebuild(String newestBackup, ChunkSource chunks, FileSource files) throws IOException {
         closeFiles();
         records.clear();
+        record(chunks);
+        FilesWriter writer = newFiles();
+        files.forEach(writer::add);
+        committed(newestBackup, false, writer, NONE);
+    }
+
+    /** Appends a record for each of {@code chunks}, in batches. */
+    private void record(ChunkSource chunks) throws IOException {
         List<ChunkRef> batch = new ArrayList<>();
         chunks.forEach(c -> {
             batch.add(c);
@@ -397,9 +396,6 @@ public final class LocalCache implements AutoCloseable {
             }
         });
         appendRecords(batch);
-        FilesWriter writer = newFiles();
-        files.forEach(writer::add);
-        committed(newestBackup, false, writer, NONE);
     }
 
     /**
@@ -425,16 +421,11 @@ public final class LocalCache implements AutoCloseable {
         Path temp = dir.resolve("objects.new");
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer text = ByteBuffer.wrap((String.join("\n", objects) + "\n").getBytes(StandardCharsets.UTF_8));
-            while (text.hasRemaining()) {
-                out.write(text);
-            }
-            out.force(true); // on disk before the records that number its objects (forced too: ChunkRecords)
+            // on disk before the records that number its objects (forced too: ChunkRecords), the rename with it
+            DurableFiles.writeForced(out, (String.join("\n", objects) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         Files.move(temp, dir.resolve("objects"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
-            folder.force(true); // and the rename with it
-        }
+        DurableFiles.syncFolder(dir);
         savedObjects = objects.size();
     }
 

@@ -2,6 +2,7 @@ package dev.firesafe.store.local;
 
 import dev.firesafe.core.IoMessages;
 import dev.firesafe.core.StoreIOException;
+import dev.firesafe.io.DurableFiles;
 import dev.firesafe.store.Ranges;
 import dev.firesafe.store.Store;
 import dev.firesafe.store.StoreInputStream;
@@ -252,10 +253,8 @@ public final class LocalStore implements Store {
     }
 
     private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            LOG.debugf("directory fsync not supported here: %s", e.getMessage());
+        if (!DurableFiles.syncFolder(dir)) {
+            LOG.debugf("directory fsync not supported here (%s)", dir);
         }
     }
 

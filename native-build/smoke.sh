@@ -8,8 +8,9 @@
 #   native-build/smoke.sh "java -jar target/quarkus-app/quarkus-run.jar"   # the same steps on the JVM
 #
 # The argument is split into words (no quoting inside it). Everything happens in a fresh temporary folder, run as
-# the working directory, with FIRESAFE_* variables of your shell removed, so neither your keys nor your config are
-# read; the keys made here are never printed. Exit 0 when every step passed; otherwise the failing step's output.
+# the working directory, with FIRESAFE_* variables of your shell removed and the cache, content key and default key
+# file placed in it, so neither your keys, your cache nor your config are read or written; the keys made here are
+# never printed. Exit 0 when every step passed; otherwise the failing step's output.
 set -uo pipefail
 umask 077 # the keys made below are files only this user can read
 
@@ -30,6 +31,11 @@ for v in $(compgen -e | grep '^FIRESAFE_'); do unset "$v"; done
 work=$(mktemp -d "${TMPDIR:-/tmp}/firesafe-smoke.XXXXXX") || exit 2
 chmod 700 "$work"
 trap 'rm -rf "$work"' EXIT
+# Firesafe's per-user files live under the account's home (Java's user.home, whatever HOME says): the local cache,
+# a write-only host's content key (made by the first write-only backup) and the key file read last. Here they are
+# in the temporary folder too, so the smoke test neither reads yours nor leaves its own behind.
+export FIRESAFE_CACHE_DIR=$work/cache FIRESAFE_CONTENT_KEY_FILE=$work/content.key \
+  FIRESAFE_DEFAULT_KEY_FILE=$work/no-default.key
 cd "$work" || exit 2
 
 # step NAME OUTFILE COMMAND...: runs one step, keeps its stdout in OUTFILE, prints its time; on failure, its

@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
  * (a 20 MB native library per platform). The substitutions below replace just the three CRT-backed methods with
  * what they do on the JVM when the CRT is absent: no CRT CRC32C (the SDK then uses the JDK's
  * {@code java.util.zip.CRC32C}), and the SDK's own "add aws-crt" errors for CRC64NVME and xxHash
- * ({@code AwsChecksumsTest} checks those on the JVM). Firesafe writes CRC32 part checksums and validates none on
+ * ({@code SubstitutionsTest} checks those on the JVM). Firesafe writes CRC32 part checksums and validates none on
  * reads ({@code S3Clients}), so none of these is on its path.
  *
  * <p>They apply only while the CRT is absent: a build that adds aws-crt gets the SDK's own code.

@@ -19,7 +19,8 @@ import java.util.function.BooleanSupplier;
  * {@code org.conscrypt.XdhKeySpec}. On the JVM the same call, without Conscrypt, ends in a
  * {@link GeneralSecurityException} (Tink checks for the provider first); the substitutions below throw that exception
  * straight away, so the native executable behaves as the JVM does and the Conscrypt-backed code is never compiled.
- * Firesafe's recovery and write-only keys are DHKEM-X25519, which never takes this path ({@code HpkePathsTest}).
+ * Firesafe's recovery and write-only keys are DHKEM-X25519, which never takes this path ({@code HpkeSuiteTest};
+ * {@code SubstitutionsTest} checks the JVM's exception).
  *
  * <p>They apply only while Conscrypt's HPKE classes are absent: a build that adds Conscrypt gets Tink's own code.
  */

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -78,6 +79,29 @@ class LeanLaunchTest {
         assertEquals(Optional.of("JSON logs"), reason(Map.of("quarkus.log.console.json.enabled", "true"), "list"));
         assertEquals(Optional.of("firesafe.cli.fast-start=false"),
                 reason(Map.of("firesafe.cli.fast-start", "false"), "list"));
+    }
+
+    /**
+     * Issue #17 point 3: a function file is read once per process. The fast start reads every plan's targets before
+     * the command loads its own function, and the host's triggers, health and metrics ask the catalog again; all of
+     * them see what the first read found, though the file has changed since (a second read would see the change).
+     */
+    @Test
+    void aFunctionFileIsReadOncePerProcess() throws IOException {
+        Path file = Files.createDirectories(tmp.resolve("functions")).resolve("app.yaml");
+        Files.writeString(file, "plan:\n  sources:\n    - path: /srv\n  targets:\n    - /mnt/first\n");
+        SmallRyeConfig config = config(Map.of());
+        Services services = Services.of(config);
+        assertEquals(Optional.empty(), LeanLaunch.quarkusNeeded(LeanLaunch.values(LeanLaunch.commandLine(services)
+                .parseArgs("run-function", "app")), config, services.plans()));
+
+        Files.writeString(file, "plan:\n  sources:\n    - path: /srv\n  targets:\n    - /mnt/second\n");
+        assertEquals(List.of("/mnt/first"), services.functions().load("app").plan().targets());
+        assertEquals(List.of("/mnt/first"), services.functions().loadAll().iterator().next().plan().targets());
+        assertEquals(List.of("/mnt/first"), services.plans().find("app", false).targets());
+
+        assertEquals(List.of("/mnt/second"), Services.of(config).functions().load("app").plan().targets(),
+                "another process reads the file as it is now");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.firesafe.testing.Cli;
+import dev.firesafe.testing.S3Mock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,13 @@ class FastStartIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FAST = "fast start, without the Quarkus runtime";
+    /**
+     * The line every start of the Quarkus runtime logs ("firesafe ... on JVM (powered by Quarkus ...) started in"),
+     * at INFO in category io.quarkus, which {@link #QUARKUS_INFO} turns on: its absence shows that no runtime
+     * started, whatever the launcher says about itself.
+     */
+    private static final String QUARKUS_STARTED = "powered by Quarkus";
+    private static final String QUARKUS_INFO = "QUARKUS_LOG_CATEGORY__IO_QUARKUS__LEVEL";
 
     @TempDir
     Path tmp;
@@ -68,15 +76,7 @@ class FastStartIT {
         Path data = Files.createDirectories(tmp.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "alpha");
         String target = tmp.resolve("backups").toString();
-        Cli.Result backup = cli.run("backup", "--source", data.toString(), "--target", target, "--json");
-        assertEquals(0, backup.exitCode(), backup.toString());
-        assertTrue(backup.stderr().contains(FAST), backup.toString());
-        assertTrue(JSON.readTree(backup.stdout()).get("ok").asBoolean(), backup.toString());
-
-        Cli.Result restore = cli.run("restore", "latest", "--to", tmp.resolve("out").toString(), "--target", target);
-        assertEquals(0, restore.exitCode(), restore.toString());
-        assertTrue(restore.stderr().contains(FAST), restore.toString());
-        assertEquals("alpha", Files.readString(tmp.resolve("out").resolve(data.getFileName()).resolve("a.txt")));
+        backupListVerifyRestoreWithoutQuarkus(cli, data, target, tmp.resolve("out"));
 
         Files.createDirectories(tmp.resolve("functions"));
         Files.writeString(tmp.resolve("functions/app.yaml"), "plan:\n  sources:\n    - path: " + data
@@ -85,6 +85,52 @@ class FastStartIT {
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.stderr().contains(FAST), run.toString());
         assertEquals("SUCCEEDED", JSON.readTree(run.stdout()).get("status").asText(), run.toString());
+    }
+
+    /** Issue #17: the fast start serves S3 stores too; the SDK client is built without the Quarkus runtime. */
+    @Test
+    void s3CommandsTakeTheFastPathAndWork() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "alpha");
+        try (S3Mock s3 = S3Mock.start(tmp)) {
+            cli.env("FIRESAFE_S3_ENDPOINT", s3.endpoint()).env("FIRESAFE_S3_PATH_STYLE", "true")
+                    .env("AWS_ACCESS_KEY_ID", "firesafe-it").env("AWS_SECRET_ACCESS_KEY", "firesafe-it-secret");
+            backupListVerifyRestoreWithoutQuarkus(cli, data, "s3://" + S3Mock.BUCKET + "/fast-start",
+                    tmp.resolve("out"));
+        }
+    }
+
+    /**
+     * backup, list, verify and restore of {@code data} on {@code target}, each answered without the Quarkus
+     * runtime; the same {@code list} with the fast start turned off shows that a runtime's start would be seen.
+     */
+    private void backupListVerifyRestoreWithoutQuarkus(Cli fast, Path data, String target, Path out)
+            throws IOException {
+        fast.env(QUARKUS_INFO, "INFO");
+        Cli.Result backup = withoutQuarkus(fast.run("backup", "--source", data.toString(), "--target", target,
+                "--json"));
+        assertTrue(JSON.readTree(backup.stdout()).get("ok").asBoolean(), backup.toString());
+        String id = JSON.readTree(backup.stdout()).get("id").asText();
+
+        Cli.Result list = withoutQuarkus(fast.run("list", "--target", target, "--json"));
+        assertEquals(id, JSON.readTree(list.stdout()).get("backups").get(0).get("id").asText(), list.toString());
+
+        withoutQuarkus(fast.run("verify", "latest", "--target", target));
+
+        withoutQuarkus(fast.run("restore", "latest", "--to", out.toString(), "--target", target));
+        assertEquals("alpha", Files.readString(out.resolve(data.getFileName()).resolve("a.txt")));
+
+        Cli.Result full = fast.env("FIRESAFE_CLI_FAST_START", "false").run("list", "--target", target);
+        fast.withoutEnv("FIRESAFE_CLI_FAST_START");
+        assertEquals(0, full.exitCode(), full.toString());
+        assertTrue(full.stderr().contains(QUARKUS_STARTED), "the control: a runtime's start is logged\n" + full);
+    }
+
+    private static Cli.Result withoutQuarkus(Cli.Result r) {
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stderr().contains(FAST), r.toString());
+        assertFalse(r.stderr().contains(QUARKUS_STARTED), r.toString());
+        return r;
     }
 
     @Test

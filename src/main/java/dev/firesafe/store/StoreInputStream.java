@@ -1,7 +1,5 @@
 package dev.firesafe.store;
 
-import dev.firesafe.core.IoMessages;
-import dev.firesafe.core.StoreIOException;
 import dev.firesafe.io.ErrorMappingInputStream;
 
 import java.io.IOException;
@@ -18,9 +16,6 @@ public final class StoreInputStream extends ErrorMappingInputStream {
 
     @Override
     protected IOException map(IOException e) {
-        if (e instanceof StoreIOException) {
-            return e;
-        }
-        return new StoreIOException("cannot read from " + where + ": " + IoMessages.describe(e), e);
+        return StoreErrors.failed("cannot read from", where, e);
     }
 }

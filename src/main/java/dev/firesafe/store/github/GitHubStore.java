@@ -4,6 +4,7 @@ import dev.firesafe.core.FiresafeException;
 import dev.firesafe.store.Ranges;
 import dev.firesafe.store.Store;
 import dev.firesafe.core.StoreIOException;
+import dev.firesafe.store.StoreErrors;
 import dev.firesafe.store.StoreInputStream;
 import org.jboss.logging.Logger;
 
@@ -104,7 +105,7 @@ public final class GitHubStore implements Store {
         IndexStore.Snapshot known = index.readForUpdate();
         justWritten = known.index();
         if (known.index().find(name).isPresent()) {
-            throw new StoreIOException(name + " already exists in " + describe() + "; not replacing it", null);
+            throw StoreErrors.exists(name, describe(), null);
         }
         return new GitHubUpload(name, known, this);
     }
@@ -129,8 +130,7 @@ public final class GitHubStore implements Store {
         BackupIndex.Entry entry = known == null ? null : known.find(name).orElse(null);
         if (entry == null) {
             known = index.read();
-            entry = known.find(name).orElseThrow(() -> new StoreIOException(name + " does not exist in "
-                    + describe(), null));
+            entry = known.find(name).orElseThrow(() -> StoreErrors.missing(name, describe(), null));
         }
         long skipped = 0;
         List<BackupIndex.Part> parts = entry.parts();

@@ -1,7 +1,7 @@
 package dev.firesafe.store.github;
 
 import dev.firesafe.store.PartBufferedUpload;
-import dev.firesafe.core.StoreIOException;
+import dev.firesafe.store.StoreErrors;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -88,8 +88,7 @@ final class GitHubUpload extends PartBufferedUpload {
                 if (existing.equals(entry)) {
                     return current; // our own earlier attempt got through
                 }
-                throw new StoreIOException(name + " already exists in " + target.describe()
-                        + "; not replacing it", null);
+                throw StoreErrors.exists(name, target.describe(), null);
             }, "firesafe: add " + name);
             finished = true;
             target.committed(written);

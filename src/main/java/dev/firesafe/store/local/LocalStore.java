@@ -1,10 +1,10 @@
 package dev.firesafe.store.local;
 
-import dev.firesafe.core.IoMessages;
 import dev.firesafe.core.StoreIOException;
 import dev.firesafe.io.DurableFiles;
 import dev.firesafe.store.Ranges;
 import dev.firesafe.store.Store;
+import dev.firesafe.store.StoreErrors;
 import dev.firesafe.store.StoreInputStream;
 import org.jboss.logging.Logger;
 
@@ -77,7 +77,7 @@ public final class LocalStore implements Store {
                 }
                 throw e;
             }
-            return new LocalUpload(finalPath, partial, channel, owner);
+            return new LocalUpload(name, finalPath, partial, channel, owner);
         } catch (IOException e) {
             throw failure("cannot write to", e);
         }
@@ -145,7 +145,7 @@ public final class LocalStore implements Store {
             InputStream in = Channels.newInputStream(channel);
             return new StoreInputStream(length < 0 ? in : Ranges.limit(in, length), describe());
         } catch (NoSuchFileException e) {
-            throw new StoreIOException(name + " does not exist in " + describe(), e);
+            throw StoreErrors.missing(name, describe(), e);
         } catch (IOException e) {
             throw failure("cannot read from", e);
         }
@@ -169,13 +169,11 @@ public final class LocalStore implements Store {
     }
 
     private StoreIOException failure(String verb, IOException e) {
-        if (e instanceof StoreIOException t) {
-            return t;
-        }
-        return new StoreIOException(verb + " " + describe() + ": " + IoMessages.describe(e), e);
+        return StoreErrors.failed(verb, describe(), e);
     }
 
     private final class LocalUpload implements Upload {
+        private final String name;
         private final Path finalPath;
         private final Path partial;
         private final FileChannel channel;
@@ -183,7 +181,8 @@ public final class LocalStore implements Store {
         private final OutputStream stream;
         private boolean committed;
 
-        LocalUpload(Path finalPath, Path partial, FileChannel channel, PartialOwner owner) {
+        LocalUpload(String name, Path finalPath, Path partial, FileChannel channel, PartialOwner owner) {
+            this.name = name;
             this.finalPath = finalPath;
             this.partial = partial;
             this.channel = channel;
@@ -203,8 +202,7 @@ public final class LocalStore implements Store {
                 try {
                     Files.createLink(finalPath, partial);
                 } catch (FileAlreadyExistsException e) {
-                    throw new StoreIOException(finalPath.getFileName() + " already exists in " + describe()
-                            + "; not replacing it", e);
+                    throw StoreErrors.exists(name, describe(), e);
                 } catch (UnsupportedOperationException e) {
                     publishByRename();
                 }

@@ -1,6 +1,5 @@
 package dev.firesafe.store.s3;
 
-import dev.firesafe.core.StoreIOException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -8,8 +7,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import java.util.Set;
 
 /**
- * Turns SDK exceptions into {@link StoreIOException}s with one-line reasons a person can act on. SDK messages
- * name the service, status and request id, never credentials; still, only the parts chosen here are shown.
+ * Turns SDK exceptions into one-line reasons a person can act on, and says which are worth asking again
+ * ({@link dev.firesafe.store.StoreErrors} frames them). SDK messages name the service, status and request id,
+ * never credentials; still, only the parts chosen here are shown.
  */
 final class S3Errors {
     private S3Errors() {
@@ -17,10 +17,6 @@ final class S3Errors {
 
     private static final Set<String> DENIED = Set.of("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
             "InvalidToken", "ExpiredToken", "AllAccessDisabled", "AccountProblem");
-
-    static StoreIOException failure(String doing, SdkException e, String bucket, String endpoint) {
-        return new StoreIOException(doing + ": " + reason(e, bucket, endpoint), e, isTransient(e));
-    }
 
     /**
      * A server error (5xx) or a connection that timed out or was reset mid-way: worth asking again (the SDK has

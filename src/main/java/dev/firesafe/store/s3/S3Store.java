@@ -3,6 +3,7 @@ package dev.firesafe.store.s3;
 import dev.firesafe.core.StoreIOException;
 import dev.firesafe.store.PartBufferedUpload;
 import dev.firesafe.store.Store;
+import dev.firesafe.store.StoreErrors;
 import dev.firesafe.store.StoreInputStream;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -105,14 +106,14 @@ public final class S3Store implements Store {
             s3.headBucket(b -> b.bucket(location.bucket()));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
-                throw new StoreIOException("cannot write to " + describe() + ": bucket '" + location.bucket()
-                        + "' does not exist at " + endpoint, e);
+                throw StoreErrors.failed("cannot write to", describe(), "bucket '" + location.bucket()
+                        + "' does not exist at " + endpoint, e, false);
             }
             throw failure("cannot write to", e);
         } catch (SdkException e) {
             throw failure("cannot write to", e);
         }
-        return new S3Upload(location.key(name));
+        return new S3Upload(name, location.key(name));
     }
 
     @Override
@@ -142,9 +143,9 @@ public final class S3Store implements Store {
             throw e;
         } catch (IOException e) {
             // the server or a proxy answered another range than asked: the target's fault, not the backup's
-            throw new StoreIOException("cannot read from " + describe() + ": " + e.getMessage(), e);
+            throw StoreErrors.failed("cannot read from", describe(), e.getMessage(), e, false);
         } catch (NoSuchKeyException e) {
-            throw new StoreIOException(name + " does not exist in " + describe(), e);
+            throw StoreErrors.missing(name, describe(), e);
         } catch (SdkException e) {
             throw failure("cannot read from", e);
         }
@@ -160,7 +161,8 @@ public final class S3Store implements Store {
     }
 
     private StoreIOException failure(String verb, SdkException e) {
-        return S3Errors.failure(verb + " " + describe(), e, location.bucket(), endpoint);
+        return StoreErrors.failed(verb, describe(), S3Errors.reason(e, location.bucket(), endpoint), e,
+                S3Errors.isTransient(e));
     }
 
     /** HeadObject: the object's metadata, or null if there is none. */
@@ -178,6 +180,7 @@ public final class S3Store implements Store {
     }
 
     private final class S3Upload extends PartBufferedUpload {
+        private final String name;
         private final String key;
         private final List<Future<CompletedPart>> sending = new ArrayList<>();
         /** The thread sending each part, once one has started it: a part never waits for a thread that died. */
@@ -187,8 +190,9 @@ public final class S3Store implements Store {
         private ExecutorService senders;
         private String uploadId;
 
-        S3Upload(String key) {
+        S3Upload(String name, String key) {
             super(partSize);
+            this.name = name;
             this.key = key;
         }
 
@@ -307,7 +311,8 @@ public final class S3Store implements Store {
                 if (e.getCause() instanceof SdkException sdk) {
                     throw failure("cannot write to", sdk);
                 }
-                throw new StoreIOException("cannot write to " + describe() + ": " + e.getCause(), e.getCause());
+                throw StoreErrors.failed("cannot write to", describe(), String.valueOf(e.getCause()), e.getCause(),
+                        false);
             }
         }
 
@@ -331,8 +336,7 @@ public final class S3Store implements Store {
                 // Backup ids are unique per run, so only a second process with the same id could race; S3's
                 // If-None-Match on completion would close the gap but not every compatible server supports it.
                 if (head(key) != null) {
-                    throw new StoreIOException(key + " already exists in " + describe() + "; not replacing it",
-                            null);
+                    throw StoreErrors.exists(name, describe(), null);
                 }
                 if (uploadId == null) {
                     putWhole();

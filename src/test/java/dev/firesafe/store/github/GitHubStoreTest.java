@@ -171,7 +171,8 @@ class GitHubStoreTest {
     void aNameThatExistsIsNeverReplaced() throws IOException {
         upload(target(), "p/one.firesafe", bytes(100, 1));
         StoreIOException e = assertThrows(StoreIOException.class, () -> target().create("p/one.firesafe"));
-        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+        assertEquals("p/one.firesafe already exists in " + target().describe() + "; not replacing it",
+                e.getMessage());
         github.write("main", "backups/p/stray.firesafe", bytes(10, 9)); // a file that is not ours
         Store.Upload u = target().create("p/stray.firesafe");
         u.stream().write(bytes(100, 2));

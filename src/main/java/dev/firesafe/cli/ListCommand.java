@@ -57,36 +57,37 @@ class ListCommand implements Runnable {
     @Override
     public void run() {
         TargetOption.Selection selected = TargetOption.select(target, plan, plans, config);
-        Store t = stores.open(selected.target());
-        BackupCatalog.Listing listing;
-        try {
-            listing = BackupCatalog.listMarked(t, selected.plan());
-        } catch (IOException e) {
-            throw Failures.classify(e, "cannot list " + t.describe());
-        }
-        List<String> unreadable = new ArrayList<>();
-        List<Row> rows = listing.backups().stream()
-                .map(r -> row(t, r, listing.incomplete().contains(r.id()), unreadable)).toList();
-        if (json) {
-            System.out.println(Json.of(new JsonView(t.describe(), rows)));
-        } else {
-            System.out.printf("%-30s %-16s %10s  %-10s %s%n", "ID", "PLAN", "SIZE", "MODE", "KEY");
-            rows.forEach(r -> System.out.printf("%-30s %-16s %10s  %-10s %s%s%s%n", r.id(), r.plan(),
-                    Units.bytes(r.size()), r.mode(), r.keyId() == null ? "-" : r.keyId(),
-                    r.incomplete() ? "  INCOMPLETE (files missing; verify names them)" : "",
-                    r.problem() == null ? "" : "  MISPLACED: " + r.problem()));
-            long incomplete = rows.stream().filter(Row::incomplete).count();
-            System.out.printf("%d backup(s) in %s%s%n", rows.size(), t.describe(), incomplete == 0 ? ""
-                    : "; " + incomplete + " incomplete (made with files it could not read, exit code 7)");
-        }
-        List<String> misplaced = rows.stream().map(Row::problem).filter(p -> p != null).toList();
-        if (!misplaced.isEmpty()) {
-            throw FiresafeException.integrity(misplaced.size() + " backup(s) in " + t.describe() + " are not where "
-                    + "their header says they belong (not to be restored as listed); first: " + misplaced.get(0));
-        }
-        if (!unreadable.isEmpty()) {
-            throw FiresafeException.target(unreadable.size() + " backup(s) listed but not read from " + t.describe()
-                    + "; first: " + unreadable.get(0), null);
+        try (Store t = stores.open(selected.target())) {
+            BackupCatalog.Listing listing;
+            try {
+                listing = BackupCatalog.listMarked(t, selected.plan());
+            } catch (IOException e) {
+                throw Failures.classify(e, "cannot list " + t.describe());
+            }
+            List<String> unreadable = new ArrayList<>();
+            List<Row> rows = listing.backups().stream()
+                    .map(r -> row(t, r, listing.incomplete().contains(r.id()), unreadable)).toList();
+            if (json) {
+                System.out.println(Json.of(new JsonView(t.describe(), rows)));
+            } else {
+                System.out.printf("%-30s %-16s %10s  %-10s %s%n", "ID", "PLAN", "SIZE", "MODE", "KEY");
+                rows.forEach(r -> System.out.printf("%-30s %-16s %10s  %-10s %s%s%s%n", r.id(), r.plan(),
+                        Units.bytes(r.size()), r.mode(), r.keyId() == null ? "-" : r.keyId(),
+                        r.incomplete() ? "  INCOMPLETE (files missing; verify names them)" : "",
+                        r.problem() == null ? "" : "  MISPLACED: " + r.problem()));
+                long incomplete = rows.stream().filter(Row::incomplete).count();
+                System.out.printf("%d backup(s) in %s%s%n", rows.size(), t.describe(), incomplete == 0 ? ""
+                        : "; " + incomplete + " incomplete (made with files it could not read, exit code 7)");
+            }
+            List<String> misplaced = rows.stream().map(Row::problem).filter(p -> p != null).toList();
+            if (!misplaced.isEmpty()) {
+                throw FiresafeException.integrity(misplaced.size() + " backup(s) in " + t.describe() + " are not where "
+                        + "their header says they belong (not to be restored as listed); first: " + misplaced.get(0));
+            }
+            if (!unreadable.isEmpty()) {
+                throw FiresafeException.target(unreadable.size() + " backup(s) listed but not read from " + t.describe()
+                        + "; first: " + unreadable.get(0), null);
+            }
         }
     }
 

@@ -383,11 +383,11 @@ class S3TargetIT {
         Store t = config.stores().open(target);
 
         Plan keepOne = plan(source, List.of(target), new Retention(1, null, null, null, null, null));
-        PruneService.Report dry = new PruneService().prune(t, keepOne, true);
+        PruneService.Report dry = Fixtures.retentionWithoutKey().prune(t, keepOne, true);
         assertTrue(dry.ok(), String.valueOf(dry.error()));
         assertEquals(List.of(first), dry.removed());
         assertEquals(2, BackupCatalog.list(t, "p").size(), "a dry run removes nothing");
-        PruneService.Report real = new PruneService().prune(t, keepOne, false);
+        PruneService.Report real = Fixtures.retentionWithoutKey().prune(t, keepOne, false);
         assertEquals(List.of(second), BackupCatalog.list(t, "p").stream().map(BackupCatalog.Ref::id).toList(),
                 String.valueOf(real.error()));
     }

@@ -4,6 +4,7 @@ import dev.firesafe.engine.backup.BackupService;
 import dev.firesafe.crypto.MasterKey;
 import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.engine.restore.RestoreService;
+import dev.firesafe.engine.retention.PruneService;
 import dev.firesafe.app.Services;
 import dev.firesafe.engine.drill.DrillConfig;
 import dev.firesafe.host.notify.NotifyConfig;
@@ -122,5 +123,13 @@ public final class Fixtures {
 
     public static RestoreService restoreService(MasterKey key, Path scratch) {
         return services(configWithKey(key, scratch)).restores();
+    }
+
+    /**
+     * Retention as a host without the reading key runs it (the default grace, compression level 3): for stores
+     * that hold only format-1 backups, or where nothing is to be read.
+     */
+    public static PruneService retentionWithoutKey() {
+        return new PruneService(Optional::empty, PruneService.DEFAULT_GRACE, Clock.systemUTC(), 3);
     }
 }

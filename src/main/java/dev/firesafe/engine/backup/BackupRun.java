@@ -61,6 +61,10 @@ final class BackupRun {
         }
     }
 
+    /** How the commit on a store went: {@code error} is null when the store has the backup. */
+    private record Committed(Store store, String error) {
+    }
+
     private final FiresafeConfig config;
     private final PruneService retention;
     private final Clock clock;
@@ -128,10 +132,10 @@ final class BackupRun {
         List<Manifest.Warning> warnings = output.footer().warnings().stream()
                 .map(w -> new Manifest.Warning(w.path(), w.problem())).toList();
         long missing = warnings.stream().filter(Manifest.Warning::missing).count();
-        List<String> errors = new ArrayList<>();
+        List<Committed> commits = new ArrayList<>();
         try {
             for (Upload u : uploads) {
-                errors.add(commit(u, plan.name(), id, missing, previous.sources(), listed));
+                commits.add(new Committed(u.store(), commit(u, plan.name(), id, missing, previous.sources(), listed)));
             }
         } finally {
             stop.commitsEnded();
@@ -139,13 +143,11 @@ final class BackupRun {
         // Retention only after a complete backup: an incomplete one (entries it could not read) must never make
         // room by deleting complete ones, however often it repeats.
         List<BackupResult.TargetResult> results = new ArrayList<>();
-        for (int i = 0; i < uploads.size(); i++) {
-            Upload u = uploads.get(i);
-            String error = errors.get(i);
-            results.add(prune(u.store(), plan, id, objectName, error, missing == 0,
-                    previous.listedAtStart(u.store())));
-            if (error == null) {
-                previous.committed(u.store(), id, output.footer().full(), output.newChunks());
+        for (Committed c : commits) {
+            results.add(prune(c.store(), plan, id, objectName, c.error(), missing == 0,
+                    previous.listedAtStart(c.store())));
+            if (c.error() == null) {
+                previous.committed(c.store(), id, output.footer().full(), output.newChunks());
             }
         }
         return new BackupResult(id, plan.name(), output.footer().bytes(), fanOut.written(), output.footer().files(),

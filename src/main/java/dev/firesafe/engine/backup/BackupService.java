@@ -1,24 +1,17 @@
 package dev.firesafe.engine.backup;
 
 import dev.firesafe.core.Progress;
-import dev.firesafe.core.Version;
-import dev.firesafe.repository.BackupCatalog;
 import dev.firesafe.repository.BackupId;
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.core.FiresafeException;
-import dev.firesafe.archive.ArchiveWriter;
 import dev.firesafe.archive.FileNames;
 import dev.firesafe.archive.Manifest;
 import dev.firesafe.command.CommandJob;
 import dev.firesafe.command.ExternalCommand;
-import dev.firesafe.crypto.ArchiveCipher;
 import dev.firesafe.crypto.KeySource;
 import dev.firesafe.crypto.EncryptionKey;
 import dev.firesafe.crypto.KeyRing;
 import dev.firesafe.crypto.MasterKey;
-import dev.firesafe.io.ChunkPipe;
-import dev.firesafe.core.Failures;
-import dev.firesafe.io.Streams;
 import dev.firesafe.core.FiresafeConfig;
 import dev.firesafe.plan.CommandSource;
 import dev.firesafe.plan.Plan;
@@ -26,10 +19,8 @@ import dev.firesafe.plan.PostgresSource;
 import dev.firesafe.postgres.PgClients;
 import dev.firesafe.postgres.PostgresDumps;
 import dev.firesafe.postgres.BaseBackups;
-import dev.firesafe.repository.BackupId;
 import dev.firesafe.plan.SourceSpec;
 import dev.firesafe.engine.retention.PruneService;
-import dev.firesafe.source.ReadAhead;
 import dev.firesafe.source.SourceWalker;
 import dev.firesafe.store.SameDisk;
 import dev.firesafe.store.Store;
@@ -37,42 +28,29 @@ import dev.firesafe.store.StoreRegistry;
 import dev.firesafe.postgres.PostgresConfig;
 import org.jboss.logging.Logger;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 
 /**
- * The one backup pipeline every trigger and command calls:
- *
- * <pre>
- *   [this thread]  walk sources -> tar (+SHA-256 per file) -> zstd (its own worker threads) -> pipe
- *   [encrypt]      pipe -> streaming AEAD -> every target's upload
- * </pre>
- *
- * Stages overlap on separate cores and hand over bounded chunks, so memory does not grow with the backup and no
- * unencrypted byte touches the disk. Each target receives the upload under a temporary name and publishes it only
- * after the last byte is durable; any failure before that aborts it, so the previous backup stays the latest.
- * After a target has the new backup, the plan's retention runs there ({@link PruneService}).
+ * The one backup every trigger and command calls. It owns what surrounds a run: the plan's {@code before} and
+ * {@code after} hooks (after also on failure or stop), the sources prepared (folders checked, commands and database
+ * dumps set up, their entry names checked for collisions), the stores opened once for the run and closed at its
+ * end, and the announcement of how it ended to the observers. The run itself, pipeline, commit per store and
+ * retention, is {@link BackupRun}'s.
  */
 public class BackupService {
 
     private static final Logger LOG = Logger.getLogger(BackupService.class);
-    static final int CHUNK = Streams.STAGE_BUFFER;
     static final int PIPE_DEPTH = 4;
-    private static final int TAR_BUFFER = 256 * 1024;
     static final java.time.Duration HOOK_TIMEOUT = java.time.Duration.ofHours(1);
 
     private final FiresafeConfig config;
@@ -268,11 +246,6 @@ public class BackupService {
     private KeyRing readingKeys(EncryptionKey key) {
         return key instanceof MasterKey master ? KeyRing.of(master) : null;
     }
-
-    /**
-     * Stores {@link BackupCatalog#incompleteMarker} on {@code target}; a failure only costs the mark in
-     * {@code list} (verify reads the manifest itself), so it is a warning.
-     */
 
     /**
      * For each base backup source whose server does not archive WAL itself (its WAL is streamed): its WAL position

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * hundreds of MB in a local target, an unfinished multipart upload in S3 (issue #19). Now a stop before the
  * uploads are committed aborts every one of them and says that no backup was made; a stop while they are being
  * committed waits for that (it takes a sync and a rename or a last request) and says the backup was stored.
- * (SIGKILL runs nothing; {@code dev.firesafe.target.PartialOwner} sweeps what it leaves.)
+ * (SIGKILL runs nothing; {@code dev.firesafe.store.local.PartialOwner} sweeps what it leaves.)
  */
 final class StopGuard implements AutoCloseable {
 

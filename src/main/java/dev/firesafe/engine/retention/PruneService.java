@@ -112,15 +112,6 @@ public class PruneService {
         this.level = level;
     }
 
-    public PruneService(Supplier<Optional<KeyRing>> readingKeys) {
-        this(readingKeys, DEFAULT_GRACE, Clock.systemUTC(), 3);
-    }
-
-    /** For stores that hold only format-1 backups, or where nothing is to be read: no key. */
-    public PruneService() {
-        this(Optional::empty);
-    }
-
     public Duration grace() {
         return grace;
     }

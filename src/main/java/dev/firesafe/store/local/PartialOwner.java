@@ -34,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * is what holds the lock, so this also covers containers sharing the host's volume) therefore knows its writer is
  * gone and removes it at once. A partial written on another machine (a shared NFS or SMB folder, where locks may
  * be local to each client) or by a Firesafe without owner files, or one on a file system without locks, is removed
- * only when it has not changed for {@link LocalTarget#STALE_PARTIAL}, and never while another process holds its
+ * only when it has not changed for {@link LocalStore#STALE_PARTIAL}, and never while another process holds its
  * lock. This process's own uploads are never opened by its sweeper: closing any descriptor of a locked file drops
  * the process's lock on it (POSIX), so they are recognised by name instead.
  */

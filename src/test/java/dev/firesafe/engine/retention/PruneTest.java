@@ -80,12 +80,12 @@ class PruneTest {
 
         Plan stricter = new Plan("p", List.of(), List.of(), Compression.ZSTD,
                 new Retention(1, null, null, null, null, null));
-        PruneService.Report dry = new PruneService().prune(t, stricter, true);
+        PruneService.Report dry = Fixtures.retentionWithoutKey().prune(t, stricter, true);
         assertEquals(List.of(ids.get(3)), dry.removed());
         assertEquals(List.of(ids.get(4)), dry.kept().stream().map(PruneService.Kept::id).toList());
         assertEquals(2, BackupCatalog.list(t, "p").size(), "a dry run removes nothing");
 
-        PruneService.Report real = new PruneService().prune(t, stricter, false);
+        PruneService.Report real = Fixtures.retentionWithoutKey().prune(t, stricter, false);
         assertTrue(real.ok());
         assertEquals(List.of(ids.get(4)), BackupCatalog.list(t, "p").stream().map(BackupCatalog.Ref::id).toList());
     }
@@ -109,7 +109,7 @@ class PruneTest {
         Path notADir = Files.writeString(tmp.resolve("file"), "x");
         Plan plan = new Plan("p", List.of(), List.of(), Compression.ZSTD, new Retention(1, null, null, null, null,
                 null));
-        PruneService.Report r = new PruneService().prune(new LocalStore(notADir), plan, false);
+        PruneService.Report r = Fixtures.retentionWithoutKey().prune(new LocalStore(notADir), plan, false);
         assertFalse(r.ok());
         assertTrue(r.error().contains("nothing removed"), r.error());
         assertTrue(Files.exists(notADir));

@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       on the first request's connection or on a new one;</li>
  *   <li>{@link #requireAccessKey}: a connection whose first request is signed with another access key id gets
  *       S3's answer to an unknown key (403 InvalidAccessKeyId), since S3Mock itself accepts any credentials;</li>
- *   <li>{@link #dropRangeHeaders}: the Range header of a connection's first request is removed, as by a cache or
- *       server that ignores ranges: a resumed GET then gets the whole object (200) from its first byte.</li>
+ *   <li>{@link #dropRangeHeaders}: the Range header of every request is removed, as by a cache or server that
+ *       ignores ranges: a ranged or resumed GET then gets the whole object (200) from its first byte. Each
+ *       request is sent with {@code Connection: close}, so each is the first of its connection.</li>
  * </ul>
  */
 public final class LoopbackProxy implements AutoCloseable {
@@ -138,7 +139,12 @@ public final class LoopbackProxy implements AutoCloseable {
             }
             noteRange(headText);
             if (dropRange) {
-                head = headText.replaceAll("(?i)\r\nrange: [^\r]*", "").getBytes(StandardCharsets.ISO_8859_1);
+                // Only a connection's first request head is rewritten here, so each request must come on a new
+                // connection: with keep-alive, a later GET kept its Range and the test passed or not by how the
+                // client happened to reuse connections.
+                head = headText.replaceAll("(?i)\r\n(range|connection): [^\r]*", "")
+                        .replaceFirst("\r\n\r\n", "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
             }
             upstream.getOutputStream().write(head);
             Thread up = new Thread(() -> pump(fromClient, upstream, client, true), "proxy-up");

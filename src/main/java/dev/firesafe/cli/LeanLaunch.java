@@ -66,7 +66,14 @@ final class LeanLaunch {
             } catch (CommandLine.ParameterException e) {
                 return Outcome.exit(usageError(commandLine, e, args));
             }
-            Integer help = CommandLine.executeHelpRequest(parsed);
+            Integer help;
+            try {
+                help = CommandLine.executeHelpRequest(parsed);
+            } catch (CommandLine.ParameterException e) {
+                // 'help NOSUCH' parses; picocli's help command finds the unknown name only when it answers, and
+                // that escaped as an internal error (exit 1). It is a usage error, as 'firesafe NOSUCH' is.
+                return Outcome.exit(usageError(commandLine, e, args));
+            }
             if (help != null) {
                 return Outcome.exit(help);
             }

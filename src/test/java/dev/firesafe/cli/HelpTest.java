@@ -75,6 +75,15 @@ class HelpTest {
         assertTrue(r.out().startsWith("Usage: firesafe backup"), r.out());
     }
 
+    /** 'help NOSUCH' was an internal error (exit 1, "please report it"): picocli names the command only then. */
+    @Test
+    void helpOfAnUnknownCommandIsAUsageError() {
+        Run r = run("help", "nosuch");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("Unknown subcommand 'nosuch'"), r.err());
+        assertTrue(!r.err().contains("please report it"), r.err()); // not an internal error
+    }
+
     @Test
     void aRequiredParameterDoesNotHideTheHelp() {
         Run r = run("run-function", "--help");

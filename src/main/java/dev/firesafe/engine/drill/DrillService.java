@@ -146,8 +146,8 @@ public class DrillService {
                 continue;
             }
             if (r.ok()) {
-                LOG.infof("drill of plan %s on %s passed: backup %s, %d files, restored in %d ms", plan.name(),
-                        r.target(), r.backupId(), r.files(), r.restoreMs());
+                LOG.infof("drill of plan %s on %s passed: backup %s, %d file%s, restored in %d ms", plan.name(),
+                        r.target(), r.backupId(), r.files(), r.files() == 1 ? "" : "s", r.restoreMs());
             } else {
                 LOG.errorf("drill of plan %s on %s FAILED: %s", plan.name(), r.target(), r.error());
             }

@@ -104,6 +104,39 @@ class DrillTest {
         assertEquals(List.of(), scratchContents(), "the restored plaintext is removed after a passed drill");
     }
 
+    /** Issue #19, point 12: "1 files" was fixed in the commands' output, but the host's log line still said it. */
+    @Test
+    void theHostsLogLineSaysOneFile() throws IOException {
+        source = Files.createDirectories(tmp.resolve("one"));
+        Files.writeString(source.resolve("only.txt"), "one file\n");
+        Plan plan = plan("one", tmp.resolve("t1"));
+        assertTrue(Fixtures.backupService(key, tmp).run(plan, Progress.NONE).ok());
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(DrillService.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            assertTrue(drills().drill(plan, null, null, true).ok());
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertTrue(logged.stream().anyMatch(l -> l.contains("passed") && l.contains(", 1 file, ")), logged.toString());
+        assertFalse(logged.stream().anyMatch(l -> l.contains("1 files")), logged.toString());
+    }
+
     @Test
     void linkTargetsWithTrailingOrDoubledSlashesPass() throws IOException, InterruptedException {
         // Restore creates such links normalised ("sub", "sub/deeper"); the drill once called that an integrity

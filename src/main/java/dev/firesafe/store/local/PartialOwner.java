@@ -69,7 +69,9 @@ final class PartialOwner implements AutoCloseable {
         OURS.add(file);
         FileLock lock;
         try {
-            lock = channel.tryLock();
+            // Waits, not tries: another process can hold this new file's lock only for a moment, a sweeper
+            // reading it (which leaves an owner file alone until its text names a writer that is gone).
+            lock = channel.lock();
         } catch (IOException | UnsupportedOperationException e) {
             lock = null;
         }
@@ -136,12 +138,18 @@ final class PartialOwner implements AutoCloseable {
                 Path partial = owner.resolveSibling(owner.getFileName().toString()
                         .substring(0, owner.getFileName().toString().length() - SUFFIX.length()));
                 if (!Files.exists(partial) && !OURS.contains(owner)) {
-                    // a writer removes its partial before its owner file; one killed in between left this
-                    Locked delete = text -> {
-                        Files.deleteIfExists(owner);
+                    // A writer removes its partial before its owner file; one killed in between left this. But a
+                    // writer also makes its owner file before it locks it and before its partial exists: an owner
+                    // file that does not yet name a gone writer of this machine is left to the age rule.
+                    Locked deleteIfGone = text -> {
+                        Properties p = new Properties();
+                        p.load(new java.io.StringReader(text));
+                        if (sameMachine(p) || stale(owner, staleAge, now) != null) {
+                            Files.deleteIfExists(owner);
+                        }
                         return null;
                     };
-                    withLock(owner, delete, text -> null);
+                    withLock(owner, deleteIfGone, text -> null);
                 }
             }
         } catch (IOException e) {

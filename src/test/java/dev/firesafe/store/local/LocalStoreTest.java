@@ -277,6 +277,27 @@ class LocalStoreTest {
         assertFalse(Files.exists(owner));
     }
 
+    /**
+     * A writer makes its owner file, then locks it and writes who it is, then makes its partial. A sweep that comes
+     * between the first two steps must leave the file: deleting it left that backup's partial without an owner,
+     * protected by the age rule alone.
+     */
+    @Test
+    void anOwnerFileBeingClaimedIsNotSwept() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("plan"));
+        Path claimed = Files.createFile(dir.resolve(".starting.firesafe" + LocalStore.PARTIAL_SUFFIX
+                + PartialOwner.SUFFIX));
+        Path leftover = owner(dir.resolve(".killed.firesafe" + LocalStore.PARTIAL_SUFFIX), bootId());
+
+        assertEquals(List.of(), target.sweepPartials("plan"));
+        assertTrue(Files.exists(claimed), "an owner file that names no writer yet stays");
+        assertFalse(Files.exists(leftover), "an owner file of a gone writer without its partial is removed");
+
+        Files.setLastModifiedTime(claimed, FileTime.from(Instant.now().minus(Duration.ofHours(7))));
+        target.sweepPartials("plan");
+        assertFalse(Files.exists(claimed), "one left unchanged for " + LocalStore.STALE_PARTIAL + " goes");
+    }
+
     @Test
     void anUploadOfThisProcessIsNeverSwept() throws IOException {
         Store.Upload running = target.create("plan/running.firesafe");

@@ -12,6 +12,8 @@ import dev.firesafe.engine.retention.PruneService;
 import dev.firesafe.host.functions.FunctionCatalog;
 import dev.firesafe.host.notify.Notifier;
 import dev.firesafe.host.notify.NotifyConfig;
+import dev.firesafe.host.trigger.FunctionRunner;
+import dev.firesafe.host.trigger.RunFinished;
 import dev.firesafe.host.trigger.TriggerConfig;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.firesafe.plan.PlanRepository;
@@ -21,6 +23,7 @@ import dev.firesafe.store.github.GitHubConfig;
 import dev.firesafe.store.s3.S3Config;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -30,8 +33,8 @@ import java.util.Optional;
 
 /**
  * The Quarkus route into {@link Services}: the same factory a one-shot command uses, its services offered as
- * beans. Finished backups and drills are also fired as CDI events, which the host's metrics, health cache and
- * broker events observe.
+ * beans. Finished backups, drills and function runs are also fired as CDI events, which the host's metrics, health
+ * cache and broker events observe.
  */
 @Singleton
 public class ServiceProducers {
@@ -42,10 +45,10 @@ public class ServiceProducers {
     public ServiceProducers(FiresafeConfig firesafe, S3Config s3, GitHubConfig github, PostgresConfig postgres,
                             NotifyConfig notify, DrillConfig drill, TriggerConfig triggers,
                             @ConfigProperty(name = Services.AITHER_MASTER_KEY) Optional<String> aitherMasterKey,
-                            Event<BackupFinished> backups, Event<DrillFinished> drills) {
+                            Event<BackupFinished> backups, Event<DrillFinished> drills, Event<RunFinished> runs) {
         this.services = new Services(new Services.Settings(firesafe, s3, github, postgres, notify, drill, triggers,
                 aitherMasterKey), System::getenv, Clock.systemUTC(),
-                new Services.Observers(backups::fire, drills::fire));
+                new Services.Observers(backups::fire, drills::fire, runs::fire));
     }
 
     /** The factory itself, for the command-line commands, which take what they need from it. */
@@ -107,6 +110,18 @@ public class ServiceProducers {
     @Singleton
     DrillService drills() {
         return services.drills();
+    }
+
+    /** The one runner of function runs, which every trigger of the host calls. */
+    @Produces
+    @Singleton
+    FunctionRunner runner() {
+        return services.runner();
+    }
+
+    /** At shutdown: no run starts any more (one that is going is not interrupted). */
+    void stopRunner(@Disposes FunctionRunner runner) {
+        runner.stop();
     }
 
     @PreDestroy

@@ -15,6 +15,7 @@ import dev.firesafe.host.notify.Notifier;
 import dev.firesafe.host.notify.NotifyConfig;
 import dev.firesafe.host.trigger.FunctionBackups;
 import dev.firesafe.host.trigger.FunctionRunner;
+import dev.firesafe.host.trigger.RunFinished;
 import dev.firesafe.host.trigger.TriggerConfig;
 import dev.firesafe.plan.PlanRepository;
 import dev.firesafe.postgres.PostgresConfig;
@@ -42,7 +43,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>Observers of finished backups and drills: the webhook {@link Notifier} always (a one-shot backup must report
  * its failure before it exits); beyond it, {@code more} (under Quarkus: the CDI event that the host's metrics,
- * health cache and broker events observe, which exist only in a running host).
+ * health cache and broker events observe, which exist only in a running host). Finished function runs
+ * ({@link FunctionRunner}) are heard by {@code more} only (under Quarkus: the CDI event the host's broker events
+ * observe); the backup inside each run has already reached the notifier.
  */
 public final class Services implements AutoCloseable {
 
@@ -68,8 +71,9 @@ public final class Services implements AutoCloseable {
     public static final String AITHER_MASTER_KEY = "aither.master-key";
 
     /** What else hears of finished runs; {@link #NONE} for a one-shot command. */
-    public record Observers(Consumer<BackupFinished> backups, Consumer<DrillFinished> drills) {
-        public static final Observers NONE = new Observers(b -> { }, d -> { });
+    public record Observers(Consumer<BackupFinished> backups, Consumer<DrillFinished> drills,
+                            Consumer<RunFinished> runs) {
+        public static final Observers NONE = new Observers(b -> { }, d -> { }, r -> { });
     }
 
     private final Settings settings;
@@ -88,6 +92,7 @@ public final class Services implements AutoCloseable {
     private final Lazy<BackupService> backups = new Lazy<>(this::newBackups);
     private final Lazy<RestoreService> restores = new Lazy<>(() -> new RestoreService(keys(), stores()));
     private final Lazy<DrillService> drills = new Lazy<>(this::newDrills);
+    private final Lazy<FunctionRunner> runner = new Lazy<>(this::newRunner);
     private final Lazy<WalService> wal = new Lazy<>(() -> new WalService(settings().firesafe(), keys(), stores(),
             clock()));
 
@@ -158,12 +163,12 @@ public final class Services implements AutoCloseable {
     }
 
     /**
-     * A runner for one function run and exit ({@code run-function}): the same runner the host's triggers use,
-     * without the host's run events (nothing in a one-shot process listens to them).
+     * The one coordinator of function runs: the host's triggers and {@code run-function} use this same runner, its
+     * finished runs heard by {@code more} (under Quarkus: the CDI event; a one-shot process has no listener).
+     * {@link #close()} stops it.
      */
-    public FunctionRunner oneShotRunner() {
-        return new FunctionRunner(new FunctionBackups(functions(), backups()), settings.triggers().debounce(),
-                finished -> { }, clock);
+    public FunctionRunner runner() {
+        return runner.get();
     }
 
     private StoreRegistry newStores() {
@@ -181,6 +186,11 @@ public final class Services implements AutoCloseable {
                 });
     }
 
+    private FunctionRunner newRunner() {
+        return new FunctionRunner(new FunctionBackups(functions(), backups()), settings.triggers().debounce(),
+                more.runs(), clock);
+    }
+
     private DrillService newDrills() {
         Notifier n = notifier();
         return new DrillService(keys(), restores(), stores(), settings.firesafe(), settings.postgres(),
@@ -190,9 +200,12 @@ public final class Services implements AutoCloseable {
                 });
     }
 
-    /** Releases the clients the stores share (S3, GitHub). */
+    /** Starts no more function runs, then releases the clients the stores share (S3, GitHub). */
     @Override
     public void close() {
+        if (runner.made()) {
+            runner.get().stop();
+        }
         if (stores.made()) {
             stores.get().close();
         }

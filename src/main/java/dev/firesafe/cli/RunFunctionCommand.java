@@ -29,7 +29,7 @@ class RunFunctionCommand implements Callable<Integer> {
     @Inject
     RunFunctionCommand(Services services) {
         this.catalog = services.functions();
-        this.runner = services.oneShotRunner();
+        this.runner = services.runner();
     }
 
     @Override

@@ -5,17 +5,13 @@ import dev.firesafe.host.functions.FunctionCatalog;
 import dev.firesafe.engine.backup.BackupResult;
 import dev.firesafe.engine.backup.BackupService;
 import dev.firesafe.core.Progress;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
-/** The production {@link RunAction}: the function's plan through the one backup pipeline. */
-@ApplicationScoped
+/** The production {@link RunAction}: the function's plan through the one backup pipeline (built by app.Services). */
 public class FunctionBackups implements RunAction {
 
     private final FunctionCatalog catalog;
     private final BackupService service;
 
-    @Inject
     public FunctionBackups(FunctionCatalog catalog, BackupService service) {
         this.catalog = catalog;
         this.service = service;

@@ -3,10 +3,6 @@ package dev.firesafe.host.trigger;
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.engine.backup.BackupResult;
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -36,8 +32,10 @@ import java.util.function.Consumer;
  *
  * <p>A queued run starts after the debounce window ({@code firesafe.triggers.debounce}), so a burst that arrives
  * over a few seconds still gives one run.
+ *
+ * <p>Built once per process by {@code app.Services.runner()}, for {@code run-function} and for the host's
+ * triggers alike; {@code listener} hears every finished run (under Quarkus: the CDI event {@link RunFinished}).
  */
-@ApplicationScoped
 public class FunctionRunner {
 
     private static final Logger LOG = Logger.getLogger(FunctionRunner.class);
@@ -96,11 +94,6 @@ public class FunctionRunner {
     private final ScheduledExecutorService starter = Executors.newSingleThreadScheduledExecutor(
             named("firesafe-debounce"));
     private volatile boolean stopping;
-
-    @Inject
-    public FunctionRunner(FunctionBackups backups, TriggerConfig config, Event<RunFinished> events) {
-        this(backups, config.debounce(), events::fire, Clock.systemUTC());
-    }
 
     public FunctionRunner(RunAction action, Duration debounce, Consumer<RunFinished> listener, Clock clock) {
         this.action = action;
@@ -282,9 +275,12 @@ public class FunctionRunner {
         run.done.complete(ended);
     }
 
-    /** Starts nothing more; a run that is going is not interrupted (the process exit ends it, as a crash would). */
-    @PreDestroy
-    void stop() {
+    /**
+     * Starts nothing more; a run that is going is not interrupted (the process exit ends it, as a crash would).
+     * Called when the process shuts down (app.ServiceProducers, app.Services#close); calling it again does nothing
+     * more.
+     */
+    public void stop() {
         stopping = true;
         starter.shutdownNow();
         workers.shutdown();

@@ -43,7 +43,7 @@ public class Main {
         if (exit.isPresent()) {
             System.exit(exit.getAsInt());
         }
-        outcome.mode().apply(System::setProperty);
+        outcome.mode().hold(); // read by Quarkus' configuration (ProcessModeConfigSource), not a system property
         Quarkus.run(Application.class, args);
     }
 

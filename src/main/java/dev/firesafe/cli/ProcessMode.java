@@ -4,13 +4,13 @@ import picocli.CommandLine;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
  * What a process may start, from its parsed command line. Only {@code serve} may open a port, fire timers or dial
- * a broker; every other command is one-shot. These properties are set before Quarkus starts (system properties
- * outrank the environment and {@code application.properties}), so a one-shot command stays one-shot even where
- * the environment configures a broker for {@code serve}.
+ * a broker; every other command is one-shot. These properties are held before Quarkus starts, in Firesafe's own
+ * configuration source ({@link ProcessModeConfigSource}), which outranks every user setting, the environment and
+ * {@code application.properties}, so a one-shot command stays one-shot even where the environment configures a
+ * broker for {@code serve}. No system property is set.
  */
 record ProcessMode(boolean serve, Map<String, String> properties) {
 
@@ -50,7 +50,8 @@ record ProcessMode(boolean serve, Map<String, String> properties) {
         return new ProcessMode(serve, p);
     }
 
-    void apply(BiConsumer<String, String> setter) {
-        properties.forEach(setter);
+    /** Makes this the mode Quarkus reads ({@link ProcessModeConfigSource}); {@link Main}, before Quarkus starts. */
+    void hold() {
+        ProcessModeConfigSource.hold(properties);
     }
 }

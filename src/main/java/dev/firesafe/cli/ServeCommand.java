@@ -17,7 +17,7 @@ class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--functions", paramLabel = "DIR", description = "Read function definitions (NAME.yaml) from "
             + "DIR instead of firesafe.functions-dir (default: functions).")
-    String functions; // applied before start-up by ProcessMode: the host loads them at StartupEvent
+    String functions; // held before start-up by ProcessMode: the host loads them at StartupEvent
 
     @Inject
     FunctionHost host;

@@ -21,8 +21,9 @@ public interface TriggerConfig {
     Duration catchUpDelay();
 
     /**
-     * {@code serve} or {@code cli}: set by the process itself from its command line (dev.firesafe.cli.Main), as
-     * a system property that outranks any user setting; only {@code serve} starts triggers.
+     * {@code serve} or {@code cli}: set by the process itself from its command line (dev.firesafe.cli.Main), in a
+     * configuration source that outranks any user setting (dev.firesafe.cli.ProcessModeConfigSource); only
+     * {@code serve} starts triggers.
      */
     @WithDefault("cli")
     String mode();

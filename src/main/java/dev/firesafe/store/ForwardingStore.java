@@ -6,12 +6,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** A store that passes every call to another: the base of the decorators, which override what they change. */
-abstract class ForwardingStore implements Store {
+/**
+ * A store that passes every call to another: the base of the decorators (and of tests' counting stores), which
+ * override what they change.
+ */
+public abstract class ForwardingStore implements Store {
 
     protected final Store store;
 
-    ForwardingStore(Store store) {
+    protected ForwardingStore(Store store) {
         this.store = store;
     }
 

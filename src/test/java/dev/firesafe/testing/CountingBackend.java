@@ -1,15 +1,11 @@
 package dev.firesafe.testing;
 
+import dev.firesafe.store.ForwardingStore;
 import dev.firesafe.store.Store;
 import dev.firesafe.store.StoreBackend;
 import dev.firesafe.store.StoreUri;
 import dev.firesafe.store.local.LocalBackend;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -56,43 +52,8 @@ public final class CountingBackend implements StoreBackend {
     public Store open(StoreUri uri) {
         opened.incrementAndGet();
         Store in = local.open(uri);
-        return new Store() {
+        return new ForwardingStore(in) {
             private boolean closedOnce;
-
-            @Override
-            public String describe() {
-                return in.describe();
-            }
-
-            @Override
-            public Upload create(String name) throws IOException {
-                return in.create(name);
-            }
-
-            @Override
-            public List<StoredObject> list(String prefix) throws IOException {
-                return in.list(prefix);
-            }
-
-            @Override
-            public InputStream open(String name, long offset, long length) throws IOException {
-                return in.open(name, offset, length);
-            }
-
-            @Override
-            public void delete(String name) throws IOException {
-                in.delete(name);
-            }
-
-            @Override
-            public Optional<Path> localFolder() {
-                return in.localFolder();
-            }
-
-            @Override
-            public List<String> sweepPartials(String prefix) {
-                return in.sweepPartials(prefix);
-            }
 
             @Override
             public synchronized void close() {

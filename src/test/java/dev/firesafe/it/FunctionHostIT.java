@@ -171,6 +171,10 @@ class FunctionHostIT {
         assertEquals("failed", Files.readString(status));
         assertEquals(1, Functions.backups(target, "app"), "only the previous backup is listed");
         assertEquals(143, exit, "the usual exit status of a process stopped by SIGTERM");
+        assertTrue(host.log().contains("STOPPED") && host.log().contains("no backup was made"), host.log());
+        // said before Quarkus closed its logging, which marks later lines "[Error Occurred After Shutdown]"
+        assertFalse(host.log().contains("After Shutdown"), host.log());
+        assertFalse(host.log().contains("reporting run"), "the run's event found its channel:\n" + host.log());
     }
 
     @Test

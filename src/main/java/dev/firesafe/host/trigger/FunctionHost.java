@@ -2,6 +2,7 @@ package dev.firesafe.host.trigger;
 
 import dev.firesafe.core.FiresafeException;
 import dev.firesafe.crypto.KeySource;
+import dev.firesafe.engine.backup.StopGuard;
 import dev.firesafe.host.notify.Notifier;
 import dev.firesafe.plan.FunctionDefinition;
 import dev.firesafe.plan.TriggerSpec;
@@ -38,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 public class FunctionHost {
 
     private static final Logger LOG = Logger.getLogger(FunctionHost.class);
+    /** How long a stopping host waits for its stopped runs to end (docker stop allows 10 s in all). */
+    private static final Duration RUNS_END = Duration.ofSeconds(5);
 
     private final FunctionCatalog catalog;
     private final FunctionRunner runner;
@@ -110,6 +113,16 @@ public class FunctionHost {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        // First, while Quarkus' logging and channels still work: stop the running backups (their partial uploads
+        // go) and give their runs a moment to end, log and report. Otherwise they spoke after the shutdown, in
+        // lines marked "[Error Occurred After Shutdown]", and their run events found no channel.
+        StopGuard.stopAll();
+        runner.stop();
+        try {
+            runner.awaitStopped(RUNS_END);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         delays.shutdownNow();
         startups.shutdownNow();
     }

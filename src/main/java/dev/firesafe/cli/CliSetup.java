@@ -2,6 +2,7 @@ package dev.firesafe.cli;
 
 import dev.firesafe.core.ExitCode;
 import dev.firesafe.core.FiresafeException;
+import dev.firesafe.engine.backup.BackupStoppedException;
 import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -57,6 +58,9 @@ class CliSetup {
 
     static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         boolean debug = "1".equals(System.getenv("FIRESAFE_DEBUG"));
+        if (e instanceof BackupStoppedException stopped) {
+            return stopped.exitCode().code; // its stop hook said it, with the backup's id: once is enough
+        }
         if (e instanceof FiresafeException fe) {
             cmd.getErr().println("firesafe: " + fe.getMessage());
             if (debug) {

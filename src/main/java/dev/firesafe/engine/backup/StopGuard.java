@@ -1,7 +1,5 @@
 package dev.firesafe.engine.backup;
 
-import dev.firesafe.core.ExitCode;
-import dev.firesafe.core.FiresafeException;
 import dev.firesafe.store.Store;
 import org.jboss.logging.Logger;
 
@@ -118,9 +116,8 @@ public final class StopGuard implements AutoCloseable {
     }
 
     /** What the backup's own thread throws once the stop has aborted its uploads (its writes fail after that). */
-    FiresafeException stoppedFailure() {
-        return new FiresafeException(ExitCode.FAILURE, "the backup of plan '" + plan + "' was stopped (the process "
-                + "was asked to stop: SIGTERM or Ctrl-C): no backup was made");
+    BackupStoppedException stoppedFailure() {
+        return new BackupStoppedException(plan);
     }
 
     private void stop() {

@@ -23,7 +23,6 @@ import dev.firesafe.store.github.GitHubConfig;
 import dev.firesafe.store.s3.S3Config;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Event;
-import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -117,11 +116,6 @@ public class ServiceProducers {
     @Singleton
     FunctionRunner runner() {
         return services.runner();
-    }
-
-    /** At shutdown: no run starts any more (one that is going is not interrupted). */
-    void stopRunner(@Disposes FunctionRunner runner) {
-        runner.stop();
     }
 
     @PreDestroy

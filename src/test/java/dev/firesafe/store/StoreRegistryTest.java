@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,20 +68,17 @@ class StoreRegistryTest {
         }
     }
 
-    /** Whatever the backend, its stores get the registry's retries: a backend need not bring its own. */
-    @Test
-    void everyStoreComesWithTheSharedRetries() throws IOException {
-        StoreBackend flaky = new StoreBackend() {
-            int failuresLeft = 2;
-
+    /** A backend of {@code scheme} whose stores {@code open} makes, telling {@code released} when it is closed. */
+    private static StoreBackend backend(String scheme, Function<StoreUri, Store> open, List<String> released) {
+        return new StoreBackend() {
             @Override
             public String scheme() {
-                return "flaky";
+                return scheme;
             }
 
             @Override
             public String form() {
-                return "flaky://PATH";
+                return scheme + "://PATH";
             }
 
             @Override
@@ -90,17 +88,29 @@ class StoreRegistryTest {
 
             @Override
             public Store open(StoreUri uri) {
-                return new ForwardingStore(new LocalStore(tmp)) {
-                    @Override
-                    public List<StoredObject> list(String prefix) throws IOException {
-                        if (failuresLeft-- > 0) {
-                            throw new StoreIOException("cannot list " + describe() + ": timed out", null, true);
-                        }
-                        return super.list(prefix);
-                    }
-                };
+                return open.apply(uri);
+            }
+
+            @Override
+            public void close() {
+                released.add(scheme);
             }
         };
+    }
+
+    /** Whatever the backend, its stores get the registry's retries: a backend need not bring its own. */
+    @Test
+    void everyStoreComesWithTheSharedRetries() throws IOException {
+        int[] failuresLeft = {2};
+        StoreBackend flaky = backend("flaky", uri -> new ForwardingStore(new LocalStore(tmp)) {
+            @Override
+            public List<StoredObject> list(String prefix) throws IOException {
+                if (failuresLeft[0]-- > 0) {
+                    throw new StoreIOException("cannot list " + describe() + ": timed out", null, true);
+                }
+                return super.list(prefix);
+            }
+        }, new ArrayList<>());
         try (Store store = new StoreRegistry(List.of(flaky), policy).open("flaky://x")) {
             assertEquals(List.of(), store.list(""));
         }
@@ -111,32 +121,9 @@ class StoreRegistryTest {
     void closingTheRegistryReleasesEveryBackend() {
         CountingBackend local = new CountingBackend();
         List<String> released = new ArrayList<>();
-        StoreBackend other = new StoreBackend() {
-            @Override
-            public String scheme() {
-                return "other";
-            }
-
-            @Override
-            public String form() {
-                return "other://PATH";
-            }
-
-            @Override
-            public String check(StoreUri uri) {
-                return uri.text();
-            }
-
-            @Override
-            public Store open(StoreUri uri) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void close() {
-                released.add(scheme());
-            }
-        };
+        StoreBackend other = backend("other", uri -> {
+            throw new UnsupportedOperationException();
+        }, released);
         new StoreRegistry(List.of(local, other), policy).close();
         assertEquals(1, local.backendClosed());
         assertEquals(List.of("other"), released);

@@ -50,7 +50,6 @@ import java.util.function.Consumer;
 public class BackupService {
 
     private static final Logger LOG = Logger.getLogger(BackupService.class);
-    static final int PIPE_DEPTH = 4;
     static final java.time.Duration HOOK_TIMEOUT = java.time.Duration.ofHours(1);
 
     private final FiresafeConfig config;

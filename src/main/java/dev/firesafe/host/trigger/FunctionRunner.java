@@ -277,8 +277,8 @@ public class FunctionRunner {
 
     /**
      * Starts nothing more; a run that is going is not interrupted (the process exit ends it, as a crash would).
-     * Called when the process shuts down (app.ServiceProducers, app.Services#close); calling it again does nothing
-     * more.
+     * Called when the process shuts down: first by the host (FunctionHost's shutdown), then by app.Services#close;
+     * calling it again does nothing more.
      */
     public void stop() {
         stopping = true;
@@ -286,7 +286,7 @@ public class FunctionRunner {
         workers.shutdown();
     }
 
-    /** After {@link #stop()}: waits for the runs still going to end (tests). */
+    /** After {@link #stop()}: waits for the runs still going to end (the stopping host, tests). */
     boolean awaitStopped(Duration timeout) throws InterruptedException {
         return workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
